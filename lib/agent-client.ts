@@ -1,0 +1,168 @@
+/**
+ * A client for ssh-agent over one connection, opened on first use and
+ * reopened after it breaks. Requests are written at once and answered in
+ * order (the agent protocol answers each connection's requests in turn), so
+ * any number may be in flight. Every request has a timeout. The connection
+ * does not keep the process alive while nothing is in flight.
+ */
+import type { Duplex } from 'node:stream';
+import { AgentError } from './errors.js';
+import {
+  MessageFramer,
+  encodeRequestIdentities,
+  encodeSignRequest,
+  parseIdentitiesAnswer,
+  parseSignResponse,
+  type AgentIdentity,
+  type AgentSignature,
+} from './agent-protocol.js';
+import { openAgentStream, resolveAgentPath } from './agent-transport.js';
+
+export interface AgentClientOptions {
+  /** agent socket path (or `pageant`, or a Windows pipe); default: SSH_AUTH_SOCK */
+  socketPath?: string;
+  /** how long one request (or connecting) may take, in ms; default 10000 */
+  timeoutMs?: number;
+}
+
+interface Pending {
+  parse(payload: Uint8Array): unknown;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+interface Connection {
+  stream: Duplex;
+  framer: MessageFramer;
+  pending: Pending[];
+  broken: boolean;
+}
+
+export const DEFAULT_AGENT_TIMEOUT_MS = 10_000;
+
+export class AgentClient {
+  readonly socketPath: string;
+  readonly timeoutMs: number;
+  #conn: Promise<Connection> | undefined;
+  #current: Connection | undefined;
+  #closed = false;
+
+  constructor(options: AgentClientOptions = {}) {
+    this.socketPath = resolveAgentPath(options.socketPath);
+    const t = options.timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS;
+    if (!Number.isFinite(t) || t <= 0) {
+      throw new AgentError('AGENT_CONNECT_FAILED', `agent timeout must be a positive number of ms, got ${String(t)}`);
+    }
+    this.timeoutMs = t;
+  }
+
+  listIdentities(): Promise<AgentIdentity[]> {
+    return this.#request('list keys', encodeRequestIdentities(), parseIdentitiesAnswer);
+  }
+
+  sign(keyBlob: Uint8Array, data: Uint8Array, flags = 0): Promise<AgentSignature> {
+    return this.#request('sign', encodeSignRequest(keyBlob, data, flags), parseSignResponse);
+  }
+
+  /** Closes the connection; requests in flight fail with AGENT_CLOSED. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const conn = this.#conn;
+    this.#conn = undefined;
+    if (!conn) return;
+    try {
+      const c = await conn;
+      this.#fail(c, new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
+      this.#current = undefined;
+    } catch {
+      // connecting had failed: nothing to close
+    }
+  }
+
+  async #request<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T): Promise<T> {
+    if (this.#closed) throw new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed');
+    let conn = await this.#connection();
+    if (conn.broken) conn = await this.#connection(); // it broke while we waited: once more, afresh
+    if (this.#closed) throw new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed');
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#fail(
+          conn,
+          new AgentError('AGENT_TIMEOUT', `ssh-agent did not answer a ${what} request within ${this.timeoutMs} ms`),
+        );
+      }, this.timeoutMs);
+      conn.pending.push({ parse, resolve: resolve as (v: unknown) => void, reject, timer });
+      if (conn.pending.length === 1) (conn.stream as { ref?: () => void }).ref?.();
+      conn.stream.write(message);
+    });
+  }
+
+  #connection(): Promise<Connection> {
+    if (!this.#conn) {
+      const p = openAgentStream(this.socketPath, this.timeoutMs).then((stream) => this.#wire(stream));
+      this.#conn = p;
+      p.catch(() => {
+        if (this.#conn === p) this.#conn = undefined;
+      });
+    }
+    return this.#conn;
+  }
+
+  #wire(stream: Duplex): Connection {
+    const conn: Connection = { stream, framer: new MessageFramer(), pending: [], broken: false };
+    this.#current = conn;
+    (stream as { unref?: () => void }).unref?.();
+    stream.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
+    const died = () =>
+      this.#fail(
+        conn,
+        new AgentError('AGENT_DIED', 'ssh-agent closed the connection before answering (did the agent exit or get killed?)'),
+      );
+    stream.on('end', died);
+    stream.on('close', died);
+    stream.on('error', died);
+    return conn;
+  }
+
+  #onData(conn: Connection, chunk: Buffer): void {
+    if (conn.broken) return;
+    let messages: Uint8Array[];
+    try {
+      messages = conn.framer.push(new Uint8Array(chunk));
+    } catch (e) {
+      this.#fail(conn, e as Error);
+      return;
+    }
+    for (const payload of messages) {
+      const p = conn.pending.shift();
+      if (!p) {
+        this.#fail(conn, new AgentError('AGENT_MALFORMED_REPLY', 'malformed reply from ssh-agent: a message nobody asked for'));
+        return;
+      }
+      clearTimeout(p.timer);
+      try {
+        p.resolve(p.parse(payload));
+      } catch (e) {
+        p.reject(e as Error);
+      }
+    }
+    if (conn.pending.length === 0) (conn.stream as { unref?: () => void }).unref?.();
+  }
+
+  /** Fails every request in flight on this connection and drops it. */
+  #fail(conn: Connection, err: Error): void {
+    if (conn.broken) return;
+    conn.broken = true;
+    const pending = conn.pending.splice(0);
+    for (const p of pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    conn.stream.destroy();
+    if (this.#current === conn) {
+      this.#current = undefined;
+      this.#conn = undefined;
+    }
+  }
+}

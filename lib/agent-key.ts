@@ -1,0 +1,153 @@
+/**
+ * Keys held in ssh-agent: listing them (every type, marked usable or not)
+ * and signing through the agent. Every signature the agent returns is
+ * checked against the public key before it is handed out.
+ */
+import type { KeyObject } from 'node:crypto';
+import { AgentClient, type AgentClientOptions } from './agent-client.js';
+import { AgentError } from './errors.js';
+import { publicKeyObject, verifyEd25519 } from './ed25519.js';
+import { toHex } from './hex.js';
+import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from './ssh-public-key.js';
+import type { SigningKey } from './signing-key.js';
+
+export interface AgentKeyInfo extends PublicKeyInfo {
+  comment: string;
+  /** true for plain Ed25519 keys: the only ones cryptosign can use */
+  usable: boolean;
+  /** why a key is not usable */
+  reason?: string;
+  /** for usable keys: the public key hex that WAMP authextra.pubkey carries */
+  publicKeyHex?: string;
+}
+
+export interface AgentKeyOptions extends AgentClientOptions {
+  /** an existing client to use (it is not closed with the key); default: a new one */
+  client?: AgentClient;
+}
+
+function describe(id: { blob: Uint8Array; comment: string }): AgentKeyInfo {
+  let info: PublicKeyInfo;
+  try {
+    info = parsePublicKeyBlob(id.blob);
+  } catch {
+    throw new AgentError('AGENT_MALFORMED_REPLY', 'malformed reply from ssh-agent: a key blob that is not a public key');
+  }
+  if (info.ed25519) {
+    return { ...info, comment: id.comment, usable: true, publicKeyHex: toHex(info.ed25519) };
+  }
+  const reason = info.label.endsWith('-CERT')
+    ? 'a certificate; cryptosign uses the plain Ed25519 key'
+    : info.label === 'ED25519-SK'
+      ? 'a FIDO (sk-) key signs a different message format than cryptosign'
+      : 'not Ed25519';
+  return { ...info, comment: id.comment, usable: false, reason };
+}
+
+export async function listAgentKeys(options: AgentKeyOptions = {}): Promise<AgentKeyInfo[]> {
+  const client = options.client ?? new AgentClient(options);
+  try {
+    return (await client.listIdentities()).map(describe);
+  } finally {
+    if (!options.client) await client.close();
+  }
+}
+
+/** Does `selector` (public key hex, SHA256 fingerprint, `ssh-ed25519 AAAA…` line, or comment) name this key? */
+export function matchesSelector(key: AgentKeyInfo, selector: string): boolean {
+  const s = selector.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(s)) return key.publicKeyHex === s.toLowerCase();
+  if (s.startsWith('SHA256:')) return key.fingerprint === s;
+  const line = /^(\S+)\s+(AAAA[A-Za-z0-9+/=]+)(\s|$)/.exec(s);
+  if (line) return Buffer.from(key.blob).toString('base64') === line[2];
+  return key.comment === selector;
+}
+
+function summary(k: AgentKeyInfo): string {
+  return `${k.fingerprint} ${k.comment || '(no comment)'} (${k.label})`;
+}
+
+/**
+ * Opens a key held in the agent. Without a selector, the agent must hold
+ * exactly one Ed25519 key.
+ */
+export async function openAgentKey(selector?: string, options: AgentKeyOptions = {}): Promise<AgentSigningKey> {
+  const ownsClient = !options.client;
+  const client = options.client ?? new AgentClient(options);
+  try {
+    const keys = (await client.listIdentities()).map(describe);
+    const candidates = selector === undefined ? keys : keys.filter((k) => matchesSelector(k, selector));
+    const usable = candidates.filter((k) => k.usable);
+    if (usable.length === 1) return new AgentSigningKey(client, usable[0] as AgentKeyInfo, ownsClient);
+    if (usable.length > 1) {
+      throw new AgentError(
+        'AGENT_KEY_AMBIGUOUS',
+        `${usable.length} Ed25519 keys in ssh-agent match${selector === undefined ? '' : ` "${selector}"`}; choose one by fingerprint or public key hex: ${usable.map(summary).join('; ')}`,
+      );
+    }
+    if (candidates.length > 0 && selector !== undefined) {
+      const k = candidates[0] as AgentKeyInfo;
+      throw new AgentError('AGENT_KEY_NOT_ED25519', `the agent key ${summary(k)} is ${k.reason}; cryptosign needs an Ed25519 key`);
+    }
+    if (selector !== undefined) {
+      throw new AgentError('AGENT_KEY_NOT_FOUND', `no key in ssh-agent matches "${selector}" (${keys.length} keys listed; see \`cryptosign-keys list\`)`);
+    }
+    throw new AgentError(
+      'AGENT_KEY_NOT_FOUND',
+      keys.length === 0
+        ? 'ssh-agent holds no keys (add one with `ssh-add ~/.ssh/id_ed25519`)'
+        : `ssh-agent holds no Ed25519 key (${keys.length} keys of other types); cryptosign needs one (ssh-keygen -t ed25519, then ssh-add)`,
+    );
+  } catch (e) {
+    if (ownsClient) await client.close();
+    throw e;
+  }
+}
+
+export class AgentSigningKey implements SigningKey {
+  readonly source = 'agent' as const;
+  readonly publicKey: Uint8Array;
+  readonly publicKeyHex: string;
+  readonly comment: string;
+  readonly fingerprint: string;
+  readonly #blob: Uint8Array;
+  readonly #verifyKey: KeyObject;
+
+  constructor(
+    private readonly client: AgentClient,
+    info: AgentKeyInfo,
+    private readonly ownsClient: boolean,
+  ) {
+    if (!info.usable || !info.ed25519 || info.type !== ED25519_TYPE) {
+      throw new AgentError('AGENT_KEY_NOT_ED25519', `the agent key ${summary(info)} is not an Ed25519 key`);
+    }
+    this.publicKey = info.ed25519;
+    this.publicKeyHex = toHex(info.ed25519);
+    this.comment = info.comment;
+    this.fingerprint = info.fingerprint;
+    this.#blob = info.blob;
+    this.#verifyKey = publicKeyObject(info.ed25519);
+  }
+
+  async sign(data: Uint8Array): Promise<Uint8Array> {
+    const { algorithm, signature } = await this.client.sign(this.#blob, data);
+    if (algorithm !== ED25519_TYPE || signature.length !== 64) {
+      throw new AgentError(
+        'AGENT_BAD_SIGNATURE',
+        `ssh-agent answered with a ${algorithm || 'nameless'} signature of ${signature.length} bytes, not an Ed25519 signature`,
+      );
+    }
+    if (!verifyEd25519(this.#verifyKey, data, signature)) {
+      throw new AgentError('AGENT_BAD_SIGNATURE', `ssh-agent returned a signature that does not verify against ${this.fingerprint}`);
+    }
+    return signature;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) await this.client.close();
+  }
+
+  toJSON(): object {
+    return { source: this.source, publicKeyHex: this.publicKeyHex, comment: this.comment, fingerprint: this.fingerprint };
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Every error this library throws is a CryptosignKeysError with a stable
+ * `code`. Messages are one line, name the input that was wrong, and never
+ * contain key material or passphrases.
+ */
+export type ErrorCode =
+  // bad inputs (hex, challenge, channel id, seeds, public keys, signatures)
+  | 'INVALID_HEX'
+  | 'INVALID_CHALLENGE'
+  | 'INVALID_CHANNEL_ID'
+  | 'INVALID_SEED'
+  | 'INVALID_PUBLIC_KEY'
+  | 'INVALID_SIGNATURE'
+  | 'INVALID_ARGUMENT'
+  // key files
+  | 'KEY_FILE_NOT_FOUND'
+  | 'KEY_FILE_UNREADABLE'
+  | 'KEY_FILE_PERMISSIONS'
+  | 'KEY_FILE_FORMAT'
+  | 'KEY_NOT_ED25519'
+  | 'PASSPHRASE_REQUIRED'
+  | 'PASSPHRASE_WRONG'
+  // ssh-agent
+  | 'AGENT_NOT_CONFIGURED'
+  | 'AGENT_SOCKET_MISSING'
+  | 'AGENT_CONNECT_FAILED'
+  | 'AGENT_REFUSED'
+  | 'AGENT_DIED'
+  | 'AGENT_TIMEOUT'
+  | 'AGENT_MALFORMED_REPLY'
+  | 'AGENT_BAD_SIGNATURE'
+  | 'AGENT_KEY_NOT_FOUND'
+  | 'AGENT_KEY_AMBIGUOUS'
+  | 'AGENT_KEY_NOT_ED25519'
+  | 'AGENT_CLOSED'
+  // router side
+  | 'AUTHORIZED_KEYS_FORMAT';
+
+export class CryptosignKeysError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A value handed in by the caller is malformed (hex, lengths, types). */
+export class InputError extends CryptosignKeysError {}
+
+/** A private key file could not be used. */
+export class KeyFileError extends CryptosignKeysError {}
+
+/** ssh-agent could not be reached, refused, misbehaved, or gave a bad answer. */
+export class AgentError extends CryptosignKeysError {}
+
+/** An authorized-keys list could not be parsed. */
+export class AuthorizedKeysError extends CryptosignKeysError {}
+
+export function isCryptosignKeysError(e: unknown): e is CryptosignKeysError {
+  return e instanceof CryptosignKeysError;
+}

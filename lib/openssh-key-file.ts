@@ -1,0 +1,120 @@
+/**
+ * Private key files: OpenSSH's own format (`ssh-keygen -t ed25519`, plain or
+ * passphrase-encrypted; parsed and decrypted by sshpk) and PEM PKCS#8
+ * (`BEGIN PRIVATE KEY` / `BEGIN ENCRYPTED PRIVATE KEY`; parsed by node:crypto).
+ * Only Ed25519 keys are accepted: cryptosign is Ed25519.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { basename } from 'node:path';
+import { createRequire } from 'node:module';
+import type sshpkTypes from 'sshpk';
+import { KeyFileError } from './errors.js';
+import { rawPublicKey, rawSeed } from './ed25519.js';
+import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
+import { LocalSigningKey } from './signing-key.js';
+
+export interface KeyFileOptions extends PrivateFileOptions {
+  /** passphrase of an encrypted key file */
+  passphrase?: string | Uint8Array;
+}
+
+// loaded on first use: a CLI run with a seed never pays for it
+let sshpk: typeof sshpkTypes | undefined;
+function loadSshpk(): typeof sshpkTypes {
+  sshpk ??= createRequire(import.meta.url)('sshpk') as typeof sshpkTypes;
+  return sshpk;
+}
+
+const NOT_ED25519 = 'cryptosign needs an Ed25519 key (ssh-keygen -t ed25519)';
+
+export function loadKeyFile(path: string, options: KeyFileOptions = {}): LocalSigningKey {
+  const data = readPrivateFile(path, 'key file', options);
+  return parseKeyFileData(data, path, options.passphrase);
+}
+
+/** Parses private key file contents; `where` names the file in messages. */
+export function parseKeyFileData(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
+  const text = Buffer.from(data).toString('latin1');
+  if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return parseOpenSsh(data, where, passphrase);
+  if (/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(text)) return parsePkcs8(text, where, passphrase);
+  const pem = /-----BEGIN ([A-Z0-9 ]+) PRIVATE KEY-----/.exec(text);
+  if (pem) {
+    throw new KeyFileError('KEY_NOT_ED25519', `${where} is a ${pem[1]} private key; ${NOT_ED25519}`);
+  }
+  const pub = /^\s*(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA/m.exec(text);
+  if (pub) {
+    throw new KeyFileError(
+      'KEY_FILE_FORMAT',
+      `${where} is a public key (${pub[1]}); give the private key file (usually the same name without .pub)`,
+    );
+  }
+  if (/private-key-ed25519\s*:/i.test(text)) {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a crossbar/autobahn key file; use it as a seed file`);
+  }
+  throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not an OpenSSH or PEM private key file`);
+}
+
+function parseOpenSsh(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
+  let key: sshpkTypes.PrivateKey;
+  try {
+    const opts = passphrase === undefined ? undefined : { passphrase: Buffer.from(passphrase as never) };
+    key = loadSshpk().parsePrivateKey(Buffer.from(data), 'openssh', opts as never);
+  } catch (e) {
+    const err = e as Error;
+    if (err.name === 'KeyEncryptedError') {
+      throw new KeyFileError('PASSPHRASE_REQUIRED', `${where} is encrypted: a passphrase is needed`);
+    }
+    if (/incorrect passphrase/i.test(err.message)) {
+      throw new KeyFileError('PASSPHRASE_WRONG', `wrong passphrase for ${where}`);
+    }
+    if (/unsupported|unknown/i.test(err.message)) {
+      throw new KeyFileError('KEY_FILE_FORMAT', `${where}: ${oneLine(err.message, where)}`);
+    }
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file`);
+  }
+  if (key.type !== 'ed25519') {
+    throw new KeyFileError('KEY_NOT_ED25519', `${where} is a ${key.type.toUpperCase()} key; ${NOT_ED25519}`);
+  }
+  const parts = key.part as unknown as Record<string, { data: Buffer } | undefined>;
+  const seed = parts.k?.data;
+  const pub = parts.A?.data;
+  if (!seed || seed.length !== 32 || !pub) {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} holds a malformed Ed25519 key`);
+  }
+  const signing = new LocalSigningKey('file', new Uint8Array(seed), key.comment && key.comment !== '(unnamed)' ? key.comment : '');
+  if (!Buffer.from(signing.publicKey).equals(pub)) {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is corrupt: its public key does not match its private key`);
+  }
+  return signing;
+}
+
+function parsePkcs8(text: string, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
+  const encrypted = text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+  if (encrypted && passphrase === undefined) {
+    throw new KeyFileError('PASSPHRASE_REQUIRED', `${where} is encrypted: a passphrase is needed`);
+  }
+  let key;
+  try {
+    key = createPrivateKey({
+      key: text,
+      format: 'pem',
+      ...(encrypted ? { passphrase: Buffer.from(passphrase as never) } : {}),
+    });
+  } catch {
+    if (encrypted) throw new KeyFileError('PASSPHRASE_WRONG', `wrong passphrase for ${where} (or the file is corrupt)`);
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid PEM private key`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new KeyFileError('KEY_NOT_ED25519', `${where} is a ${String(key.asymmetricKeyType).toUpperCase()} key; ${NOT_ED25519}`);
+  }
+  const signing = new LocalSigningKey('file', rawSeed(key), basename(where));
+  if (!Buffer.from(signing.publicKey).equals(Buffer.from(rawPublicKey(key)))) {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is corrupt`);
+  }
+  return signing;
+}
+
+/** sshpk's messages name the file "(unnamed)"; keep them one line and about our file. */
+function oneLine(message: string, where: string): string {
+  return message.replace(/\(unnamed\)/g, where).replace(/\s+/g, ' ').slice(0, 200);
+}

@@ -1,0 +1,71 @@
+import type { KeyObject } from 'node:crypto';
+import { InputError } from './errors.js';
+import { privateKeyFromSeed, rawPublicKey, signEd25519 } from './ed25519.js';
+import { toHex } from './hex.js';
+import { ed25519Blob, fingerprintOfBlob } from './ssh-public-key.js';
+
+/** Where the private key lives. */
+export type KeySource = 'seed' | 'file' | 'agent';
+
+/** An Ed25519 key that can sign a WAMP-cryptosign challenge. */
+export interface SigningKey {
+  readonly source: KeySource;
+  /** the 32-byte Ed25519 public key */
+  readonly publicKey: Uint8Array;
+  /** the same, as 64 lowercase hex digits (what WAMP `authextra.pubkey` carries) */
+  readonly publicKeyHex: string;
+  /** the key's comment (from the key file or the agent), or '' */
+  readonly comment: string;
+  /** OpenSSH `SHA256:…` fingerprint, as `ssh-keygen -l` and `ssh-add -l` print it */
+  readonly fingerprint: string;
+  /** a 64-byte Ed25519 signature over `data` */
+  sign(data: Uint8Array): Promise<Uint8Array>;
+  /** releases what the key holds (an agent connection); the key cannot sign afterwards */
+  close(): Promise<void>;
+}
+
+/** A key whose private half is in this process: from a seed or a key file. */
+export class LocalSigningKey implements SigningKey {
+  readonly publicKey: Uint8Array;
+  readonly publicKeyHex: string;
+  readonly fingerprint: string;
+  #key: KeyObject | undefined;
+
+  constructor(
+    readonly source: 'seed' | 'file',
+    seed: Uint8Array,
+    readonly comment = '',
+  ) {
+    if (!(seed instanceof Uint8Array) || seed.length !== 32) {
+      throw new InputError('INVALID_SEED', 'an Ed25519 seed must be exactly 32 bytes');
+    }
+    this.#key = privateKeyFromSeed(seed);
+    this.publicKey = rawPublicKey(this.#key);
+    this.publicKeyHex = toHex(this.publicKey);
+    this.fingerprint = fingerprintOfBlob(ed25519Blob(this.publicKey));
+  }
+
+  async sign(data: Uint8Array): Promise<Uint8Array> {
+    return this.signSync(data);
+  }
+
+  /** Synchronous signing, for callers that cannot await. */
+  signSync(data: Uint8Array): Uint8Array {
+    if (!this.#key) throw new InputError('INVALID_ARGUMENT', 'this key was closed and can no longer sign');
+    if (!(data instanceof Uint8Array)) throw new InputError('INVALID_ARGUMENT', 'data to sign must be a Uint8Array');
+    return signEd25519(this.#key, data);
+  }
+
+  async close(): Promise<void> {
+    this.#key = undefined;
+  }
+
+  /** Never prints key material. */
+  toJSON(): object {
+    return { source: this.source, publicKeyHex: this.publicKeyHex, comment: this.comment, fingerprint: this.fingerprint };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `LocalSigningKey ${JSON.stringify(this.toJSON())}`;
+  }
+}

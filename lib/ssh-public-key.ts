@@ -1,0 +1,118 @@
+/**
+ * SSH public key blobs (RFC 4253 §6.6 and OpenSSH's extensions): what type,
+ * how many bits, the raw Ed25519 key where there is one, the SHA256
+ * fingerprint, and the one-line forms `ssh-add -l` and `ssh-add -L` print.
+ */
+import { createHash } from 'node:crypto';
+import { WireError, WireReader, concatBytes, wireString } from './ssh-wire.js';
+import { InputError } from './errors.js';
+
+export const ED25519_TYPE = 'ssh-ed25519';
+
+export interface PublicKeyInfo {
+  /** key type as it appears on the wire, e.g. `ssh-ed25519`, `ssh-rsa-cert-v01@openssh.com` */
+  type: string;
+  /** `ssh-add -l` label, e.g. ED25519, RSA, ECDSA-SK, ED25519-CERT */
+  label: string;
+  /** key size as `ssh-add -l` shows it; 0 when unknown */
+  bits: number;
+  /** the blob as given */
+  blob: Uint8Array;
+  /** `SHA256:…` of the plain key (for certificates: of the certified key, as OpenSSH does) */
+  fingerprint: string;
+  /** the 32-byte key for plain ssh-ed25519 keys, the only ones cryptosign can use */
+  ed25519?: Uint8Array;
+}
+
+const CERT_SUFFIX = '-cert-v01@openssh.com';
+
+/** How many wire fields each plain key type carries after its type name. */
+function fieldCount(type: string): number | undefined {
+  if (type === 'ssh-rsa') return 2;
+  if (type === 'ssh-dss') return 4;
+  if (type === 'ssh-ed25519') return 1;
+  if (type.startsWith('ecdsa-sha2-')) return 2;
+  if (type === 'sk-ssh-ed25519@openssh.com') return 2;
+  if (type.startsWith('sk-ecdsa-sha2-')) return 3;
+  return undefined;
+}
+
+function label(base: string, cert: boolean): string {
+  let l: string;
+  if (base === 'ssh-rsa') l = 'RSA';
+  else if (base === 'ssh-dss') l = 'DSA';
+  else if (base === 'ssh-ed25519') l = 'ED25519';
+  else if (base.startsWith('ecdsa-sha2-')) l = 'ECDSA';
+  else if (base === 'sk-ssh-ed25519@openssh.com') l = 'ED25519-SK';
+  else if (base.startsWith('sk-ecdsa-sha2-')) l = 'ECDSA-SK';
+  else l = base.toUpperCase();
+  return cert ? `${l}-CERT` : l;
+}
+
+function mpintBits(m: Uint8Array): number {
+  let i = 0;
+  while (i < m.length && m[i] === 0) i++;
+  if (i === m.length) return 0;
+  return (m.length - i - 1) * 8 + (32 - Math.clz32(m[i] as number));
+}
+
+function curveBits(curve: string): number {
+  const m = /^nistp(\d+)$/.exec(curve);
+  return m ? Number(m[1]) : 0;
+}
+
+export function fingerprintOfBlob(blob: Uint8Array): string {
+  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+}
+
+/** Parses a public key blob. Throws InputError(INVALID_PUBLIC_KEY) on a malformed one. */
+export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
+  try {
+    const r = new WireReader(blob);
+    const type = new TextDecoder().decode(r.string());
+    const cert = type.endsWith(CERT_SUFFIX);
+    const base = cert ? type.slice(0, -CERT_SUFFIX.length) : type;
+    const n = fieldCount(base);
+    if (n === undefined) {
+      // unknown type: listed, never usable
+      return { type, label: label(base, cert), bits: 0, blob, fingerprint: fingerprintOfBlob(blob) };
+    }
+    if (cert) r.string(); // nonce
+    const fields: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) fields.push(r.string());
+    if (!cert) r.end();
+    const f0 = fields[0] as Uint8Array;
+    let bits = 0;
+    if (base === 'ssh-rsa') bits = mpintBits(fields[1] as Uint8Array);
+    else if (base === 'ssh-dss') bits = mpintBits(f0);
+    else if (base === 'ssh-ed25519' || base === 'sk-ssh-ed25519@openssh.com') bits = 256;
+    else bits = curveBits(new TextDecoder().decode(f0));
+    if ((base === 'ssh-ed25519' || base === 'sk-ssh-ed25519@openssh.com') && f0.length !== 32) {
+      throw new WireError(`Ed25519 key of ${f0.length} bytes`);
+    }
+    const plain = cert ? concatBytes(wireString(base), ...fields.map((f) => wireString(f))) : blob;
+    const info: PublicKeyInfo = { type, label: label(base, cert), bits, blob, fingerprint: fingerprintOfBlob(plain) };
+    if (type === ED25519_TYPE) info.ed25519 = new Uint8Array(f0);
+    return info;
+  } catch (e) {
+    if (e instanceof WireError) {
+      throw new InputError('INVALID_PUBLIC_KEY', `malformed SSH public key blob (${e.message})`);
+    }
+    throw e;
+  }
+}
+
+export function ed25519Blob(publicKey: Uint8Array): Uint8Array {
+  return concatBytes(wireString(ED25519_TYPE), wireString(publicKey));
+}
+
+/** The line `ssh-add -l` prints: `256 SHA256:… comment (ED25519)`. */
+export function fingerprintLine(info: PublicKeyInfo, comment: string): string {
+  return `${info.bits} ${info.fingerprint} ${comment} (${info.label})`;
+}
+
+/** The line `ssh-add -L` prints: `ssh-ed25519 AAAA… comment`. */
+export function publicKeyLine(info: PublicKeyInfo, comment: string): string {
+  const b64 = Buffer.from(info.blob).toString('base64');
+  return comment ? `${info.type} ${b64} ${comment}` : `${info.type} ${b64}`;
+}

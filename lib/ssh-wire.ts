@@ -1,0 +1,72 @@
+/**
+ * The SSH wire encoding (RFC 4251 §5): uint32 big-endian and length-prefixed
+ * strings. Used for key blobs, signature blobs and agent messages.
+ * The reader never reads past its buffer: it throws WireError instead.
+ */
+export class WireError extends Error {}
+
+export class WireReader {
+  private pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  byte(): number {
+    if (this.remaining < 1) throw new WireError('truncated: expected a byte');
+    return this.buf[this.pos++] as number;
+  }
+
+  uint32(): number {
+    if (this.remaining < 4) throw new WireError('truncated: expected a uint32');
+    const b = this.buf;
+    const p = this.pos;
+    this.pos += 4;
+    return (((b[p] as number) << 24) >>> 0) + ((b[p + 1] as number) << 16) + ((b[p + 2] as number) << 8) + (b[p + 3] as number);
+  }
+
+  string(): Uint8Array {
+    const len = this.uint32();
+    if (len > this.remaining) {
+      throw new WireError(`truncated: string of ${len} bytes, ${this.remaining} left`);
+    }
+    const out = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return out;
+  }
+
+  utf8(): string {
+    return new TextDecoder('utf-8', { fatal: false }).decode(this.string());
+  }
+
+  end(): void {
+    if (this.remaining !== 0) throw new WireError(`${this.remaining} unexpected trailing bytes`);
+  }
+}
+
+export function wireString(data: Uint8Array | string): Uint8Array {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const out = new Uint8Array(4 + bytes.length);
+  new DataView(out.buffer).setUint32(0, bytes.length);
+  out.set(bytes, 4);
+  return out;
+}
+
+export function wireUint32(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n);
+  return out;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
