@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * The cryptosign-keys CLI: parses arguments, runs a command, and turns every
+ * error into one line on stderr with exit status 1 (failure) or 2 (usage).
+ */
+import { parseArgs } from 'node:util';
+import { CryptosignKeysError } from '../lib/errors.js';
+import { CliFailure, UsageError } from './cli-errors.js';
+import { demoCommand } from './demo-command.js';
+import { KEY_OPTION_SPEC } from './key-options.js';
+import { listCommand } from './list-command.js';
+import { pubkeyCommand, signCommand } from './sign-command.js';
+import { HELP, VERSION } from './usage.js';
+import { verifyCommand } from './verify-command.js';
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+const SPECS = {
+  list: { ...HELP_OPTION, json: { type: 'boolean' }, L: { type: 'boolean', short: 'L' }, socket: { type: 'string' }, timeout: { type: 'string' } },
+  sign: { ...HELP_OPTION, ...KEY_OPTION_SPEC, 'channel-id': { type: 'string' } },
+  pubkey: { ...HELP_OPTION, ...KEY_OPTION_SPEC, ssh: { type: 'boolean' } },
+  verify: {
+    ...HELP_OPTION,
+    pubkey: { type: 'string' },
+    'authorized-keys': { type: 'string' },
+    challenge: { type: 'string' },
+    'channel-id': { type: 'string' },
+  },
+  demo: { ...HELP_OPTION, ...KEY_OPTION_SPEC },
+} as const;
+
+type Command = keyof typeof SPECS;
+
+/** `--agent` takes an optional value: `--agent`, `--agent SELECTOR`, `--agent=SELECTOR`. */
+function normalizeAgentFlag(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--agent') {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('-')) {
+        out.push(`--agent=${next}`);
+        i++;
+      } else out.push('--agent=');
+    } else out.push(a);
+  }
+  return out;
+}
+
+function write(s: string): void {
+  process.stdout.write(s);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === 'help' && rest[0] && rest[0] in SPECS) write(HELP[rest[0]] + '\n');
+    else write(HELP.main + '\n');
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-V') {
+    write(VERSION + '\n');
+    return 0;
+  }
+  let command: Command | 'main' = 'main';
+  try {
+    if (!(first in SPECS)) {
+      throw new UsageError(first.startsWith('-') ? `unknown option ${first}` : `unknown command "${first}"`);
+    }
+    command = first as Command;
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args: normalizeAgentFlag(rest),
+        options: SPECS[command],
+        strict: true,
+        allowPositionals: false,
+      }) as { values: Record<string, string | boolean | undefined> });
+    } catch (e) {
+      throw new UsageError(((e as Error).message.split('\n')[0] ?? '').replace(/^Unknown option/, 'unknown option'), command);
+    }
+    if (values.help) {
+      write(HELP[command] + '\n');
+      return 0;
+    }
+    switch (command) {
+      case 'list':
+        await listCommand(values, write);
+        break;
+      case 'sign':
+        await signCommand(values as never, write);
+        break;
+      case 'pubkey':
+        await pubkeyCommand(values as never, write);
+        break;
+      case 'verify':
+        await verifyCommand(values as never, write);
+        break;
+      case 'demo':
+        await demoCommand(values as never, write);
+        break;
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`cryptosign-keys: ${e.message}\nTry 'cryptosign-keys ${e.command === 'main' ? '' : e.command + ' '}--help'.\n`);
+      return 2;
+    }
+    if (e instanceof CryptosignKeysError) {
+      process.stderr.write(`cryptosign-keys: ${e.message} [${e.code}]\n`);
+      return 1;
+    }
+    if (e instanceof CliFailure) {
+      process.stderr.write(`cryptosign-keys: ${e.message}\n`);
+      return 1;
+    }
+    // a bug: still one line, no stack, nothing secret (messages never carry keys)
+    process.stderr.write(`cryptosign-keys: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,79 @@
+/** The CLI's key options (--agent / --key / --seed-file) turned into a SigningKey. */
+import { openAgentKey } from '../lib/agent-key.js';
+import { CryptosignKeysError } from '../lib/errors.js';
+import { loadKeyFile } from '../lib/openssh-key-file.js';
+import { loadSeedFile } from '../lib/seed-key.js';
+import type { SigningKey } from '../lib/signing-key.js';
+import { UsageError } from './cli-errors.js';
+import { promptPassphrase, readPassphraseFile } from './passphrase.js';
+
+export interface KeyArgs {
+  agent?: string | undefined;
+  key?: string | undefined;
+  'seed-file'?: string | undefined;
+  'passphrase-file'?: string | undefined;
+  socket?: string | undefined;
+  timeout?: string | undefined;
+}
+
+export const KEY_OPTION_SPEC = {
+  agent: { type: 'string' },
+  key: { type: 'string' },
+  'seed-file': { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  socket: { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
+export function parseTimeout(value: string | undefined, command: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new UsageError(`--timeout takes a whole number of milliseconds, got "${value}"`, command);
+  return Number(value);
+}
+
+export function hasKeyOption(args: KeyArgs): boolean {
+  return args.agent !== undefined || args.key !== undefined || args['seed-file'] !== undefined;
+}
+
+export async function openKey(args: KeyArgs, command: string): Promise<SigningKey> {
+  const given = (['agent', 'key', 'seed-file'] as const).filter((k) => args[k] !== undefined);
+  if (given.length !== 1) {
+    throw new UsageError(
+      given.length === 0 ? 'choose a key: --agent, --key FILE or --seed-file FILE' : `choose one key option, not ${given.map((g) => '--' + g).join(' and ')}`,
+      command,
+    );
+  }
+  if (args['passphrase-file'] !== undefined && args.key === undefined) {
+    throw new UsageError('--passphrase-file goes with --key', command);
+  }
+  if ((args.socket !== undefined || args.timeout !== undefined) && args.agent === undefined) {
+    throw new UsageError('--socket and --timeout go with --agent', command);
+  }
+  if (args.agent !== undefined) {
+    const timeoutMs = parseTimeout(args.timeout, command);
+    return openAgentKey(args.agent === '' ? undefined : args.agent, {
+      ...(args.socket !== undefined ? { socketPath: args.socket } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
+  }
+  if (args['seed-file'] !== undefined) return loadSeedFile(args['seed-file']);
+  const path = args.key as string;
+  if (args['passphrase-file'] !== undefined) {
+    return loadKeyFile(path, { passphrase: readPassphraseFile(args['passphrase-file']) });
+  }
+  try {
+    return loadKeyFile(path);
+  } catch (e) {
+    if (!(e instanceof CryptosignKeysError) || e.code !== 'PASSPHRASE_REQUIRED') throw e;
+  }
+  // encrypted: ask on the terminal, three tries as ssh does
+  for (let attempt = 1; ; attempt++) {
+    const passphrase = await promptPassphrase(`Enter passphrase for ${path}: `);
+    try {
+      return loadKeyFile(path, { passphrase });
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof CryptosignKeysError) || e.code !== 'PASSPHRASE_WRONG') throw e;
+      process.stderr.write('Bad passphrase, try again.\n');
+    }
+  }
+}

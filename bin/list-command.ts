@@ -1,0 +1,45 @@
+import { listAgentKeys } from '../lib/agent-key.js';
+import { toHex } from '../lib/hex.js';
+import { fingerprintLine, publicKeyLine } from '../lib/ssh-public-key.js';
+import { CliFailure } from './cli-errors.js';
+import { parseTimeout } from './key-options.js';
+
+export interface ListArgs {
+  json?: boolean | undefined;
+  L?: boolean | undefined;
+  socket?: string | undefined;
+  timeout?: string | undefined;
+}
+
+export async function listCommand(args: ListArgs, out: (s: string) => void): Promise<void> {
+  const timeoutMs = parseTimeout(args.timeout, 'list');
+  const keys = await listAgentKeys({
+    ...(args.socket !== undefined ? { socketPath: args.socket } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
+  if (args.json) {
+    out(
+      JSON.stringify(
+        keys.map((k) => ({
+          type: k.type,
+          label: k.label,
+          bits: k.bits,
+          fingerprint: k.fingerprint,
+          comment: k.comment,
+          usable: k.usable,
+          ...(k.publicKeyHex ? { publicKeyHex: k.publicKeyHex } : {}),
+          ...(k.reason ? { reason: k.reason } : {}),
+          publicKey: Buffer.from(k.blob).toString('base64'),
+        })),
+        null,
+        2,
+      ) + '\n',
+    );
+    return;
+  }
+  if (keys.length === 0) throw new CliFailure('The agent has no identities.');
+  for (const k of keys) {
+    if (args.L) out(publicKeyLine(k, k.comment) + '\n');
+    else out(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');
+  }
+}

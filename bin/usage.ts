@@ -1,0 +1,69 @@
+export const VERSION = '0.1.0';
+
+const KEY_OPTIONS = `Key (exactly one):
+  --agent [SELECTOR]       a key in ssh-agent (SSH_AUTH_SOCK or --socket). SELECTOR is the
+                           public key hex, the SHA256:… fingerprint, or the comment; without
+                           one, the agent must hold exactly one Ed25519 key
+  --key FILE               an OpenSSH (ssh-keygen -t ed25519) or PEM PKCS#8 private key file
+  --seed-file FILE         32 raw bytes, 64 hex digits, or a crossbar key file
+                           (private-key-ed25519: …)
+  --passphrase-file FILE   passphrase for an encrypted --key (else asked on the terminal)
+  --socket PATH            agent socket (default: $SSH_AUTH_SOCK); also \`pageant\` or a
+                           Windows pipe
+  --timeout MS             how long one agent request may take (default 10000)`;
+
+export const HELP: Record<string, string> = {
+  main: `cryptosign-keys ${VERSION}: Ed25519 keys for WAMP-cryptosign from ssh-agent, key files or seeds
+
+Usage: cryptosign-keys <command> [options]
+
+Commands:
+  list      list the keys in ssh-agent (like ssh-add -l, with the WAMP public key hex)
+  sign      sign a challenge read from stdin; prints the AUTHENTICATE signature hex
+  pubkey    print a key's public key hex (for authextra.pubkey or the router's list)
+  verify    check a signature read from stdin (the router side)
+  demo      run the whole flow on a private throwaway ssh-agent and key
+
+Options: --help (also after a command), --version
+Exit status: 0 success, 1 failure, 2 bad usage. Errors go to stderr, on one line.`,
+  list: `Usage: cryptosign-keys list [--json | -L] [--socket PATH] [--timeout MS]
+
+Lists the keys in ssh-agent, one line each, as ssh-add -l does
+(bits, SHA256 fingerprint, comment, (TYPE)), followed by the public key hex
+for the Ed25519 keys cryptosign can use.
+  --json     a JSON array with every field
+  -L         public key lines, as ssh-add -L does
+Exits 1 when the agent holds no keys (as ssh-add -l does).`,
+  sign: `Usage: cryptosign-keys sign (--agent [SELECTOR] | --key FILE | --seed-file FILE) [--channel-id HEX]
+
+Reads the router's challenge (64 hex digits) from stdin and prints the
+signature AUTHENTICATE carries (192 hex digits) and a newline.
+  --channel-id HEX   the 32-byte TLS channel id (tls-unique channel binding)
+
+${KEY_OPTIONS}`,
+  pubkey: `Usage: cryptosign-keys pubkey (--agent [SELECTOR] | --key FILE | --seed-file FILE)
+
+Prints the key's Ed25519 public key as 64 hex digits, for authextra.pubkey.
+  --ssh    print an OpenSSH public key line instead (for authorized_keys)
+
+${KEY_OPTIONS}`,
+  verify: `Usage: cryptosign-keys verify (--pubkey HEX | --authorized-keys FILE) --challenge HEX [--channel-id HEX]
+
+Reads a signature (192 hex digits, as AUTHENTICATE carries it) from stdin and
+checks it against the challenge. Prints "ok" and the principal (the comment of
+the authorized_keys line, or the public key hex) and exits 0; exits 1 when it
+does not verify.
+  --pubkey HEX            the client's public key (authextra.pubkey)
+  --authorized-keys FILE  OpenSSH authorized_keys, or lines "<pubkey hex> <principal>";
+                          with --pubkey, the key must be listed in it
+  --challenge HEX         the challenge the router sent
+  --channel-id HEX        the TLS channel id, when channel binding is used`,
+  demo: `Usage: cryptosign-keys demo [--agent [SELECTOR] | --key FILE | --seed-file FILE]
+
+Runs the whole cryptosign flow and prints what happens: without a key option
+it starts a private, throwaway ssh-agent with a fresh Ed25519 key (made by
+ssh-keygen), lists it, signs a random challenge through the agent, verifies
+the signature as a router would, and cleans up.
+
+${KEY_OPTIONS}`,
+};
