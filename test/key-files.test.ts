@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { loadKeyFile, parseKeyFileData } from '../lib/openssh-key-file.js';
+import { fromCrossbarKeyText, fromSeed, loadSeedFile } from '../lib/seed-key.js';
+import { parsePublicKeyBlob } from '../lib/ssh-public-key.js';
+import { expectCode } from './helpers/errors.js';
+import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
+
+const { dir, cleanup } = tempDir();
+after(cleanup);
+
+const RFC_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
+const RFC_PUB = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
+const PASSPHRASE = 'correct horse battery staple';
+
+function pubOf(file: string): string {
+  const b64 = readFileSync(fixture(file), 'utf8').split(' ')[1] as string;
+  return Buffer.from(parsePublicKeyBlob(new Uint8Array(Buffer.from(b64, 'base64'))).ed25519 as Uint8Array).toString('hex');
+}
+
+function sshKeygenFingerprint(path: string): string {
+  return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', path], { encoding: 'utf8' }).split(' ')[1] as string;
+}
+
+test('an OpenSSH ed25519 key file gives the key of its .pub, its comment, and ssh-keygen\'s fingerprint', async () => {
+  const key = loadKeyFile(fixtureCopy(dir, 'ed25519'));
+  assert.equal(key.source, 'file');
+  assert.equal(key.publicKeyHex, pubOf('ed25519.pub'));
+  assert.equal(key.comment, 'fixture-plain@cryptosign-keys');
+  assert.equal(key.fingerprint, sshKeygenFingerprint(fixture('ed25519.pub')));
+});
+
+test('an encrypted OpenSSH key needs the right passphrase', async () => {
+  const path = fixtureCopy(dir, 'ed25519-encrypted');
+  await expectCode(() => loadKeyFile(path), 'PASSPHRASE_REQUIRED', /encrypted/);
+  const wrong = await expectCode(() => loadKeyFile(path, { passphrase: 'wrong passphrase' }), 'PASSPHRASE_WRONG');
+  assert.ok(!wrong.message.includes('wrong passphrase for') || !wrong.message.includes(PASSPHRASE));
+  const key = loadKeyFile(path, { passphrase: PASSPHRASE });
+  assert.equal(key.publicKeyHex, pubOf('ed25519-encrypted.pub'));
+  assert.equal(key.comment, 'fixture-encrypted@cryptosign-keys');
+  assert.equal(loadKeyFile(path, { passphrase: Buffer.from(PASSPHRASE) }).publicKeyHex, key.publicKeyHex);
+});
+
+test('fresh ssh-keygen keys, plain and encrypted, load and match ssh-keygen -y', async () => {
+  for (const pass of ['', 'fresh pass']) {
+    const path = join(dir, `fresh-${pass ? 'enc' : 'plain'}`);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', pass, '-C', 'fresh', '-f', path]);
+    const key = loadKeyFile(path, pass ? { passphrase: pass } : {});
+    const derived = execFileSync('ssh-keygen', ['-y', '-P', pass, '-f', path], { encoding: 'utf8' });
+    const blob = Buffer.from(derived.split(' ')[1] as string, 'base64');
+    assert.equal(Buffer.from(parsePublicKeyBlob(new Uint8Array(blob)).ed25519 as Uint8Array).toString('hex'), key.publicKeyHex);
+  }
+});
+
+test('PEM PKCS#8 ed25519 keys, plain and encrypted (OpenSSL-made)', async () => {
+  const plain = loadKeyFile(fixtureCopy(dir, 'ed25519-pkcs8.pem'));
+  const pubDer = execFileSync('openssl', ['pkey', '-in', fixture('ed25519-pkcs8.pem'), '-pubout', '-outform', 'DER']);
+  assert.equal(plain.publicKeyHex, pubDer.subarray(-32).toString('hex'));
+  assert.equal(plain.comment, 'ed25519-pkcs8.pem');
+  const encPath = fixtureCopy(dir, 'ed25519-pkcs8-encrypted.pem');
+  await expectCode(() => loadKeyFile(encPath), 'PASSPHRASE_REQUIRED');
+  await expectCode(() => loadKeyFile(encPath, { passphrase: 'nope' }), 'PASSPHRASE_WRONG');
+  assert.equal(loadKeyFile(encPath, { passphrase: 'pkcs8 pass phrase' }).publicKeyHex, plain.publicKeyHex);
+});
+
+test('non-Ed25519 keys are refused with a message that says cryptosign needs Ed25519', async () => {
+  await expectCode(() => loadKeyFile(fixtureCopy(dir, 'rsa')), 'KEY_NOT_ED25519', /RSA key; cryptosign needs an Ed25519 key/);
+  await expectCode(() => loadKeyFile(fixtureCopy(dir, 'ecdsa')), 'KEY_NOT_ED25519', /ECDSA key/);
+  const rsaPem = join(dir, 'rsa.pem');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', rsaPem], { stdio: 'ignore' });
+  chmodSync(rsaPem, 0o600);
+  await expectCode(() => loadKeyFile(rsaPem), 'KEY_NOT_ED25519', /RSA/);
+  const traditional = join(dir, 'rsa-trad.pem');
+  writeFileSync(traditional, '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n', { mode: 0o600 });
+  await expectCode(() => loadKeyFile(traditional), 'KEY_NOT_ED25519', /RSA private key/);
+});
+
+test('key files readable by group or others are refused, as OpenSSH does', async () => {
+  for (const mode of [0o644, 0o640, 0o604, 0o660]) {
+    const path = fixtureCopy(dir, 'ed25519', mode);
+    await expectCode(() => loadKeyFile(path), 'KEY_FILE_PERMISSIONS', new RegExp(`permissions 0${mode.toString(8)} .* too open`));
+  }
+  assert.ok(loadKeyFile(fixtureCopy(dir, 'ed25519', 0o400)));
+  assert.ok(loadKeyFile(fixtureCopy(dir, 'ed25519', 0o644), { allowInsecurePermissions: true }));
+});
+
+test('bad key file inputs each get their own error', async () => {
+  await expectCode(() => loadKeyFile(join(dir, 'missing')), 'KEY_FILE_NOT_FOUND', /does not exist/);
+  await expectCode(() => loadKeyFile(''), 'KEY_FILE_NOT_FOUND');
+  mkdirSync(join(dir, 'a-dir'), { recursive: true });
+  await expectCode(() => loadKeyFile(join(dir, 'a-dir')), 'KEY_FILE_UNREADABLE', /not a regular file/);
+  await expectCode(() => loadKeyFile(fixtureCopy(dir, 'ed25519.pub')), 'KEY_FILE_FORMAT', /public key .*without \.pub/);
+  await expectCode(() => loadKeyFile(fixtureCopy(dir, 'crossbar.priv')), 'KEY_FILE_FORMAT', /crossbar/);
+  const text = readFileSync(fixture('ed25519'), 'utf8');
+  const lines = text.trim().split('\n');
+  const truncated = [...lines.slice(0, 3), lines.at(-1)].join('\n') + '\n';
+  await expectCode(() => parseKeyFileData(Buffer.from(truncated), 'truncated'), 'KEY_FILE_FORMAT', /not a valid OpenSSH/);
+  await expectCode(() => parseKeyFileData(Buffer.from('hello'), 'garbage'), 'KEY_FILE_FORMAT', /not an OpenSSH or PEM/);
+  await expectCode(() => parseKeyFileData(Buffer.from('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'), 'bad.pem'), 'KEY_FILE_FORMAT');
+});
+
+test('seeds: bytes, hex, and seed files (hex, raw, crossbar)', async () => {
+  assert.equal(fromSeed(RFC_SEED).publicKeyHex, RFC_PUB);
+  assert.equal(fromSeed(Buffer.from(RFC_SEED, 'hex')).publicKeyHex, RFC_PUB);
+  assert.equal(fromSeed(RFC_SEED).source, 'seed');
+  for (const f of ['seed.hex', 'seed.bin', 'crossbar.priv']) {
+    assert.equal(loadSeedFile(fixtureCopy(dir, f)).publicKeyHex, RFC_PUB, f);
+  }
+  await expectCode(() => loadSeedFile(fixtureCopy(dir, 'seed.hex', 0o644)), 'KEY_FILE_PERMISSIONS');
+});
+
+test('bad seeds are refused and never echoed', async () => {
+  await expectCode(() => fromSeed(RFC_SEED.slice(2)), 'INVALID_SEED', /32 bytes/);
+  await expectCode(() => fromSeed(new Uint8Array(31)), 'INVALID_SEED', /got 31/);
+  await expectCode(() => fromSeed(RFC_SEED + '00'), 'INVALID_SEED');
+  const notHex = await expectCode(() => fromSeed('x' + RFC_SEED.slice(1)), 'INVALID_SEED');
+  assert.ok(!notHex.message.includes(RFC_SEED.slice(1)), 'the seed is not in the message');
+  const write = (name: string, data: string | Buffer) => {
+    const p = join(dir, name);
+    writeFileSync(p, data, { mode: 0o600 });
+    return p;
+  };
+  await expectCode(() => loadSeedFile(write('short.hex', RFC_SEED.slice(4))), 'KEY_FILE_FORMAT', /64 hex digits, it holds 60/);
+  await expectCode(() => loadSeedFile(write('odd.bin', Buffer.alloc(33, 0xff))), 'KEY_FILE_FORMAT', /33 bytes/);
+  await expectCode(() => loadSeedFile(fixtureCopy(dir, 'ed25519')), 'KEY_FILE_FORMAT', /use it as a key file/);
+  await expectCode(
+    () => fromCrossbarKeyText(`x\n\npublic-key-ed25519: ${'00'.repeat(32)}\nprivate-key-ed25519: ${RFC_SEED}\n`),
+    'KEY_FILE_FORMAT',
+    /does not belong/,
+  );
+  await expectCode(() => fromCrossbarKeyText(`public-key-ed25519: ${RFC_PUB}\n`), 'KEY_FILE_FORMAT', /only a public key/);
+  await expectCode(() => fromCrossbarKeyText(`private-key-ed25519: ${RFC_SEED.slice(2)}\n`), 'KEY_FILE_FORMAT', /32 bytes/);
+});
+
+test('keys never show their private part when printed or serialized', async () => {
+  const key = fromSeed(RFC_SEED);
+  const { inspect } = await import('node:util');
+  for (const s of [JSON.stringify(key), inspect(key, { showHidden: true, depth: 5 }), String(Object.entries(key))]) {
+    assert.ok(!s.includes(RFC_SEED), s);
+  }
+});
