@@ -93,7 +93,10 @@ export function parseAuthorizedKeys(text: string): AuthorizedKeys {
       if (!type || !KEY_TYPE.test(type)) {
         throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: expected a key type such as ssh-ed25519, or 64 hex digits`);
       }
-      if (!b64 || !BASE64.test(b64)) {
+      if (!b64) {
+        throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: nothing after the key type ${type}`);
+      }
+      if (!BASE64.test(b64)) {
         throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: the ${type} key is not base64`);
       }
       let info;

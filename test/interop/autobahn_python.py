@@ -43,14 +43,27 @@ def local_key(job):
 
 def run_agent_jobs(jobs, results):
     from twisted.internet import reactor, defer
+    from autobahn.wamp.cryptosign import CryptosignKey
     from autobahn.twisted.cryptosign import SSHAgentCryptosignKey
+
+    class AgentKey(SSHAgentCryptosignKey):
+        # autobahn 22.7.1 (Debian bookworm) passes the key comment as
+        # CryptosignKey's `can_sign` argument, which fails its assertion for
+        # every key with a comment. Only that constructor call is corrected
+        # here; listing (new), agent signing (sign) and the challenge
+        # formatting (sign_challenge) are autobahn's own.
+        def __init__(self, key, comment=None, reactor=None):
+            CryptosignKey.__init__(self, key, False, comment=comment)
+            if not reactor:
+                from twisted.internet import reactor
+            self._reactor = reactor
 
     @defer.inlineCallbacks
     def main():
         try:
             for index, job in jobs:
                 try:
-                    key = yield SSHAgentCryptosignKey.new(job['pubkey'])
+                    key = yield AgentKey.new(job['pubkey'])
                     cid, ctype = channel(job)
                     sig = yield key.sign_challenge(challenge_of(job), cid, ctype)
                     results[index] = {'signature': sig, 'pubkey': key.public_key()}
