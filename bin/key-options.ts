@@ -35,7 +35,8 @@ export function hasKeyOption(args: KeyArgs): boolean {
   return args.agent !== undefined || args.key !== undefined || args['seed-file'] !== undefined;
 }
 
-export async function openKey(args: KeyArgs, command: string): Promise<SigningKey> {
+/** Usage checks of the key options alone, before anything is read or opened. */
+export function checkKeyArgs(args: KeyArgs, command: string): void {
   const given = (['agent', 'key', 'seed-file'] as const).filter((k) => args[k] !== undefined);
   if (given.length !== 1) {
     throw new UsageError(
@@ -49,6 +50,11 @@ export async function openKey(args: KeyArgs, command: string): Promise<SigningKe
   if ((args.socket !== undefined || args.timeout !== undefined) && args.agent === undefined) {
     throw new UsageError('--socket and --timeout go with --agent', command);
   }
+  parseTimeout(args.timeout, command);
+}
+
+export async function openKey(args: KeyArgs, command: string): Promise<SigningKey> {
+  checkKeyArgs(args, command);
   if (args.agent !== undefined) {
     const timeoutMs = parseTimeout(args.timeout, command);
     return openAgentKey(args.agent === '' ? undefined : args.agent, {

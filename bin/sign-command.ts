@@ -1,7 +1,7 @@
 import { parseChallenge, parseChannelId, signChallenge } from '../lib/challenge.js';
 import { ed25519Blob, parsePublicKeyBlob, publicKeyLine } from '../lib/ssh-public-key.js';
 import type { SigningKey } from '../lib/signing-key.js';
-import { openKey, type KeyArgs } from './key-options.js';
+import { checkKeyArgs, openKey, type KeyArgs } from './key-options.js';
 import { readStdinValue } from './read-stdin.js';
 
 export interface SignArgs extends KeyArgs {
@@ -19,6 +19,7 @@ async function withKey<T>(args: KeyArgs, command: string, use: (key: SigningKey)
 
 export async function signCommand(args: SignArgs, out: (s: string) => void): Promise<void> {
   // check every input before touching the key: a bad input must not cost an agent confirmation
+  checkKeyArgs(args, 'sign');
   const channelId = args['channel-id'] === undefined ? undefined : parseChannelId(args['channel-id']);
   const challenge = await readStdinValue('challenge');
   parseChallenge(challenge);

@@ -39,7 +39,7 @@ export function parseKeyFileData(data: Uint8Array, where: string, passphrase?: s
   if (/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(text)) return parsePkcs8(text, where, passphrase);
   const pem = /-----BEGIN ([A-Z0-9 ]+) PRIVATE KEY-----/.exec(text);
   if (pem) {
-    throw new KeyFileError('KEY_NOT_ED25519', `${where} is a ${pem[1]} private key; ${NOT_ED25519}`);
+    throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${pem[1]}; ${NOT_ED25519}`);
   }
   const pub = /^\s*(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA/m.exec(text);
   if (pub) {
@@ -73,7 +73,7 @@ function parseOpenSsh(data: Uint8Array, where: string, passphrase?: string | Uin
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file`);
   }
   if (key.type !== 'ed25519') {
-    throw new KeyFileError('KEY_NOT_ED25519', `${where} is a ${key.type.toUpperCase()} key; ${NOT_ED25519}`);
+    throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${key.type.toUpperCase()}; ${NOT_ED25519}`);
   }
   const parts = key.part as unknown as Record<string, { data: Buffer } | undefined>;
   const seed = parts.k?.data;
@@ -105,7 +105,7 @@ function parsePkcs8(text: string, where: string, passphrase?: string | Uint8Arra
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid PEM private key`);
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new KeyFileError('KEY_NOT_ED25519', `${where} is a ${String(key.asymmetricKeyType).toUpperCase()} key; ${NOT_ED25519}`);
+    throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${String(key.asymmetricKeyType).toUpperCase()}; ${NOT_ED25519}`);
   }
   const signing = new LocalSigningKey('file', rawSeed(key), basename(where));
   if (!Buffer.from(signing.publicKey).equals(Buffer.from(rawPublicKey(key)))) {
