@@ -27,7 +27,7 @@ export function rawSeed(key: KeyObject): Uint8Array {
 }
 
 export function signEd25519(key: KeyObject, data: Uint8Array): Uint8Array {
-  return new Uint8Array(sign(null, data, key));
+  return sign(null, data, key); // a Buffer: a Uint8Array, not copied
 }
 
 /** False for any signature that is not a valid 64-byte Ed25519 signature. */

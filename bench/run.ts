@@ -1,0 +1,103 @@
+/**
+ * npm run bench: throughput of the seed signer against node:crypto native,
+ * tweetnacl (what autobahn-js and wampy use) and @noble/ed25519; and of
+ * the agent signer against a raw-socket client, sequentially and with 64
+ * requests in flight. Every ratio comes from this one run.
+ */
+import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto';
+import * as noble from '@noble/ed25519';
+import nacl from 'tweetnacl';
+import { openAgentKey } from '../lib/agent-key.js';
+import { signChallenge } from '../lib/challenge.js';
+import { fromSeed } from '../lib/seed-key.js';
+import { ed25519Blob } from '../lib/ssh-public-key.js';
+import { startThrowawayAgent } from '../lib/throwaway-agent.js';
+import { RawAgentBaseline } from './raw-agent-baseline.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
+
+/** Runs `batch` (which does `n` operations) until SECONDS pass; returns operations per second. */
+async function rate(batch: () => Promise<number> | number): Promise<number> {
+  for (let i = 0; i < 3; i++) await batch(); // warm up
+  let ops = 0;
+  const t0 = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < SECONDS) {
+    ops += await batch();
+    elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  }
+  return ops / elapsed;
+}
+
+/** Alternates the contenders in rounds so drift on the machine hits all of them alike. */
+async function compare(entries: [string, () => Promise<number> | number][], rounds = 3): Promise<Map<string, number>> {
+  const best = new Map<string, number>();
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, batch] of entries) best.set(name, Math.max(best.get(name) ?? 0, await rate(batch)));
+  }
+  return best;
+}
+
+function report(title: string, results: Map<string, number>, baseline: string, target?: number): boolean {
+  const base = results.get(baseline) as number;
+  console.log(`\n${title}`);
+  for (const [name, ops] of results) {
+    const ratio = ops / base;
+    console.log(`  ${name.padEnd(44)} ${ops.toFixed(0).padStart(9)} ops/s   ${ratio.toFixed(3)} x ${baseline}`);
+  }
+  return target === undefined ? true : [...results.values()].every((ops) => ops / base >= 1 - target - 1e-9);
+}
+
+const seed = new Uint8Array(randomBytes(32));
+const message = new Uint8Array(randomBytes(32));
+const challenge = Buffer.from(message).toString('hex');
+const key = fromSeed(seed);
+const keyObject = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+const naclSecret = nacl.sign.keyPair.fromSeed(seed).secretKey;
+const N = 200;
+
+console.log(`cryptosign-keys bench (node ${process.version}, ${SECONDS}s per measurement, best of 3 alternating rounds)`);
+
+const local = await compare([
+  ['node:crypto sign (native baseline)', () => { for (let i = 0; i < N; i++) cryptoSign(null, message, keyObject); return N; }],
+  ['cryptosign-keys seed key.sign()', async () => { for (let i = 0; i < N; i++) await key.sign(message); return N; }],
+  ['cryptosign-keys signChallenge(seed key)', async () => { for (let i = 0; i < N; i++) await signChallenge(key, challenge); return N; }],
+  ['tweetnacl sign.detached', () => { for (let i = 0; i < 20; i++) nacl.sign.detached(message, naclSecret); return 20; }],
+  ['@noble/ed25519 signAsync', async () => { for (let i = 0; i < 50; i++) await noble.signAsync(message, seed); return 50; }],
+]);
+const localOk = report('Ed25519 signing with a seed key (sequential)', local, 'node:crypto sign (native baseline)');
+const ours = (local.get('cryptosign-keys seed key.sign()') as number) / (local.get('node:crypto sign (native baseline)') as number);
+console.log(`  target: seed key.sign() within 10% of node:crypto -> ${ours >= 0.9 ? 'met' : 'MISSED'} (${ours.toFixed(3)})`);
+console.log(`  seed key.sign() is ${(ours * (local.get('node:crypto sign (native baseline)') as number) / (local.get('tweetnacl sign.detached') as number)).toFixed(1)}x tweetnacl`);
+
+const agent = await startThrowawayAgent();
+let agentOk = true;
+try {
+  await agent.makeKey('bench', { comment: 'bench' });
+  const agentKey = await openAgentKey('bench', { socketPath: agent.socketPath });
+  const raw = await RawAgentBaseline.open(agent.socketPath);
+  const blob = ed25519Blob(agentKey.publicKey);
+  const seq = await compare([
+    ['raw socket baseline (no checks)', async () => { for (let i = 0; i < 50; i++) await raw.sign(blob, message); return 50; }],
+    ['cryptosign-keys agent key.sign() (verified)', async () => { for (let i = 0; i < 50; i++) await agentKey.sign(message); return 50; }],
+  ]);
+  const c = 64;
+  const conc = await compare([
+    ['raw socket baseline (no checks)', async () => { await Promise.all(Array.from({ length: c }, () => raw.sign(blob, message))); return c; }],
+    ['cryptosign-keys agent key.sign() (verified)', async () => { await Promise.all(Array.from({ length: c }, () => agentKey.sign(message))); return c; }],
+  ]);
+  report('ssh-agent signing, sequential (one request at a time)', seq, 'raw socket baseline (no checks)');
+  report('ssh-agent signing, 64 requests in flight on one connection', conc, 'raw socket baseline (no checks)');
+  for (const [label, res] of [['sequential', seq], ['64 concurrent', conc]] as const) {
+    const r = (res.get('cryptosign-keys agent key.sign() (verified)') as number) / (res.get('raw socket baseline (no checks)') as number);
+    const met = r >= 0.8;
+    agentOk &&= met;
+    console.log(`  target: agent ${label} within 20% of the raw socket -> ${met ? 'met' : 'MISSED'} (${r.toFixed(3)})`);
+  }
+  raw.close();
+  await agentKey.close();
+} finally {
+  await agent.stop();
+}
+void localOk;
+console.log(`\nall targets ${ours >= 0.9 && agentOk ? 'met' : 'NOT all met'}`);
