@@ -31,6 +31,15 @@ const SPECS = {
 
 type Command = keyof typeof SPECS;
 
+type Run = (values: never, out: (s: string) => void) => Promise<void>;
+const RUN: Record<Command, Run> = {
+  list: listCommand as Run,
+  sign: signCommand as Run,
+  pubkey: pubkeyCommand as Run,
+  verify: verifyCommand as Run,
+  demo: demoCommand as Run,
+};
+
 /** `--agent` takes an optional value: `--agent`, `--agent SELECTOR`, `--agent=SELECTOR`. */
 function normalizeAgentFlag(argv: string[]): string[] {
   const out: string[] = [];
@@ -83,23 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       write(HELP[command] + '\n');
       return 0;
     }
-    switch (command) {
-      case 'list':
-        await listCommand(values, write);
-        break;
-      case 'sign':
-        await signCommand(values as never, write);
-        break;
-      case 'pubkey':
-        await pubkeyCommand(values as never, write);
-        break;
-      case 'verify':
-        await verifyCommand(values as never, write);
-        break;
-      case 'demo':
-        await demoCommand(values as never, write);
-        break;
-    }
+    await RUN[command](values as never, write);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

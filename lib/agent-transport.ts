@@ -5,10 +5,10 @@
  * agent socket. Before connecting we look at the path ourselves, so a
  * missing or stale socket gets a message that says what is wrong.
  */
-import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import { AgentError } from './errors.js';
+import { statPath } from './stat-path.js';
 
 interface Ssh2AgentModule {
   createAgent(path: string): { getStream(cb: (err: Error | undefined | null, stream?: Duplex) => void): void };
@@ -38,19 +38,14 @@ function isWindowsSpecial(path: string): boolean {
 
 function checkSocketPath(path: string): void {
   if (isWindowsSpecial(path)) return;
-  let st;
-  try {
-    st = statSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new AgentError(
-        'AGENT_SOCKET_MISSING',
-        `ssh-agent socket ${path} does not exist (the agent exited, or the forwarded connection is gone)`,
-      );
-    }
-    throw new AgentError('AGENT_CONNECT_FAILED', `cannot reach ssh-agent socket ${path}: ${code ?? String(e)}`);
+  const st = statPath(path);
+  if ('missing' in st) {
+    throw new AgentError(
+      'AGENT_SOCKET_MISSING',
+      `ssh-agent socket ${path} does not exist (the agent exited, or the forwarded connection is gone)`,
+    );
   }
+  if ('error' in st) throw new AgentError('AGENT_CONNECT_FAILED', `cannot reach ssh-agent socket ${path}: ${st.error}`);
   if (!st.isSocket()) {
     throw new AgentError('AGENT_CONNECT_FAILED', `${path} is not a socket, so it cannot be an ssh-agent`);
   }

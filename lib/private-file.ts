@@ -2,8 +2,9 @@
  * Reading a file that holds a secret (private key, seed, passphrase), with
  * OpenSSH's rule: refuse it when group or others may read or write it.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { KeyFileError } from './errors.js';
+import { statPath } from './stat-path.js';
 
 export interface PrivateFileOptions {
   /** skip the permission check (as `StrictModes no` would); default false */
@@ -14,16 +15,9 @@ export function readPrivateFile(path: string, what: string, options: PrivateFile
   if (typeof path !== 'string' || path === '') {
     throw new KeyFileError('KEY_FILE_NOT_FOUND', `no ${what} path given`);
   }
-  let st;
-  try {
-    st = statSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new KeyFileError('KEY_FILE_NOT_FOUND', `${what} ${path} does not exist`);
-    }
-    throw new KeyFileError('KEY_FILE_UNREADABLE', `cannot read ${what} ${path}: ${code ?? String(e)}`);
-  }
+  const st = statPath(path);
+  if ('missing' in st) throw new KeyFileError('KEY_FILE_NOT_FOUND', `${what} ${path} does not exist`);
+  if ('error' in st) throw new KeyFileError('KEY_FILE_UNREADABLE', `cannot read ${what} ${path}: ${st.error}`);
   if (!st.isFile()) {
     throw new KeyFileError('KEY_FILE_UNREADABLE', `${what} ${path} is not a regular file`);
   }
