@@ -6,7 +6,7 @@
  * does not keep the process alive while nothing is in flight.
  */
 import type { Duplex } from 'node:stream';
-import { AgentError } from './errors.js';
+import { AgentError, InputError } from './errors.js';
 import {
   MessageFramer,
   encodeRequestIdentities,
@@ -52,7 +52,7 @@ export class AgentClient {
     this.socketPath = resolveAgentPath(options.socketPath);
     const t = options.timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS;
     if (!Number.isFinite(t) || t <= 0) {
-      throw new AgentError('AGENT_CONNECT_FAILED', `agent timeout must be a positive number of ms, got ${String(t)}`);
+      throw new InputError('INVALID_ARGUMENT', `agent timeout must be a positive number of ms, got ${String(t)}`);
     }
     this.timeoutMs = t;
   }
@@ -86,6 +86,10 @@ export class AgentClient {
     if (conn.broken) conn = await this.#connection(); // it broke while we waited: once more, afresh
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed');
     return new Promise<T>((resolve, reject) => {
+      if (conn.broken) {
+        reject(new AgentError('AGENT_DIED', 'ssh-agent closed the connection before answering (did the agent exit or get killed?)'));
+        return;
+      }
       const timer = setTimeout(() => {
         this.#fail(
           conn,

@@ -192,7 +192,7 @@ test('no agent configured, a missing socket, a path that is not a socket', async
   }
   await expectCode(() => listAgentKeys({ socketPath: join(tmp.dir, 'nope.sock') }), 'AGENT_SOCKET_MISSING');
   await expectCode(() => listAgentKeys({ socketPath: fixtureCopy(tmp.dir, 'ed25519.pub') }), 'AGENT_CONNECT_FAILED', /is not a socket/);
-  await expectCode(() => new AgentClient({ socketPath: agent.socketPath, timeoutMs: -1 }), 'AGENT_CONNECT_FAILED', /positive/);
+  await expectCode(() => new AgentClient({ socketPath: agent.socketPath, timeoutMs: -1 }), 'INVALID_ARGUMENT', /positive/);
 });
 
 test('one client serves many keys over one connection', async () => {
