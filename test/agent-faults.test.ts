@@ -13,6 +13,9 @@ import { signChallenge } from '../lib/challenge.js';
 import { fromSeed } from '../lib/seed-key.js';
 import { ed25519Blob } from '../lib/ssh-public-key.js';
 import { concatBytes, wireString, wireUint32 } from '../lib/ssh-wire.js';
+import fc from 'fast-check';
+import { CryptosignKeysError } from '../lib/errors.js';
+import { assertFailure, runCli } from './helpers/cli.js';
 import { expectCode } from './helpers/errors.js';
 import { frame, startFakeAgent, type FakeReply } from './helpers/fake-agent.js';
 
@@ -189,4 +192,58 @@ test('an open client with nothing in flight does not keep a process alive; a clo
   } finally {
     await fake.stop();
   }
+});
+
+test('the CLI on a misbehaving agent: exit 1, one line naming the fault, nothing on stdout', async () => {
+  const cases: [FakeReply, RegExp][] = [
+    [agentWith(() => 'silence'), /did not answer a sign request within 300 ms \[AGENT_TIMEOUT\]/],
+    [agentWith(() => 'close'), /closed the connection before answering .*\[AGENT_DIED\]/],
+    [agentWith(() => frame(Uint8Array.of(99))), /malformed reply from ssh-agent: unexpected message type 99 .*\[AGENT_MALFORMED_REPLY\]/],
+    [agentWith(() => frame(Uint8Array.of(5))), /refused to sign .*\[AGENT_REFUSED\]/],
+    [agentWith(() => signResponse('ssh-ed25519', new Uint8Array(64))), /does not verify .*\[AGENT_BAD_SIGNATURE\]/],
+    [() => 'silence', /did not answer a list keys request within 300 ms \[AGENT_TIMEOUT\]/],
+  ];
+  for (const [reply, pattern] of cases) {
+    const fake = await startFakeAgent(reply);
+    try {
+      const r = await runCli(['sign', '--agent', '--socket', fake.socketPath, '--timeout', '300'], { stdin: CHALLENGE });
+      assertFailure(r, 1, pattern);
+    } finally {
+      await fake.stop();
+    }
+  }
+});
+
+test('random agent behaviour never hangs a request and only ever gives the library\'s errors', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constantFrom<'close' | 'silence'>('close', 'silence')), { minLength: 1, maxLength: 4 }),
+      async (script) => {
+        let i = 0;
+        const fake = await startFakeAgent((req) => {
+          const step = script[Math.min(i++, script.length - 1)] as Uint8Array | 'close' | 'silence';
+          if (step === 'close' || step === 'silence') return step;
+          // sometimes a well-framed message, sometimes raw bytes
+          return i % 2 ? frame(step) : step;
+        });
+        const client = new AgentClient({ socketPath: fake.socketPath, timeoutMs: 150 });
+        try {
+          const t0 = Date.now();
+          const results = await Promise.allSettled([
+            client.listIdentities(),
+            client.sign(blob, new Uint8Array(32)),
+            client.sign(blob, new Uint8Array(32)),
+          ]);
+          assert.ok(Date.now() - t0 < 2000, 'settled in time');
+          for (const r of results) {
+            if (r.status === 'rejected') assert.ok(r.reason instanceof CryptosignKeysError, String(r.reason));
+          }
+        } finally {
+          await client.close();
+          await fake.stop();
+        }
+      },
+    ),
+    { numRuns: 60, interruptAfterTimeLimit: 30000 },
+  );
 });

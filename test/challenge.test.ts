@@ -79,3 +79,28 @@ test('a bad challenge or channel id is refused before anything is signed', async
   await expectCode(() => signChallenge(undefined as never, CHALLENGE), 'INVALID_ARGUMENT');
   assert.equal(key.calls, 0, 'nothing was signed');
 });
+
+test('the library never prints, even when everything fails (checked in a separate process)', async () => {
+  const lib = new URL('../lib/index.js', import.meta.url).href;
+  const script = `
+    const L = await import(${JSON.stringify(lib)});
+    const failures = [
+      () => L.loadKeyFile('/nonexistent/key'),
+      () => L.openAgentKey(undefined, { socketPath: '/nonexistent/agent.sock' }),
+      () => L.listAgentKeys({ socketPath: '/dev/null' }),
+      () => L.parseAuthorizedKeys('ssh-ed25519 !!!'),
+      () => L.signChallenge(L.fromSeed('11'.repeat(32)), 'xyz'),
+      () => L.fromSeed('short'),
+      () => L.verifyChallengeSignature('00', '00', '00'),
+    ];
+    let caught = 0;
+    for (const f of failures) { try { await f(); } catch (e) { if (e instanceof L.CryptosignKeysError) caught++; } }
+    process.exitCode = caught === failures.length ? 0 : 3;`;
+  const { execFile } = await import('node:child_process');
+  const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], (error, out, err) =>
+      resolve({ code: error ? (error.code as number) : 0, out, err }),
+    );
+  });
+  assert.deepEqual(r, { code: 0, out: '', err: '' });
+});
