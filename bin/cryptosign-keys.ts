@@ -62,10 +62,13 @@ function write(s: string): void {
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    if (first === 'help' && rest[0] && rest[0] in SPECS) write(HELP[rest[0]] + '\n');
-    else write(HELP.main + '\n');
-    return first === undefined ? 2 : 0;
+  if (first === undefined) {
+    process.stderr.write(HELP.main + '\n');
+    return 2;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    write((first === 'help' && rest[0] && rest[0] in SPECS ? HELP[rest[0]] : HELP.main) + '\n');
+    return 0;
   }
   if (first === '--version' || first === '-V') {
     write(VERSION + '\n');

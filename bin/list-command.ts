@@ -1,7 +1,7 @@
 import { listAgentKeys } from '../lib/agent-key.js';
 import { toHex } from '../lib/hex.js';
 import { fingerprintLine, publicKeyLine } from '../lib/ssh-public-key.js';
-import { CliFailure } from './cli-errors.js';
+import { CliFailure, UsageError } from './cli-errors.js';
 import { parseTimeout } from './key-options.js';
 
 export interface ListArgs {
@@ -12,6 +12,7 @@ export interface ListArgs {
 }
 
 export async function listCommand(args: ListArgs, out: (s: string) => void): Promise<void> {
+  if (args.json && args.L) throw new UsageError('choose --json or -L, not both', 'list');
   const timeoutMs = parseTimeout(args.timeout, 'list');
   const keys = await listAgentKeys({
     ...(args.socket !== undefined ? { socketPath: args.socket } : {}),

@@ -4,6 +4,7 @@ const KEY_OPTIONS = `Key (exactly one):
   --agent [SELECTOR]       a key in ssh-agent (SSH_AUTH_SOCK or --socket). SELECTOR is the
                            public key hex, the SHA256:… fingerprint, or the comment; without
                            one, the agent must hold exactly one Ed25519 key
+                           (a SELECTOR that starts with "-": --agent=SELECTOR)
   --key FILE               an OpenSSH (ssh-keygen -t ed25519) or PEM PKCS#8 private key file
   --seed-file FILE         32 raw bytes, 64 hex digits, or a crossbar key file
                            (private-key-ed25519: …)

@@ -47,6 +47,8 @@ test('--help on every command exits 0 and documents it; no command is bad usage'
   assert.equal((await runCli(['help', 'sign'])).stdout.startsWith('Usage: cryptosign-keys sign'), true);
   const none = await runCli([]);
   assert.equal(none.code, 2);
+  assert.equal(none.stdout, '');
+  assert.match(none.stderr, /^cryptosign-keys \S+: Ed25519 keys/);
   assert.match((await runCli(['--version'])).stdout, /^\d+\.\d+\.\d+\n$/);
 });
 
@@ -61,6 +63,7 @@ test('bad usage exits 2 with one line and a hint', async () => {
   assertFailure(await runCli(['sign', '--seed-file']), 2, /argument missing/);
   assertFailure(await runCli(['verify', '--pubkey', RFC_PUB]), 2, /--challenge HEX/);
   assertFailure(await runCli(['verify', '--challenge', CHALLENGE]), 2, /--pubkey HEX or --authorized-keys FILE/);
+  assertFailure(await runCli(['list', '--json', '-L']), 2, /choose --json or -L, not both/);
   assertFailure(await runCli(['list', 'extra']), 2, /Unexpected argument 'extra'|unexpected argument/i);
 });
 
