@@ -87,31 +87,26 @@ test('autobahn-js: an unlisted key and a signature by the wrong key are refused'
   assert.equal(router.outcomes.at(-1)?.aborted, 'wamp.error.not_authorized');
 });
 
-test('wampy logs in with an OpenSSH key file', async () => {
-  const wampy = new Wampy(router.url, {
+function wampyClient(authid: string, authextraKey: SigningKey, signingKey: SigningKey): Wampy {
+  return new Wampy(router.url, {
     ws: WebSocket,
     realm: 'realm1',
-    authid: 'bob',
+    authid,
     authmethods: ['cryptosign'],
-    authextra: cryptosignAuthextra(fileKey),
-    onChallenge: wampyOnChallenge(fileKey),
+    authextra: cryptosignAuthextra(authextraKey),
+    onChallenge: wampyOnChallenge(signingKey),
     autoReconnect: false,
   } as never);
+}
+
+test('wampy logs in with an OpenSSH key file', async () => {
+  const wampy = wampyClient('bob', fileKey, fileKey);
   await wampy.connect();
   assert.equal(router.outcomes.at(-1)?.principal, 'bob');
   await wampy.disconnect();
 });
 
 test('wampy with a signature by the wrong key is refused', async () => {
-  const wampy = new Wampy(router.url, {
-    ws: WebSocket,
-    realm: 'realm1',
-    authid: 'mallory',
-    authmethods: ['cryptosign'],
-    authextra: cryptosignAuthextra(fileKey),
-    onChallenge: wampyOnChallenge(stranger),
-    autoReconnect: false,
-  } as never);
-  await assert.rejects(wampy.connect());
+  await assert.rejects(wampyClient('mallory', fileKey, stranger).connect());
   assert.equal(router.outcomes.at(-1)?.aborted, 'wamp.error.not_authorized');
 });
