@@ -41,6 +41,10 @@ interface Connection {
 
 export const DEFAULT_AGENT_TIMEOUT_MS = 10_000;
 
+function agentDied(): AgentError {
+  return new AgentError('AGENT_DIED', 'ssh-agent closed the connection before answering (did the agent exit or get killed?)');
+}
+
 export class AgentClient {
   readonly socketPath: string;
   readonly timeoutMs: number;
@@ -87,7 +91,7 @@ export class AgentClient {
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed');
     return new Promise<T>((resolve, reject) => {
       if (conn.broken) {
-        reject(new AgentError('AGENT_DIED', 'ssh-agent closed the connection before answering (did the agent exit or get killed?)'));
+        reject(agentDied());
         return;
       }
       const timer = setTimeout(() => {
@@ -118,11 +122,7 @@ export class AgentClient {
     this.#current = conn;
     (stream as { unref?: () => void }).unref?.();
     stream.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
-    const died = () =>
-      this.#fail(
-        conn,
-        new AgentError('AGENT_DIED', 'ssh-agent closed the connection before answering (did the agent exit or get killed?)'),
-      );
+    const died = () => this.#fail(conn, agentDied());
     stream.on('end', died);
     stream.on('close', died);
     stream.on('error', died);
