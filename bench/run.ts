@@ -7,12 +7,12 @@
 import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto';
 import * as noble from '@noble/ed25519';
 import nacl from 'tweetnacl';
-import { AgentClient } from '../lib/agent-client.js';
-import { openAgentKey } from '../lib/agent-key.js';
-import { signChallenge } from '../lib/challenge.js';
-import { fromSeed } from '../lib/seed-key.js';
-import { ed25519Blob } from '../lib/ssh-public-key.js';
-import { startThrowawayAgent } from '../lib/throwaway-agent.js';
+import { AgentClient } from '../lib/agent/client.js';
+import { openAgentKey } from '../lib/keys/agent-key.js';
+import { signChallenge } from '../lib/wamp/challenge.js';
+import { fromSeed } from '../lib/keys/seed-key.js';
+import { ed25519Blob } from '../lib/ssh/public-key.js';
+import { startThrowawayAgent } from '../lib/agent/throwaway.js';
 import { RawAgentBaseline } from './raw-agent-baseline.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);

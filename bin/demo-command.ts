@@ -1,12 +1,12 @@
 /** The whole cryptosign flow, printed step by step, on a throwaway agent unless a key is given. */
 import { randomBytes } from 'node:crypto';
-import { listAgentKeys, openAgentKey } from '../lib/agent-key.js';
-import { signChallenge } from '../lib/challenge.js';
-import { toHex } from '../lib/hex.js';
-import { fingerprintLine } from '../lib/ssh-public-key.js';
-import type { SigningKey } from '../lib/signing-key.js';
-import { startThrowawayAgent, type ThrowawayAgent } from '../lib/throwaway-agent.js';
-import { parseAuthorizedKeys } from '../lib/verifier.js';
+import { listAgentKeys, openAgentKey } from '../lib/keys/agent-key.js';
+import { signChallenge } from '../lib/wamp/challenge.js';
+import { toHex } from '../lib/crypto/hex.js';
+import { fingerprintLine } from '../lib/ssh/public-key.js';
+import type { SigningKey } from '../lib/keys/signing-key.js';
+import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
+import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { CliFailure } from './cli-errors.js';
 import { hasKeyOption, openKey, type KeyArgs } from './key-options.js';
 

@@ -1,9 +1,9 @@
 /** The CLI's key options (--agent / --key / --seed-file) turned into a SigningKey. */
-import { openAgentKey } from '../lib/agent-key.js';
+import { openAgentKey } from '../lib/keys/agent-key.js';
 import { CryptosignKeysError } from '../lib/errors.js';
-import { loadKeyFile } from '../lib/openssh-key-file.js';
-import { loadSeedFile } from '../lib/seed-key.js';
-import type { SigningKey } from '../lib/signing-key.js';
+import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
+import { loadSeedFile } from '../lib/keys/seed-key.js';
+import type { SigningKey } from '../lib/keys/signing-key.js';
 import { UsageError } from './cli-errors.js';
 import { promptPassphrase, readPassphraseFile } from './passphrase.js';
 

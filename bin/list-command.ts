@@ -1,6 +1,6 @@
-import { listAgentKeys } from '../lib/agent-key.js';
-import { toHex } from '../lib/hex.js';
-import { fingerprintLine, publicKeyLine } from '../lib/ssh-public-key.js';
+import { listAgentKeys } from '../lib/keys/agent-key.js';
+import { toHex } from '../lib/crypto/hex.js';
+import { fingerprintLine, publicKeyLine } from '../lib/ssh/public-key.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { parseTimeout } from './key-options.js';
 

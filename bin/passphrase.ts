@@ -6,7 +6,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { KeyFileError } from '../lib/errors.js';
-import { readPrivateFile } from '../lib/private-file.js';
+import { readPrivateFile } from '../lib/keys/private-file.js';
 
 /** The first line of the file, without its line ending. Refused when others can access it. */
 export function readPassphraseFile(path: string): string {

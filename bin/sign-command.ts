@@ -1,6 +1,6 @@
-import { parseChallenge, parseChannelId, signChallenge } from '../lib/challenge.js';
-import { ed25519Blob, parsePublicKeyBlob, publicKeyLine } from '../lib/ssh-public-key.js';
-import type { SigningKey } from '../lib/signing-key.js';
+import { parseChallenge, parseChannelId, signChallenge } from '../lib/wamp/challenge.js';
+import { ed25519Blob, parsePublicKeyBlob, publicKeyLine } from '../lib/ssh/public-key.js';
+import type { SigningKey } from '../lib/keys/signing-key.js';
 import { checkKeyArgs, openKey, type KeyArgs } from './key-options.js';
 import { readStdinValue } from './read-stdin.js';
 

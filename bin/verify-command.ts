@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parseChallenge, parseChannelId } from '../lib/challenge.js';
+import { parseChallenge, parseChannelId } from '../lib/wamp/challenge.js';
 import { KeyFileError } from '../lib/errors.js';
-import { bytesOrHex, toHex } from '../lib/hex.js';
-import { parseAuthorizedKeys, verifyChallengeSignature } from '../lib/verifier.js';
+import { bytesOrHex, toHex } from '../lib/crypto/hex.js';
+import { parseAuthorizedKeys, verifyChallengeSignature } from '../lib/wamp/principals.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { readStdinValue } from './read-stdin.js';
 

@@ -1,13 +1,13 @@
 export * from './errors.js';
-export { parseHex, toHex } from './hex.js';
-export type { SigningKey, KeySource } from './signing-key.js';
-export { LocalSigningKey } from './signing-key.js';
-export { fromSeed, loadSeedFile, fromCrossbarKeyText } from './seed-key.js';
-export { loadKeyFile, parseKeyFileData, type KeyFileOptions } from './openssh-key-file.js';
-export type { PrivateFileOptions } from './private-file.js';
-export { AgentClient, DEFAULT_AGENT_TIMEOUT_MS, type AgentClientOptions } from './agent-client.js';
-export { AgentSigningKey, listAgentKeys, openAgentKey, matchesSelector, type AgentKeyInfo, type AgentKeyOptions } from './agent-key.js';
-export type { AgentIdentity, AgentSignature } from './agent-protocol.js';
+export { parseHex, toHex } from './crypto/hex.js';
+export type { SigningKey, KeySource } from './keys/signing-key.js';
+export { LocalSigningKey } from './keys/signing-key.js';
+export { fromSeed, loadSeedFile, fromCrossbarKeyText } from './keys/seed-key.js';
+export { loadKeyFile, parseKeyFileData, type KeyFileOptions } from './keys/openssh-key-file.js';
+export type { PrivateFileOptions } from './keys/private-file.js';
+export { AgentClient, DEFAULT_AGENT_TIMEOUT_MS, type AgentClientOptions } from './agent/client.js';
+export { AgentSigningKey, listAgentKeys, openAgentKey, matchesSelector, type AgentKeyInfo, type AgentKeyOptions } from './keys/agent-key.js';
+export type { AgentIdentity, AgentSignature } from './agent/protocol.js';
 export {
   parsePublicKeyBlob,
   fingerprintOfBlob,
@@ -15,8 +15,8 @@ export {
   publicKeyLine,
   ed25519Blob,
   type PublicKeyInfo,
-} from './ssh-public-key.js';
-export { signChallenge, challengeMessage, parseChallenge, parseChannelId, CHALLENGE_BYTES, type ChallengeOptions } from './challenge.js';
+} from './ssh/public-key.js';
+export { signChallenge, challengeMessage, parseChallenge, parseChannelId, CHALLENGE_BYTES, type ChallengeOptions } from './wamp/challenge.js';
 export {
   cryptosignAuthextra,
   autobahnOnChallenge,
@@ -24,7 +24,7 @@ export {
   type CryptosignAuthextra,
   type AuthextraOptions,
   type ChallengeHandlerOptions,
-} from './wamp-helpers.js';
-export { parseAuthorizedKeys, verifyChallengeSignature, AuthorizedKeys, type Principal, type SkippedKey } from './verifier.js';
-export { deriveKey, computeWcs } from './wamp-cra.js';
-export { startThrowawayAgent, type ThrowawayAgent } from './throwaway-agent.js';
+} from './wamp/client.js';
+export { parseAuthorizedKeys, verifyChallengeSignature, AuthorizedKeys, type Principal, type SkippedKey } from './wamp/principals.js';
+export { deriveKey, computeWcs } from './wamp/cra.js';
+export { startThrowawayAgent, type ThrowawayAgent } from './agent/throwaway.js';

@@ -8,12 +8,12 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AgentClient } from '../lib/agent-client.js';
-import { listAgentKeys, openAgentKey } from '../lib/agent-key.js';
-import { signChallenge } from '../lib/challenge.js';
-import { fingerprintLine, publicKeyLine } from '../lib/ssh-public-key.js';
-import { startThrowawayAgent, type ThrowawayAgent } from '../lib/throwaway-agent.js';
-import { verifyChallengeSignature } from '../lib/verifier.js';
+import { AgentClient } from '../lib/agent/client.js';
+import { listAgentKeys, openAgentKey } from '../lib/keys/agent-key.js';
+import { signChallenge } from '../lib/wamp/challenge.js';
+import { fingerprintLine, publicKeyLine } from '../lib/ssh/public-key.js';
+import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
+import { verifyChallengeSignature } from '../lib/wamp/principals.js';
 import { expectCode } from './helpers/errors.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 
@@ -73,7 +73,7 @@ test('select by public key hex, fingerprint, comment or key line; sign through t
 });
 
 test('the agent key signs the same bytes as the file key it came from (Ed25519 is deterministic)', async () => {
-  const { loadKeyFile } = await import('../lib/openssh-key-file.js');
+  const { loadKeyFile } = await import('../lib/keys/openssh-key-file.js');
   const fileKey = loadKeyFile(join(agent.dir, 'alice'));
   const agentKey = await openAgentKey('alice@example', opts());
   try {

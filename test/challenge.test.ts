@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { challengeMessage, signChallenge } from '../lib/challenge.js';
-import { parseHex, toHex } from '../lib/hex.js';
-import { fromSeed } from '../lib/seed-key.js';
-import type { SigningKey } from '../lib/signing-key.js';
-import { verifyEd25519 } from '../lib/ed25519.js';
+import { challengeMessage, signChallenge } from '../lib/wamp/challenge.js';
+import { parseHex, toHex } from '../lib/crypto/hex.js';
+import { fromSeed } from '../lib/keys/seed-key.js';
+import type { SigningKey } from '../lib/keys/signing-key.js';
+import { verifyEd25519 } from '../lib/crypto/ed25519.js';
 import { expectCode } from './helpers/errors.js';
 
 const CHALLENGE = 'a1'.repeat(32);

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { signChallenge } from '../lib/challenge.js';
-import { fromSeed } from '../lib/seed-key.js';
-import { startThrowawayAgent, type ThrowawayAgent } from '../lib/throwaway-agent.js';
-import { verifyChallengeSignature } from '../lib/verifier.js';
+import { signChallenge } from '../lib/wamp/challenge.js';
+import { fromSeed } from '../lib/keys/seed-key.js';
+import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
+import { verifyChallengeSignature } from '../lib/wamp/principals.js';
 import { assertFailure, runCli } from './helpers/cli.js';
 import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
 

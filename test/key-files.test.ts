@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadKeyFile, parseKeyFileData } from '../lib/openssh-key-file.js';
-import { fromCrossbarKeyText, fromSeed, loadSeedFile } from '../lib/seed-key.js';
-import { parsePublicKeyBlob } from '../lib/ssh-public-key.js';
+import { loadKeyFile, parseKeyFileData } from '../lib/keys/openssh-key-file.js';
+import { fromCrossbarKeyText, fromSeed, loadSeedFile } from '../lib/keys/seed-key.js';
+import { parsePublicKeyBlob } from '../lib/ssh/public-key.js';
 import { expectCode } from './helpers/errors.js';
 import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
 

@@ -11,13 +11,13 @@ import {
   encodeSignRequest,
   parseIdentitiesAnswer,
   parseSignResponse,
-} from '../lib/agent-protocol.js';
-import { challengeMessage, parseChallenge } from '../lib/challenge.js';
+} from '../lib/agent/protocol.js';
+import { challengeMessage, parseChallenge } from '../lib/wamp/challenge.js';
 import { CryptosignKeysError } from '../lib/errors.js';
-import { parseHex, toHex } from '../lib/hex.js';
-import { parsePublicKeyBlob } from '../lib/ssh-public-key.js';
-import { concatBytes, wireString, wireUint32 } from '../lib/ssh-wire.js';
-import { parseAuthorizedKeys, verifyChallengeSignature } from '../lib/verifier.js';
+import { parseHex, toHex } from '../lib/crypto/hex.js';
+import { parsePublicKeyBlob } from '../lib/ssh/public-key.js';
+import { concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
+import { parseAuthorizedKeys, verifyChallengeSignature } from '../lib/wamp/principals.js';
 
 const RUNS = { numRuns: 2000, interruptAfterTimeLimit: 20000 };
 

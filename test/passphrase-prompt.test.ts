@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadKeyFile } from '../lib/openssh-key-file.js';
-import { verifyChallengeSignature } from '../lib/verifier.js';
+import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
+import { verifyChallengeSignature } from '../lib/wamp/principals.js';
 import { CLI, fixtureCopy, tempDir } from './helpers/paths.js';
 
 const tmp = tempDir();

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import * as noble from '@noble/ed25519';
 import nacl from 'tweetnacl';
-import { fromSeed } from '../lib/seed-key.js';
-import { toHex } from '../lib/hex.js';
+import { fromSeed } from '../lib/keys/seed-key.js';
+import { toHex } from '../lib/crypto/hex.js';
 
 // RFC 8032 §7.1 test vectors (TEST 1, 2, 3 and SHA(abc))
 const VECTORS = [

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { signChallenge } from '../lib/challenge.js';
-import { fromSeed } from '../lib/seed-key.js';
-import { parseAuthorizedKeys, verifyChallengeSignature } from '../lib/verifier.js';
-import { loadKeyFile } from '../lib/openssh-key-file.js';
+import { signChallenge } from '../lib/wamp/challenge.js';
+import { fromSeed } from '../lib/keys/seed-key.js';
+import { parseAuthorizedKeys, verifyChallengeSignature } from '../lib/wamp/principals.js';
+import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { expectCode } from './helpers/errors.js';
 import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
 

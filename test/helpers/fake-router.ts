@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AuthorizedKeys } from '../../lib/verifier.js';
+import type { AuthorizedKeys } from '../../lib/wamp/principals.js';
 
 export interface Outcome {
   authid: unknown;

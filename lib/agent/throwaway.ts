@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AgentError } from './errors.js';
+import { AgentError } from '../errors.js';
 
 const run = promisify(execFile);
 

@@ -1,4 +1,4 @@
-import { InputError, type ErrorCode } from './errors.js';
+import { InputError, type ErrorCode } from '../errors.js';
 
 const HEX = /^[0-9a-fA-F]*$/;
 

@@ -3,11 +3,11 @@
  * (an OpenSSH authorized_keys list, or lines of `<pubkey hex> <principal>`),
  * and checking a cryptosign AUTHENTICATE signature.
  */
-import { AuthorizedKeysError, InputError } from './errors.js';
+import { AuthorizedKeysError, InputError } from '../errors.js';
 import { challengeMessage, type ChallengeOptions } from './challenge.js';
-import { publicKeyObject, verifyEd25519 } from './ed25519.js';
-import { bytesOrHex, parseHex, toHex } from './hex.js';
-import { ed25519Blob, fingerprintOfBlob, parsePublicKeyBlob } from './ssh-public-key.js';
+import { publicKeyObject, verifyEd25519 } from '../crypto/ed25519.js';
+import { bytesOrHex, parseHex, toHex } from '../crypto/hex.js';
+import { ed25519Blob, fingerprintOfBlob, parsePublicKeyBlob } from '../ssh/public-key.js';
 
 export interface Principal {
   /** the principal's name: the key's comment (authorized_keys) or the text after the hex */

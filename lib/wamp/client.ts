@@ -4,8 +4,8 @@
  * wampy (`onChallenge(method, extra)`). Both clients accept a Promise.
  */
 import { signChallenge, parseChannelId } from './challenge.js';
-import { InputError } from './errors.js';
-import type { SigningKey } from './signing-key.js';
+import { InputError } from '../errors.js';
+import type { SigningKey } from '../keys/signing-key.js';
 
 export interface AuthextraOptions {
   /** the TLS channel id; when given, `channel_binding: 'tls-unique'` is announced */

@@ -4,8 +4,8 @@
  * bytes: every malformed reply becomes AgentError(AGENT_MALFORMED_REPLY),
  * nothing else is thrown.
  */
-import { AgentError } from './errors.js';
-import { WireError, WireReader, concatBytes, wireString, wireUint32 } from './ssh-wire.js';
+import { AgentError } from '../errors.js';
+import { WireError, WireReader, concatBytes, wireString, wireUint32 } from '../ssh/wire.js';
 
 export const SSH_AGENT_FAILURE = 5;
 export const SSH_AGENTC_REQUEST_IDENTITIES = 11;

@@ -3,8 +3,8 @@
  * OpenSSH's rule: refuse it when group or others may read or write it.
  */
 import { readFileSync } from 'node:fs';
-import { KeyFileError } from './errors.js';
-import { statPath } from './stat-path.js';
+import { KeyFileError } from '../errors.js';
+import { statPath } from '../stat-path.js';
 
 export interface PrivateFileOptions {
   /** skip the permission check (as `StrictModes no` would); default false */

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { InputError } from './errors.js';
-import { privateKeyFromSeed, rawPublicKey, signEd25519 } from './ed25519.js';
-import { toHex } from './hex.js';
-import { ed25519Blob, fingerprintOfBlob } from './ssh-public-key.js';
+import { InputError } from '../errors.js';
+import { privateKeyFromSeed, rawPublicKey, signEd25519 } from '../crypto/ed25519.js';
+import { toHex } from '../crypto/hex.js';
+import { ed25519Blob, fingerprintOfBlob } from '../ssh/public-key.js';
 
 /** Where the private key lives. */
 export type KeySource = 'seed' | 'file' | 'agent';

@@ -7,8 +7,8 @@
  */
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import { AgentError } from './errors.js';
-import { statPath } from './stat-path.js';
+import { AgentError } from '../errors.js';
+import { statPath } from '../stat-path.js';
 
 interface Ssh2AgentModule {
   createAgent(path: string): { getStream(cb: (err: Error | undefined | null, stream?: Duplex) => void): void };

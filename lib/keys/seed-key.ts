@@ -2,8 +2,8 @@
  * Keys from a raw 32-byte Ed25519 seed: bytes, hex, a seed file, or a
  * crossbar/autobahn key file (`private-key-ed25519: <hex>`).
  */
-import { KeyFileError } from './errors.js';
-import { bytesOrHex, parseHex } from './hex.js';
+import { KeyFileError } from '../errors.js';
+import { bytesOrHex, parseHex } from '../crypto/hex.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
 

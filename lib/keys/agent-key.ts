@@ -4,11 +4,11 @@
  * checked against the public key before it is handed out.
  */
 import type { KeyObject } from 'node:crypto';
-import { AgentClient, type AgentClientOptions } from './agent-client.js';
-import { AgentError } from './errors.js';
-import { publicKeyObject, verifyEd25519 } from './ed25519.js';
-import { toHex } from './hex.js';
-import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from './ssh-public-key.js';
+import { AgentClient, type AgentClientOptions } from '../agent/client.js';
+import { AgentError } from '../errors.js';
+import { publicKeyObject, verifyEd25519 } from '../crypto/ed25519.js';
+import { toHex } from '../crypto/hex.js';
+import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
 import type { SigningKey } from './signing-key.js';
 
 export interface AgentKeyInfo extends PublicKeyInfo {

@@ -8,8 +8,8 @@ import { createPrivateKey } from 'node:crypto';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import type sshpkTypes from 'sshpk';
-import { KeyFileError } from './errors.js';
-import { rawPublicKey, rawSeed } from './ed25519.js';
+import { KeyFileError } from '../errors.js';
+import { rawPublicKey, rawSeed } from '../crypto/ed25519.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
 

@@ -4,8 +4,8 @@
  * fingerprint, and the one-line forms `ssh-add -l` and `ssh-add -L` print.
  */
 import { createHash } from 'node:crypto';
-import { WireError, WireReader, concatBytes, wireString } from './ssh-wire.js';
-import { InputError } from './errors.js';
+import { WireError, WireReader, concatBytes, wireString } from './wire.js';
+import { InputError } from '../errors.js';
 
 export const ED25519_TYPE = 'ssh-ed25519';
 

@@ -5,7 +5,7 @@
  * HMAC-SHA256, base64-encoded.
  */
 import { createHmac, pbkdf2Sync } from 'node:crypto';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 function bytes(value: unknown, what: string): Buffer {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');

@@ -6,7 +6,7 @@
  * does not keep the process alive while nothing is in flight.
  */
 import type { Duplex } from 'node:stream';
-import { AgentError, InputError } from './errors.js';
+import { AgentError, InputError } from '../errors.js';
 import {
   MessageFramer,
   encodeRequestIdentities,
@@ -15,8 +15,8 @@ import {
   parseSignResponse,
   type AgentIdentity,
   type AgentSignature,
-} from './agent-protocol.js';
-import { openAgentStream, resolveAgentPath } from './agent-transport.js';
+} from './protocol.js';
+import { openAgentStream, resolveAgentPath } from './transport.js';
 
 export interface AgentClientOptions {
   /** agent socket path (or `pageant`, or a Windows pipe); default: SSH_AUTH_SOCK */

@@ -4,9 +4,9 @@
  * id when channel binding (`tls-unique`) is used, is signed with Ed25519;
  * AUTHENTICATE carries hex(signature) + hex(signed message): 192 hex digits.
  */
-import { InputError } from './errors.js';
-import { bytesOrHex, parseHex, toHex } from './hex.js';
-import type { SigningKey } from './signing-key.js';
+import { InputError } from '../errors.js';
+import { bytesOrHex, parseHex, toHex } from '../crypto/hex.js';
+import type { SigningKey } from '../keys/signing-key.js';
 
 export const CHALLENGE_BYTES = 32;
 
