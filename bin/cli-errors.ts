@@ -8,5 +8,14 @@ export class UsageError extends Error {
   }
 }
 
-/** A failure the CLI reports itself (not a library error): exit status 1. */
-export class CliFailure extends Error {}
+import type { ErrorCode } from '../lib/errors.js';
+
+/** A failure the CLI reports itself (not a library error): exit status 1, printed with its [CODE]. */
+export class CliFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -25,6 +25,8 @@ const SPECS = {
     'authorized-keys': { type: 'string' },
     challenge: { type: 'string' },
     'channel-id': { type: 'string' },
+    authid: { type: 'string' },
+    'peer-address': { type: 'string' },
   },
   demo: { ...HELP_OPTION, ...KEY_OPTION_SPEC },
 } as const;
@@ -107,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (e instanceof CliFailure) {
-      process.stderr.write(`cryptosign-keys: ${e.message}\n`);
+      process.stderr.write(`cryptosign-keys: ${e.message} [${e.code}]\n`);
       return 1;
     }
     // a bug: still one line, no stack, nothing secret (messages never carry keys)

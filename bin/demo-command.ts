@@ -38,7 +38,7 @@ export async function demoCommand(args: KeyArgs, out: (s: string) => void): Prom
     out(`5. AUTHENTICATE signature (${signature.length} hex digits, signed in ${ms.toFixed(2)} ms):\n   ${signature}\n`);
     const router = parseAuthorizedKeys(`${key.publicKeyHex} demo-user\n`);
     const principal = router.authenticate(key.publicKeyHex, challenge, signature);
-    if (!principal) throw new CliFailure('demo: the router could not verify the signature');
+    if (!principal) throw new CliFailure('AUTH_SIGNATURE_WRONG', 'demo: the router could not verify the signature');
     out(`6. Router verifies it: ok, authenticated as principal "${principal.name}"\n`);
     const tampered = (signature[0] === '0' ? '1' : '0') + signature.slice(1);
     out(`7. A tampered signature is refused: ${router.authenticate(key.publicKeyHex, challenge, tampered) ? 'NO (bug!)' : 'yes'}\n`);

@@ -38,7 +38,7 @@ export async function listCommand(args: ListArgs, out: (s: string) => void): Pro
     );
     return;
   }
-  if (keys.length === 0) throw new CliFailure('The agent has no identities.');
+  if (keys.length === 0) throw new CliFailure('AGENT_KEY_NOT_FOUND', 'The agent has no identities.');
   for (const k of keys) {
     if (args.L) out(publicKeyLine(k, k.comment) + '\n');
     else out(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');

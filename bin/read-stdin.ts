@@ -1,9 +1,10 @@
 /** Reads one hex value from stdin: to EOF (a pipe) or to the first newline (a terminal). */
+import type { ErrorCode } from '../lib/errors.js';
 import { CliFailure } from './cli-errors.js';
 
 const MAX_STDIN = 64 * 1024;
 
-export async function readStdinValue(what: string): Promise<string> {
+export async function readStdinValue(what: string, code: ErrorCode): Promise<string> {
   const stdin = process.stdin;
   const interactive = stdin.isTTY === true;
   if (interactive) process.stderr.write(`Paste the ${what} hex and press Enter:\n`);
@@ -16,13 +17,13 @@ export async function readStdinValue(what: string): Promise<string> {
       stdin.pause();
       resolve(buf);
     };
-    const onError = (e: Error) => reject(new CliFailure(`cannot read the ${what} from stdin: ${e.message}`));
+    const onError = (e: Error) => reject(new CliFailure(code, `cannot read the ${what} from stdin: ${e.message}`));
     const onData = (chunk: Buffer) => {
       buf += chunk.toString('latin1');
       if (buf.length > MAX_STDIN) {
         stdin.off('data', onData);
         stdin.destroy();
-        reject(new CliFailure(`stdin holds more than ${MAX_STDIN} bytes; expected one ${what} in hex`));
+        reject(new CliFailure(code, `stdin holds more than ${MAX_STDIN} bytes; expected one ${what} in hex`));
       } else if (interactive && buf.includes('\n')) done();
     };
     stdin.on('data', onData);
@@ -30,7 +31,7 @@ export async function readStdinValue(what: string): Promise<string> {
     stdin.on('error', onError);
   });
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length === 0) throw new CliFailure(`no ${what} on stdin (expected hex, e.g. echo <hex> | cryptosign-keys …)`);
-  if (lines.length > 1) throw new CliFailure(`stdin holds ${lines.length} lines; expected one ${what} in hex`);
+  if (lines.length === 0) throw new CliFailure(code, `no ${what} on stdin (expected hex, e.g. echo <hex> | cryptosign-keys …)`);
+  if (lines.length > 1) throw new CliFailure(code, `stdin holds ${lines.length} lines; expected one ${what} in hex`);
   return lines[0] as string;
 }

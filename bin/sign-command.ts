@@ -21,7 +21,7 @@ export async function signCommand(args: SignArgs, out: (s: string) => void): Pro
   // check every input before touching the key: a bad input must not cost an agent confirmation
   checkKeyArgs(args, 'sign');
   const channelId = args['channel-id'] === undefined ? undefined : parseChannelId(args['channel-id']);
-  const challenge = await readStdinValue('challenge');
+  const challenge = await readStdinValue('challenge', 'INVALID_CHALLENGE');
   parseChallenge(challenge);
   const signature = await withKey(args, 'sign', (key) => signChallenge(key, challenge, channelId ? { channelId } : {}));
   out(signature + '\n');

@@ -34,7 +34,8 @@ Lists the keys in ssh-agent, one line each, as ssh-add -l does
 for the Ed25519 keys cryptosign can use.
   --json     a JSON array with every field
   -L         public key lines, as ssh-add -L does
-Exits 1 when the agent holds no keys (as ssh-add -l does).`,
+Exits 1 when the agent holds no keys (as ssh-add -l does); with --json an
+empty agent is the answer [] and exit status 0.`,
   sign: `Usage: cryptosign-keys sign (--agent [SELECTOR] | --key FILE | --seed-file FILE) [--channel-id HEX]
 
 Reads the router's challenge (64 hex digits) from stdin and prints the
@@ -49,16 +50,20 @@ Prints the key's Ed25519 public key as 64 hex digits, for authextra.pubkey.
 
 ${KEY_OPTIONS}`,
   verify: `Usage: cryptosign-keys verify (--pubkey HEX | --authorized-keys FILE) --challenge HEX [--channel-id HEX]
+                              [--authid NAME] [--peer-address IP]
 
 Reads a signature (192 hex digits, as AUTHENTICATE carries it) from stdin and
-checks it against the challenge. Prints "ok" and the principal (the comment of
-the authorized_keys line, or the public key hex) and exits 0; exits 1 when it
-does not verify.
+checks it against the challenge, with libsodium's strict rules. Prints "ok"
+and the principal (wamp-authid, else the comment of the authorized_keys line,
+else the public key hex) and exits 0; exits 1 with the reason's [CODE] when it
+is refused.
   --pubkey HEX            the client's public key (authextra.pubkey)
   --authorized-keys FILE  OpenSSH authorized_keys, or lines "<pubkey hex> <principal>";
                           with --pubkey, the key must be listed in it
   --challenge HEX         the challenge the router sent
-  --channel-id HEX        the TLS channel id, when channel binding is used`,
+  --channel-id HEX        the TLS channel id, when channel binding is used
+  --authid NAME           the authid the client asked for (the key must be listed under it)
+  --peer-address IP       the client's address, for from="…" options`,
   demo: `Usage: cryptosign-keys demo [--agent [SELECTOR] | --key FILE | --seed-file FILE]
 
 Runs the whole cryptosign flow and prints what happens: without a key option

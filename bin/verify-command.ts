@@ -1,8 +1,9 @@
+/** `verify`: the router side by hand: checks an AUTHENTICATE signature read from stdin, strictly. */
 import { readFileSync } from 'node:fs';
-import { parseChallenge, parseChannelId } from '../lib/wamp/challenge.js';
+import { parseChallenge, parseChannelId, verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { KeyFileError } from '../lib/errors.js';
 import { bytesOrHex, toHex } from '../lib/crypto/hex.js';
-import { parseAuthorizedKeys, verifyChallengeSignature } from '../lib/wamp/principals.js';
+import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { readStdinValue } from './read-stdin.js';
 
@@ -11,9 +12,11 @@ export interface VerifyArgs {
   'authorized-keys'?: string | undefined;
   challenge?: string | undefined;
   'channel-id'?: string | undefined;
+  authid?: string | undefined;
+  'peer-address'?: string | undefined;
 }
 
-function readList(path: string): string {
+export function readList(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
@@ -28,33 +31,42 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
   if (args.pubkey === undefined && args['authorized-keys'] === undefined) {
     throw new UsageError('give the client key: --pubkey HEX or --authorized-keys FILE', 'verify');
   }
+  if ((args.authid !== undefined || args['peer-address'] !== undefined) && args['authorized-keys'] === undefined) {
+    throw new UsageError('--authid and --peer-address go with --authorized-keys', 'verify');
+  }
   parseChallenge(args.challenge);
   const channelId = args['channel-id'] === undefined ? undefined : parseChannelId(args['channel-id']);
   const pubkey = args.pubkey === undefined ? undefined : bytesOrHex(args.pubkey, 'public key', 32, 'INVALID_PUBLIC_KEY');
-  const list = args['authorized-keys'] === undefined ? undefined : parseAuthorizedKeys(readList(args['authorized-keys']));
-  const signature = await readStdinValue('signature');
-  const opts = channelId ? { channelId } : {};
+  const listPath = args['authorized-keys'];
+  const list = listPath === undefined ? undefined : parseAuthorizedKeys(readList(listPath));
+  const signature = await readStdinValue('signature', 'INVALID_SIGNATURE');
+  const opts = {
+    ...(channelId ? { channelId } : {}),
+    ...(args.authid !== undefined ? { authid: args.authid } : {}),
+    ...(args['peer-address'] !== undefined ? { peerAddress: args['peer-address'] } : {}),
+  };
 
-  let candidates: { name: string; publicKey: Uint8Array }[];
   if (list && pubkey) {
-    const p = list.lookup(pubkey);
-    if (!p) throw new CliFailure(`public key ${toHex(pubkey)} is not in ${args['authorized-keys']}`);
-    candidates = [p];
-  } else if (list) {
-    candidates = [...list.principals];
-    if (candidates.length === 0) throw new CliFailure(`${args['authorized-keys']} lists no Ed25519 key`);
-  } else {
-    candidates = [{ name: toHex(pubkey as Uint8Array), publicKey: pubkey as Uint8Array }];
+    const r = list.check(pubkey, args.challenge, signature, opts);
+    if (!r.ok) throw new CliFailure(r.code, r.reason);
+    out(`ok ${r.principal.name}\n`);
+    return;
   }
-  for (const c of candidates) {
-    if (verifyChallengeSignature(c.publicKey, args.challenge, signature, opts)) {
-      out(`ok ${c.name || toHex(c.publicKey)}\n`);
+  if (list) {
+    if (list.principals.length === 0) throw new CliFailure('AUTH_UNKNOWN_KEY', `${listPath} lists no Ed25519 key`);
+    // no pubkey given: the principal whose key made the signature (each key checked strictly)
+    for (const p of list.principals) {
+      if (!verifyChallengeSignature(list.verifyKeyOf(p), args.challenge, signature, opts)) continue;
+      const r = list.check(p.publicKey, args.challenge, signature, { ...opts, authid: args.authid ?? p.name });
+      if (!r.ok) throw new CliFailure(r.code, r.reason);
+      out(`ok ${r.principal.name}\n`);
       return;
     }
+    throw new CliFailure('AUTH_SIGNATURE_WRONG', `signature does not verify for any of the ${list.principals.length} keys in ${listPath}`);
   }
-  throw new CliFailure(
-    candidates.length === 1
-      ? 'signature does not verify for this key and challenge'
-      : `signature does not verify for any of the ${candidates.length} keys in ${args['authorized-keys']}`,
-  );
+  const key = pubkey as Uint8Array;
+  if (!verifyChallengeSignature(key, args.challenge, signature, opts)) {
+    throw new CliFailure('AUTH_SIGNATURE_WRONG', 'signature does not verify for this key and challenge');
+  }
+  out(`ok ${toHex(key)}\n`);
 }

@@ -33,8 +33,30 @@ export type ErrorCode =
   | 'AGENT_KEY_AMBIGUOUS'
   | 'AGENT_KEY_NOT_ED25519'
   | 'AGENT_CLOSED'
-  // router side
-  | 'AUTHORIZED_KEYS_FORMAT';
+  // router side: the list of principals
+  | 'AUTHORIZED_KEYS_FORMAT'
+  // router side: why a login was refused (AuthError)
+  | 'AUTH_UNKNOWN_KEY'
+  | 'AUTH_AUTHID_MISMATCH'
+  | 'AUTH_KEY_AMBIGUOUS'
+  | 'AUTH_REALM_MISMATCH'
+  | 'AUTH_KEY_EXPIRED'
+  | 'AUTH_ADDRESS_REFUSED'
+  | 'AUTH_CHALLENGE_MISMATCH'
+  | 'AUTH_SIGNATURE_WRONG'
+  | 'AUTH_CHALLENGE_USED'
+  | 'AUTH_BINDING_REFUSED'
+  | 'AUTH_METHOD_REFUSED'
+  // TLS channel binding (both sides)
+  | 'CHANNEL_BINDING_UNKNOWN'
+  | 'CHANNEL_BINDING_NOT_TLS'
+  | 'CHANNEL_BINDING_NOT_READY'
+  | 'CHANNEL_BINDING_MISMATCH'
+  | 'CHANNEL_BINDING_UNAVAILABLE'
+  // client side: router authentication
+  | 'ROUTER_NOT_AUTHENTICATED'
+  | 'ROUTER_KEY_UNTRUSTED'
+  | 'ROUTER_SIGNATURE_WRONG';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;
@@ -56,6 +78,15 @@ export class AgentError extends CryptosignKeysError {}
 
 /** An authorized-keys list could not be parsed. */
 export class AuthorizedKeysError extends CryptosignKeysError {}
+
+/** A login was refused by the router side (unknown key, wrong signature, replay, …). */
+export class AuthError extends CryptosignKeysError {}
+
+/** The TLS channel binding could not be computed, or does not match what was asked for. */
+export class ChannelBindingError extends CryptosignKeysError {}
+
+/** The router did not prove its identity as router authentication requires. */
+export class RouterAuthError extends CryptosignKeysError {}
 
 export function isCryptosignKeysError(e: unknown): e is CryptosignKeysError {
   return e instanceof CryptosignKeysError;

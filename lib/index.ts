@@ -16,7 +16,7 @@ export {
   ed25519Blob,
   type PublicKeyInfo,
 } from './ssh/public-key.js';
-export { signChallenge, challengeMessage, parseChallenge, parseChannelId, CHALLENGE_BYTES, type ChallengeOptions } from './wamp/challenge.js';
+export { signChallenge, verifyChallengeSignature, challengeMessage, parseChallenge, parseChannelId, CHALLENGE_BYTES, type ChallengeOptions } from './wamp/challenge.js';
 export {
   cryptosignAuthextra,
   autobahnOnChallenge,
@@ -25,6 +25,6 @@ export {
   type AuthextraOptions,
   type ChallengeHandlerOptions,
 } from './wamp/client.js';
-export { parseAuthorizedKeys, verifyChallengeSignature, AuthorizedKeys, type Principal, type SkippedKey } from './wamp/principals.js';
+export { parseAuthorizedKeys, AuthorizedKeys, matchFrom, type Principal, type SkippedKey, type AuthCheckOptions, type AuthResult } from './wamp/principals.js';
 export { deriveKey, computeWcs } from './wamp/cra.js';
 export { startThrowawayAgent, type ThrowawayAgent } from './agent/throwaway.js';

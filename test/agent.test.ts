@@ -13,7 +13,7 @@ import { listAgentKeys, openAgentKey } from '../lib/keys/agent-key.js';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { fingerprintLine, publicKeyLine } from '../lib/ssh/public-key.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
-import { verifyChallengeSignature } from '../lib/wamp/principals.js';
+import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { expectCode } from './helpers/errors.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 

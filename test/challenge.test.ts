@@ -4,7 +4,7 @@ import { challengeMessage, signChallenge } from '../lib/wamp/challenge.js';
 import { parseHex, toHex } from '../lib/crypto/hex.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
-import { verifyEd25519 } from '../lib/crypto/ed25519.js';
+import { verifyEd25519Strict as verifyEd25519 } from '../lib/crypto/ed25519.js';
 import { expectCode } from './helpers/errors.js';
 
 const CHALLENGE = 'a1'.repeat(32);

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
-import { verifyChallengeSignature } from '../lib/wamp/principals.js';
+import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { assertFailure, runCli } from './helpers/cli.js';
 import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
 
@@ -158,7 +158,7 @@ test('list: ssh-add -l lines plus the public key hex; -L as ssh-add -L; --json; 
   assert.equal(json[1]?.reason, 'not Ed25519');
   const empty = await startThrowawayAgent();
   try {
-    assertFailure(await runCli(['list'], { env: empty.env }), 1, /^cryptosign-keys: The agent has no identities\.\n$/);
+    assertFailure(await runCli(['list'], { env: empty.env }), 1, /^cryptosign-keys: The agent has no identities\. \[AGENT_KEY_NOT_FOUND\]\n$/);
     const ej = await runCli(['list', '--json'], { env: empty.env });
     assert.equal(ej.code, 0);
     assert.deepEqual(JSON.parse(ej.stdout), []);
@@ -188,9 +188,23 @@ test('verify: ok with the principal, failure exit 1, bad signature input', async
   const bound = await signChallenge(fromSeed(RFC_SEED), CHALLENGE, { channelId: CHANNEL });
   const ok4 = await runCli(['verify', '--pubkey', RFC_PUB, '--challenge', CHALLENGE, '--channel-id', CHANNEL], { stdin: bound });
   assert.equal(ok4.code, 0);
-  assertFailure(await runCli(['verify', '--pubkey', RFC_PUB, '--challenge', CHALLENGE], { stdin: bound }), 1, /does not verify for this key/);
-  assertFailure(await runCli(['verify', '--authorized-keys', list, '--challenge', '00'.repeat(32)], { stdin: sig }), 1, /does not verify for any of the 3 keys/);
-  assertFailure(await runCli(['verify', '--authorized-keys', list, '--pubkey', '11'.repeat(32), '--challenge', CHALLENGE], { stdin: sig }), 1, /is not in/);
+  assertFailure(await runCli(['verify', '--pubkey', RFC_PUB, '--challenge', CHALLENGE], { stdin: bound }), 1, /does not verify for this key.* \[AUTH_SIGNATURE_WRONG\]\n$/);
+  assertFailure(await runCli(['verify', '--authorized-keys', list, '--challenge', '00'.repeat(32)], { stdin: sig }), 1, /does not verify for any of the 3 keys.* \[AUTH_SIGNATURE_WRONG\]\n$/);
+  assertFailure(await runCli(['verify', '--authorized-keys', list, '--pubkey', '3b'.repeat(32), '--challenge', CHALLENGE], { stdin: sig }), 1, /is not in the list \[AUTH_UNKNOWN_KEY\]/);
+  assertFailure(await runCli(['verify', '--authorized-keys', list, '--pubkey', RFC_PUB, '--challenge', '00'.repeat(32)], { stdin: sig }), 1, /not this challenge.* \[AUTH_CHALLENGE_MISMATCH\]/);
+  assertFailure(await runCli(['verify', '--authorized-keys', list, '--pubkey', RFC_PUB, '--authid', 'mallory', '--challenge', CHALLENGE], { stdin: sig }), 1, /not listed for authid "mallory" \[AUTH_AUTHID_MISMATCH\]/);
+  // a forged signature for the identity key: [s]B as R, any s
+  const identity = '01' + '00'.repeat(31);
+  const forged = '5866666666666666666666666666666666666666666666666666666666666666' + '01' + '00'.repeat(31) + CHALLENGE;
+  assertFailure(await runCli(['verify', '--pubkey', identity, '--challenge', CHALLENGE], { stdin: forged }), 1, /small order.* \[INVALID_PUBLIC_KEY\]/);
+  assertFailure(await runCli(['verify', '--pubkey', RFC_PUB, '--challenge', CHALLENGE], { stdin: sig + '\n' + sig }), 1, /2 lines; expected one signature in hex \[INVALID_SIGNATURE\]/);
+  assertFailure(await runCli(['verify', '--pubkey', RFC_PUB, '--challenge', CHALLENGE], { stdin: '' }), 1, /no signature on stdin.* \[INVALID_SIGNATURE\]/);
+  const expiring = join(tmp.dir, 'expiring');
+  writeFileSync(expiring, `expiry-time="20200101Z" ${RFC_PUB} old-alice\nfrom="10.0.0.0/8" ${RFC_PUB} net-alice\n`);
+  assertFailure(await runCli(['verify', '--authorized-keys', expiring, '--authid', 'old-alice', '--challenge', CHALLENGE], { stdin: sig }), 1, /expired at 2020-01-01T00:00:00\.000Z \[AUTH_KEY_EXPIRED\]/);
+  assertFailure(await runCli(['verify', '--authorized-keys', expiring, '--authid', 'net-alice', '--peer-address', '192.168.1.2', '--challenge', CHALLENGE], { stdin: sig }), 1, /may not be used from 192\.168\.1\.2 \[AUTH_ADDRESS_REFUSED\]/);
+  const net = await runCli(['verify', '--authorized-keys', expiring, '--authid', 'net-alice', '--peer-address', '10.1.2.3', '--challenge', CHALLENGE], { stdin: sig });
+  assert.deepEqual([net.code, net.stdout], [0, 'ok net-alice\n']);
   assertFailure(await runCli(['verify', '--pubkey', RFC_PUB, '--challenge', CHALLENGE], { stdin: sig.slice(0, 128) }), 1, /INVALID_SIGNATURE/);
   assertFailure(await runCli(['verify', '--pubkey', RFC_PUB.slice(1), '--challenge', CHALLENGE], { stdin: sig }), 1, /INVALID_PUBLIC_KEY/);
   assertFailure(await runCli(['verify', '--authorized-keys', join(tmp.dir, 'none'), '--challenge', CHALLENGE], { stdin: sig }), 1, /does not exist/);

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
-import { verifyChallengeSignature } from '../lib/wamp/principals.js';
+import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { CLI, fixtureCopy, tempDir } from './helpers/paths.js';
 
 const tmp = tempDir();

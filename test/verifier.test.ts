@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
-import { parseAuthorizedKeys, verifyChallengeSignature } from '../lib/wamp/principals.js';
+import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { expectCode } from './helpers/errors.js';
 import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
@@ -79,8 +80,103 @@ test('malformed authorized_keys lines are refused with their line number', async
     [`ssh-rsa ${b64} c`, /line 1: says ssh-rsa but holds a ssh-ed25519 key/],
     [`from="unterminated ssh-ed25519 ${b64}`, /line 1: unterminated quote/],
     [`${'ab'.repeat(31)} shorthex`, /line 1: expected a key type/],
-    [`${RFC_PUB} alice\n${RFC_PUB} bob`, /line 2: the key of line 1 \("alice"\) appears again for "bob"/],
   ];
   for (const [text, pattern] of cases) await expectCode(() => parseAuthorizedKeys(text), 'AUTHORIZED_KEYS_FORMAT', pattern);
   assert.equal(parseAuthorizedKeys(`${RFC_PUB} alice\n${RFC_PUB} alice`).principals.length, 1, 'an exact repeat is fine');
+});
+
+test('one key listed for two authids: only a client that names its authid gets in (crossbar)', () => {
+  const list = parseAuthorizedKeys(`${RFC_PUB} alice\n${RFC_PUB} bob`);
+  assert.equal(list.principals.length, 2);
+  const none = list.find(RFC_PUB);
+  assert.equal(none.ok, false);
+  assert.equal(!none.ok && none.code, 'AUTH_KEY_AMBIGUOUS');
+  assert.equal(list.lookup(RFC_PUB), undefined);
+  assert.equal(list.lookup(RFC_PUB, 'bob')?.line, 2);
+  const carol = list.find(RFC_PUB, { authid: 'carol' });
+  assert.equal(!carol.ok && carol.code, 'AUTH_AUTHID_MISMATCH');
+});
+
+test('authorized_keys as sshd reads it: cert-authority is never a principal, comments verbatim as ssh-keygen -l shows them', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const tmp = tempDir();
+  try {
+    const [type, b64] = readFileSync(fixture('ed25519.pub'), 'utf8').trim().split(' ') as [string, string];
+    const [, b64b] = readFileSync(fixture('ed25519-encrypted.pub'), 'utf8').trim().split(' ') as [string, string];
+    const text = [
+      `cert-authority,principals="alice" ${type} ${b64} the-ca`,
+      `no-pty,command="echo \\"quoted, with spaces\\" \\\\n" ${type} ${b64b} alice   with  spaces\tand tab`,
+    ].join('\n');
+    const path = join(tmp.dir, 'ak');
+    writeFileSync(path, text + '\n');
+    const list = parseAuthorizedKeys(text);
+    assert.deepEqual(list.skipped.map((s) => [s.line, /cert-authority/.test(s.reason)]), [[1, true]]);
+    assert.equal(list.principals.length, 1);
+    const p = list.principals[0]!;
+    assert.equal(p.name, 'alice   with  spaces\tand tab');
+    assert.deepEqual(p.parsedOptions, [{ name: 'no-pty' }, { name: 'command', value: 'echo "quoted, with spaces" \\\\n' }]);
+    // ssh-keygen -l reads the same file: same fingerprints, same comments
+    const lines = execFileSync('ssh-keygen', ['-l', '-f', path]).toString().trimEnd().split('\n');
+    assert.equal(lines[1], `256 ${p.fingerprint} ${p.comment} (ED25519)`);
+    // the CA key cannot log in as itself
+    const caKey = loadKeyFile(fixtureCopy(tmp.dir, 'ed25519'));
+    assert.equal(list.authenticate(caKey.publicKeyHex, CHALLENGE, await signChallenge(caKey, CHALLENGE)), undefined);
+    const asCa = list.find(caKey.publicKeyHex);
+    assert.equal(!asCa.ok && asCa.code, 'AUTH_UNKNOWN_KEY');
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('authorized_keys options: wamp-authid/role/realm, expiry-time, from=; unknown and malformed options refused', async () => {
+  const key = fromSeed(RFC_SEED);
+  const sig = await signChallenge(key, CHALLENGE);
+  const list = parseAuthorizedKeys(
+    [
+      `wamp-authid="alice",wamp-role="admin",wamp-realm="realm1" ${RFC_PUB} Alice's laptop`,
+      `expiry-time="203001011200Z" ${RFC_PUB} until-2030`,
+      `from="10.0.0.0/8,!10.9.9.9,192.168.1.*,::1" ${RFC_PUB} from-net`,
+      fromSeed('3b'.repeat(32)).publicKeyHex,
+      fromSeed('3c'.repeat(32)).publicKeyHex,
+    ].join('\n'),
+  );
+  const alice = list.require(RFC_PUB, CHALLENGE, sig, { authid: 'alice', realm: 'realm1' });
+  assert.deepEqual([alice.name, alice.role, alice.realm, alice.comment], ['alice', 'admin', 'realm1', "Alice's laptop"]);
+  const realm2 = list.check(RFC_PUB, CHALLENGE, sig, { authid: 'alice', realm: 'realm2' });
+  assert.equal(!realm2.ok && realm2.code, 'AUTH_REALM_MISMATCH');
+  // expiry: fine before, refused at and after
+  assert.equal(list.check(RFC_PUB, CHALLENGE, sig, { authid: 'until-2030', now: new Date('2029-12-31T00:00:00Z') }).ok, true);
+  const late = list.check(RFC_PUB, CHALLENGE, sig, { authid: 'until-2030', now: new Date('2030-01-01T12:00:00Z') });
+  assert.equal(!late.ok && late.code, 'AUTH_KEY_EXPIRED');
+  // from=: CIDR, negation, wildcard, IPv6, v4-mapped; no address given is refused (fail closed)
+  const from = (peerAddress?: string) => list.check(RFC_PUB, CHALLENGE, sig, { authid: 'from-net', ...(peerAddress ? { peerAddress } : {}) });
+  for (const a of ['10.1.2.3', '192.168.1.77', '::1', '::ffff:10.0.0.1']) assert.equal(from(a).ok, true, a);
+  for (const a of ['10.9.9.9', '192.168.2.1', '127.0.0.1', undefined]) {
+    const r = from(a);
+    assert.equal(!r.ok && r.code, 'AUTH_ADDRESS_REFUSED', String(a));
+  }
+  // lines without a comment are named by their key, so they never share a name
+  assert.deepEqual(list.principals.slice(3).map((p) => p.name), [fromSeed('3b'.repeat(32)).publicKeyHex, fromSeed('3c'.repeat(32)).publicKeyHex]);
+  for (const [line, pattern] of [
+    [`bogus-option ${RFC_PUB} x`, /line 1: unknown option bogus-option/],
+    [`from=10.0.0.1 ${RFC_PUB} x`, /line 1: option from needs a quoted value/],
+    [`no-pty="x" ${RFC_PUB} x`, /line 1: option no-pty takes no value/],
+    [`command="unterminated ${RFC_PUB} x`, /line 1: unterminated quote/],
+    [`expiry-time="2030-01-01" ${RFC_PUB} x`, /line 1: expiry-time "2030-01-01" is not YYYYMMDD/],
+    [`expiry-time="20301301" ${RFC_PUB} x`, /line 1: expiry-time "20301301" is not a valid date/],
+  ] as const) {
+    await expectCode(() => parseAuthorizedKeys(line), 'AUTHORIZED_KEYS_FORMAT', pattern);
+  }
+});
+
+test('authorized-keys parsing is linear: long white space runs and deep quoting', () => {
+  const t0 = process.hrtime.bigint();
+  const spaces = ' '.repeat(2_000_000);
+  const big = `${spaces}${RFC_PUB}${spaces}x\n`.repeat(2) + `command="${'\\"'.repeat(500_000)}" ${RFC_PUB} q\n` + '\n'.repeat(1_000_000);
+  const list = parseAuthorizedKeys(big);
+  assert.equal(list.principals.length, 2);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  assert.ok(ms < 5000, `took ${ms} ms`);
 });

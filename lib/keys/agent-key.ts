@@ -3,10 +3,9 @@
  * and signing through the agent. Every signature the agent returns is
  * checked against the public key before it is handed out.
  */
-import type { KeyObject } from 'node:crypto';
 import { AgentClient, type AgentClientOptions } from '../agent/client.js';
 import { AgentError } from '../errors.js';
-import { publicKeyObject, verifyEd25519 } from '../crypto/ed25519.js';
+import { VerifyKey, publicKeyProblem } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
 import type { SigningKey } from './signing-key.js';
@@ -34,6 +33,8 @@ function describe(id: { blob: Uint8Array; comment: string }): AgentKeyInfo {
     throw new AgentError('AGENT_MALFORMED_REPLY', 'malformed reply from ssh-agent: a key blob that is not a public key');
   }
   if (info.ed25519) {
+    const problem = publicKeyProblem(info.ed25519);
+    if (problem) return { ...info, comment: id.comment, usable: false, reason: `an Ed25519 key libsodium refuses (${problem})` };
     return { ...info, comment: id.comment, usable: true, publicKeyHex: toHex(info.ed25519) };
   }
   const reason = info.label.endsWith('-CERT')
@@ -111,7 +112,7 @@ export class AgentSigningKey implements SigningKey {
   readonly comment: string;
   readonly fingerprint: string;
   readonly #blob: Uint8Array;
-  readonly #verifyKey: KeyObject;
+  readonly #verifyKey: VerifyKey;
 
   constructor(
     private readonly client: AgentClient,
@@ -126,7 +127,7 @@ export class AgentSigningKey implements SigningKey {
     this.comment = info.comment;
     this.fingerprint = info.fingerprint;
     this.#blob = info.blob;
-    this.#verifyKey = publicKeyObject(info.ed25519);
+    this.#verifyKey = new VerifyKey(info.ed25519);
   }
 
   async sign(data: Uint8Array): Promise<Uint8Array> {
@@ -137,7 +138,7 @@ export class AgentSigningKey implements SigningKey {
         `ssh-agent answered with a ${algorithm || 'nameless'} signature of ${signature.length} bytes, not an Ed25519 signature`,
       );
     }
-    if (!verifyEd25519(this.#verifyKey, data, signature)) {
+    if (!this.#verifyKey.verify(data, signature)) {
       throw new AgentError('AGENT_BAD_SIGNATURE', `ssh-agent returned a signature that does not verify against ${this.fingerprint}`);
     }
     return signature;

@@ -3,8 +3,11 @@
  * the router's 32-byte challenge (hex), XORed with the 32-byte TLS channel
  * id when channel binding (`tls-unique`) is used, is signed with Ed25519;
  * AUTHENTICATE carries hex(signature) + hex(signed message): 192 hex digits.
+ * The router's signature for router authentication has the same format.
+ * Verification is libsodium-strict (see crypto/ed25519.ts).
  */
 import { InputError } from '../errors.js';
+import { VerifyKey } from '../crypto/ed25519.js';
 import { bytesOrHex, parseHex, toHex } from '../crypto/hex.js';
 import type { SigningKey } from '../keys/signing-key.js';
 
@@ -44,4 +47,34 @@ export async function signChallenge(key: SigningKey, challengeHex: string, optio
   const message = challengeMessage(challengeHex, options);
   const signature = await key.sign(message);
   return toHex(signature) + toHex(message);
+}
+
+/** A public key as bytes, hex, or an already checked VerifyKey. */
+export type PublicKeyInput = Uint8Array | string | VerifyKey;
+
+export function toVerifyKey(publicKey: PublicKeyInput): VerifyKey {
+  if (publicKey instanceof VerifyKey) return publicKey;
+  return new VerifyKey(bytesOrHex(publicKey, 'public key', 32, 'INVALID_PUBLIC_KEY'));
+}
+
+/**
+ * Checks a cryptosign signature (192 hex digits: signature and signed
+ * message), strictly. True only when the signed message is this challenge
+ * (XOR the channel id, when given) and the signature verifies under
+ * libsodium's rules. Malformed inputs, and public keys libsodium refuses
+ * (small order, non-canonical, not on the curve), throw InputError; a
+ * well-formed wrong signature returns false.
+ */
+export function verifyChallengeSignature(
+  publicKey: PublicKeyInput,
+  challengeHex: string,
+  signatureHex: string,
+  options: ChallengeOptions = {},
+): boolean {
+  const key = toVerifyKey(publicKey);
+  const message = challengeMessage(challengeHex, options);
+  const sigAndMessage = parseHex(signatureHex, 'signature', 96, 'INVALID_SIGNATURE');
+  const signed = sigAndMessage.subarray(64);
+  if (!Buffer.from(signed).equals(Buffer.from(message))) return false;
+  return key.verify(message, sigAndMessage.subarray(0, 64));
 }

@@ -1,22 +1,46 @@
 /**
- * The router side: which public keys belong to which principal
- * (an OpenSSH authorized_keys list, or lines of `<pubkey hex> <principal>`),
- * and checking a cryptosign AUTHENTICATE signature.
+ * The router side's list of principals: which public key belongs to which
+ * WAMP authid (and role, realm), read from an OpenSSH authorized_keys text
+ * (sshd's format, see ssh/authorized-keys.ts) or lines of
+ * `<pubkey hex> <principal>`; and the strict check of an AUTHENTICATE
+ * signature against that list, with a coded reason for every refusal.
+ *
+ * Principal name (the authid): the `wamp-authid="…"` option, else the comment
+ * verbatim, else the public key hex (so lines without a comment never share a name).
+ * sshd's options are honoured where they mean something here:
+ * `cert-authority` lines are CAs, never principals (skipped, with the reason);
+ * `expiry-time` refuses the key after that time; `from` refuses peers whose
+ * address does not match (and, failing closed, a check without a peer address).
+ * The others (`restrict`, `command`, …) are kept and reported, not interpreted.
  */
-import { AuthorizedKeysError, InputError } from '../errors.js';
-import { challengeMessage, type ChallengeOptions } from './challenge.js';
-import { publicKeyObject, verifyEd25519 } from '../crypto/ed25519.js';
-import { bytesOrHex, parseHex, toHex } from '../crypto/hex.js';
-import { ed25519Blob, fingerprintOfBlob, parsePublicKeyBlob } from '../ssh/public-key.js';
+import { BlockList, isIP } from 'node:net';
+import { AuthorizedKeysError, AuthError, type ErrorCode } from '../errors.js';
+import { VerifyKey, publicKeyProblem } from '../crypto/ed25519.js';
+import { bytesOrHex, toHex } from '../crypto/hex.js';
+import { ed25519Blob, fingerprintOfBlob } from '../ssh/public-key.js';
+import { hasOption, optionValue, parseAuthorizedKeyLines, type AuthorizedKeyLine, type KeyOption } from '../ssh/authorized-keys.js';
+import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } from './challenge.js';
 
 export interface Principal {
-  /** the principal's name: the key's comment (authorized_keys) or the text after the hex */
+  /** the authid: `wamp-authid` option, else the comment, else the public key hex */
   name: string;
+  /** the line's comment, verbatim ('' when none) */
+  comment: string;
   publicKey: Uint8Array;
   publicKeyHex: string;
   fingerprint: string;
-  /** authorized_keys options in front of the key, as written (not interpreted) */
+  /** WAMP role (`wamp-role="…"`), when given */
+  role?: string;
+  /** WAMP realm (`wamp-realm="…"`), when given: the key is only good for that realm */
+  realm?: string;
+  /** `expiry-time`: the key is refused from this time on */
+  expiresAt?: Date;
+  /** `from`: sshd's pattern list for the peer address */
+  from?: string;
+  /** the authorized_keys options field as written, when there is one */
   options?: string;
+  /** every option, parsed */
+  parsedOptions: KeyOption[];
   /** 1-based line number */
   line: number;
 }
@@ -27,138 +51,241 @@ export interface SkippedKey {
   reason: string;
 }
 
+/** What a check is about besides the signature. */
+export interface AuthCheckOptions extends ChallengeOptions {
+  /** the authid the client asked for (HELLO authid); a key listed under another name is refused */
+  authid?: string;
+  /** the realm asked for; a principal bound to another realm is refused */
+  realm?: string;
+  /** the peer's IP address, for `from=` */
+  peerAddress?: string;
+  /** the time to check `expiry-time` against; default now */
+  now?: Date;
+}
+
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; code: ErrorCode; reason: string };
+
+function refuse(code: ErrorCode, reason: string): AuthResult {
+  return { ok: false, code, reason };
+}
+
 export class AuthorizedKeys {
-  readonly #byHex = new Map<string, Principal>();
+  readonly #byHex = new Map<string, Principal[]>();
+  readonly #verifyKeys = new Map<string, VerifyKey>();
+
   constructor(
     readonly principals: readonly Principal[],
-    /** keys that cannot do cryptosign (not Ed25519), kept so a caller can report them */
+    /** lines that are not principals (not Ed25519, cert-authority), with the reason */
     readonly skipped: readonly SkippedKey[] = [],
   ) {
-    for (const p of principals) this.#byHex.set(p.publicKeyHex, p);
+    for (const p of principals) {
+      const list = this.#byHex.get(p.publicKeyHex) ?? [];
+      list.push(p);
+      this.#byHex.set(p.publicKeyHex, list);
+      // decoded and checked once per key, not once per login
+      if (!this.#verifyKeys.has(p.publicKeyHex)) this.#verifyKeys.set(p.publicKeyHex, new VerifyKey(p.publicKey));
+    }
   }
 
-  /** The principal of a public key (hex or bytes), or undefined. */
-  lookup(publicKey: string | Uint8Array): Principal | undefined {
-    const hex = typeof publicKey === 'string' ? publicKey.toLowerCase() : toHex(publicKey);
-    return this.#byHex.get(hex);
+  /** The principal of a public key (hex or bytes), or undefined (unknown, or listed under several authids). */
+  lookup(publicKey: string | Uint8Array, authid?: string): Principal | undefined {
+    const found = this.find(publicKey, { ...(authid !== undefined ? { authid } : {}) });
+    return found.ok ? found.principal : undefined;
   }
 
   /**
-   * The principal whose key made `signatureHex` over the challenge, or
-   * undefined when the key is unknown or the signature does not verify.
+   * The principal a public key stands for, with crossbar's rules: with an
+   * authid, the key must be listed under it; without, it must be listed
+   * under exactly one. Also checks realm, `expiry-time` and `from=`.
    */
-  authenticate(pubkeyHex: string, challengeHex: string, signatureHex: string, options: ChallengeOptions = {}): Principal | undefined {
-    const publicKey = bytesOrHex(pubkeyHex, 'public key', 32, 'INVALID_PUBLIC_KEY');
-    const principal = this.lookup(publicKey);
-    const ok = verifyChallengeSignature(publicKey, challengeHex, signatureHex, options);
-    return principal && ok ? principal : undefined;
+  find(publicKey: string | Uint8Array, options: Omit<AuthCheckOptions, 'channelId'> = {}): AuthResult {
+    const hex = typeof publicKey === 'string' ? publicKey.toLowerCase() : toHex(publicKey);
+    const all = this.#byHex.get(hex);
+    if (!all) return refuse('AUTH_UNKNOWN_KEY', `public key ${hex.slice(0, 16)}… is not in the list`);
+    let candidates = all;
+    if (options.authid !== undefined && options.authid !== null) {
+      candidates = all.filter((p) => p.name === options.authid);
+      if (candidates.length === 0) {
+        return refuse('AUTH_AUTHID_MISMATCH', `the key is not listed for authid "${options.authid}"`);
+      }
+    }
+    if (candidates.length > 1) {
+      return refuse('AUTH_KEY_AMBIGUOUS', `the key is listed for ${candidates.length} authids (lines ${candidates.map((p) => p.line).join(', ')}); the client must say which`);
+    }
+    const p = candidates[0] as Principal;
+    if (p.realm !== undefined && options.realm !== undefined && p.realm !== options.realm) {
+      return refuse('AUTH_REALM_MISMATCH', `"${p.name}" (line ${p.line}) may join realm "${p.realm}", not "${options.realm}"`);
+    }
+    const now = options.now ?? new Date();
+    if (p.expiresAt !== undefined && now.getTime() >= p.expiresAt.getTime()) {
+      return refuse('AUTH_KEY_EXPIRED', `the key of "${p.name}" (line ${p.line}) expired at ${p.expiresAt.toISOString()}`);
+    }
+    if (p.from !== undefined) {
+      if (options.peerAddress === undefined) {
+        return refuse('AUTH_ADDRESS_REFUSED', `the key of "${p.name}" (line ${p.line}) has from="${p.from}" and no peer address was given to check`);
+      }
+      if (!matchFrom(p.from, options.peerAddress)) {
+        return refuse('AUTH_ADDRESS_REFUSED', `the key of "${p.name}" (line ${p.line}) may not be used from ${options.peerAddress}`);
+      }
+    }
+    return { ok: true, principal: p };
+  }
+
+  /** The checked, decoded key of a listed principal. */
+  verifyKeyOf(principal: Principal): VerifyKey {
+    return this.#verifyKeys.get(principal.publicKeyHex) ?? new VerifyKey(principal.publicKey);
+  }
+
+  /**
+   * Checks an AUTHENTICATE signature for a key in the list: the principal
+   * (see find), then the signed message must be this challenge (XOR the
+   * channel id), then the signature must verify strictly.
+   */
+  check(publicKey: string | Uint8Array, challengeHex: string, signatureHex: string, options: AuthCheckOptions = {}): AuthResult {
+    const pub = bytesOrHex(publicKey, 'public key', 32, 'INVALID_PUBLIC_KEY');
+    const found = this.find(pub, options);
+    if (!found.ok) return found;
+    const message = challengeMessage(challengeHex, options);
+    const sig = bytesOrHex(signatureHex, 'signature', 96, 'INVALID_SIGNATURE');
+    if (!Buffer.from(sig.subarray(64)).equals(Buffer.from(message))) {
+      return refuse('AUTH_CHALLENGE_MISMATCH', 'the signed message is not this challenge (a replayed or misdirected AUTHENTICATE, or another channel binding)');
+    }
+    if (!verifyChallengeSignature(this.verifyKeyOf(found.principal), challengeHex, signatureHex, options)) {
+      return refuse('AUTH_SIGNATURE_WRONG', `the signature does not verify for "${found.principal.name}"`);
+    }
+    return found;
+  }
+
+  /** The principal whose key made `signatureHex` over the challenge, or undefined (see check for the reason). */
+  authenticate(pubkeyHex: string, challengeHex: string, signatureHex: string, options: AuthCheckOptions = {}): Principal | undefined {
+    const r = this.check(pubkeyHex, challengeHex, signatureHex, options);
+    return r.ok ? r.principal : undefined;
+  }
+
+  /** Like check, but throws AuthError with the refusal's code. */
+  require(publicKey: string | Uint8Array, challengeHex: string, signatureHex: string, options: AuthCheckOptions = {}): Principal {
+    const r = this.check(publicKey, challengeHex, signatureHex, options);
+    if (!r.ok) throw new AuthError(r.code, r.reason);
+    return r.principal;
   }
 }
 
-const KEY_TYPE = /^(ssh-[a-z0-9@.-]+|ecdsa-sha2-[a-z0-9@.-]+|sk-[a-z0-9@.-]+)$/;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const HEX_LINE = /^([0-9a-fA-F]{64})(?:\s+(.*))?$/;
-
-/** Splits off an authorized_keys options field (which may hold quoted spaces). */
-function splitOptions(line: string, lineNo: number): [string, string] {
-  let inQuote = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === '\\' && inQuote) i++;
-    else if (c === '"') inQuote = !inQuote;
-    else if (!inQuote && (c === ' ' || c === '\t')) return [line.slice(0, i), line.slice(i).trimStart()];
+/** sshd's expiry-time: YYYYMMDD[HHMM[SS]], local time, or UTC with a trailing Z. */
+export function parseExpiryTime(value: string, lineNo: number): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(Z?)$/.exec(value);
+  if (!m) throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: expiry-time "${value}" is not YYYYMMDD[HHMM[SS]][Z]`);
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) {
+    throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: expiry-time "${value}" is not a valid date`);
   }
-  throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: ${inQuote ? 'unterminated quote in options' : 'no key after the options'}`);
+  const date = m[7] === 'Z' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
+  return date;
 }
 
-export function parseAuthorizedKeys(text: string): AuthorizedKeys {
-  if (typeof text !== 'string') throw new InputError('INVALID_ARGUMENT', 'authorized keys must be given as text');
-  const principals: Principal[] = [];
-  const skipped: SkippedKey[] = [];
-  const seen = new Map<string, Principal>();
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const lineNo = i + 1;
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    let principal: Principal | undefined;
-    const hex = HEX_LINE.exec(line);
-    if (hex) {
-      const publicKey = parseHex(hex[1], 'public key', 32, 'INVALID_PUBLIC_KEY');
-      principal = makePrincipal(publicKey, (hex[2] ?? '').trim(), lineNo);
-    } else {
-      let rest = line;
-      let options: string | undefined;
-      if (!KEY_TYPE.test(rest.split(/\s+/)[0] as string)) [options, rest] = splitOptions(rest, lineNo);
-      const [type, b64, ...comment] = rest.split(/\s+/);
-      if (!type || !KEY_TYPE.test(type)) {
-        throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: expected a key type such as ssh-ed25519, or 64 hex digits`);
-      }
-      if (!b64) {
-        throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: nothing after the key type ${type}`);
-      }
-      if (!BASE64.test(b64)) {
-        throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: the ${type} key is not base64`);
-      }
-      let info;
-      try {
-        info = parsePublicKeyBlob(new Uint8Array(Buffer.from(b64, 'base64')));
-      } catch {
-        throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: the ${type} key is malformed`);
-      }
-      if (info.type !== type) {
-        throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: says ${type} but holds a ${info.type} key`);
-      }
-      if (!info.ed25519) {
-        skipped.push({ line: lineNo, type, reason: 'not an Ed25519 key; cryptosign needs Ed25519' });
-        return;
-      }
-      principal = makePrincipal(info.ed25519, comment.join(' '), lineNo, options);
-    }
-    const prior = seen.get(principal.publicKeyHex);
-    if (prior) {
-      if (prior.name !== principal.name) {
-        throw new AuthorizedKeysError(
-          'AUTHORIZED_KEYS_FORMAT',
-          `line ${lineNo}: the key of line ${prior.line} ("${prior.name}") appears again for "${principal.name}"; a key must name one principal`,
-        );
-      }
-      return;
-    }
-    seen.set(principal.publicKeyHex, principal);
-    principals.push(principal);
-  });
-  return new AuthorizedKeys(principals, skipped);
+function wildcard(pattern: string, text: string): boolean {
+  // sshd's match_pattern: * and ?, iterative (linear in practice, no backtracking regex)
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  const P = pattern.toLowerCase();
+  const T = text.toLowerCase();
+  while (t < T.length) {
+    if (p < P.length && (P[p] === '?' || P[p] === T[t])) {
+      p++;
+      t++;
+    } else if (p < P.length && P[p] === '*') {
+      star = p++;
+      mark = t;
+    } else if (star !== -1) {
+      p = star + 1;
+      t = ++mark;
+    } else return false;
+  }
+  while (p < P.length && P[p] === '*') p++;
+  return p === P.length;
 }
 
-function makePrincipal(publicKey: Uint8Array, name: string, line: number, options?: string): Principal {
-  const fingerprint = fingerprintOfBlob(ed25519Blob(publicKey));
-  const p: Principal = { name, publicKey, publicKeyHex: toHex(publicKey), fingerprint, line };
-  if (options !== undefined) p.options = options;
+function matchOne(pattern: string, address: string): boolean {
+  const slash = pattern.indexOf('/');
+  if (slash !== -1) {
+    const net = pattern.slice(0, slash);
+    const bits = Number(pattern.slice(slash + 1));
+    const family = isIP(net);
+    if (!family || !Number.isInteger(bits) || isIP(address) !== family) return false;
+    const list = new BlockList();
+    try {
+      list.addSubnet(net, bits, family === 4 ? 'ipv4' : 'ipv6');
+    } catch {
+      return false;
+    }
+    return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  }
+  return wildcard(pattern, address);
+}
+
+/** sshd's from= rule: a negated match refuses; otherwise any positive match allows. */
+export function matchFrom(patternList: string, address: string): boolean {
+  const addr = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+  let allowed = false;
+  for (const raw of patternList.split(',')) {
+    const negated = raw.startsWith('!');
+    const pattern = negated ? raw.slice(1) : raw;
+    if (pattern === '') continue;
+    if (matchOne(pattern, addr)) {
+      if (negated) return false;
+      allowed = true;
+    }
+  }
+  return allowed;
+}
+
+function principalFrom(line: AuthorizedKeyLine, publicKey: Uint8Array): Principal {
+  const problem = publicKeyProblem(publicKey);
+  if (problem) throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${line.line}: the Ed25519 key is refused: ${problem}`);
+  const publicKeyHex = toHex(publicKey);
+  const authid = optionValue(line, 'wamp-authid');
+  const p: Principal = {
+    name: authid ?? (line.comment !== '' ? line.comment : publicKeyHex),
+    comment: line.comment,
+    publicKey,
+    publicKeyHex,
+    fingerprint: fingerprintOfBlob(ed25519Blob(publicKey)),
+    parsedOptions: line.options,
+    line: line.line,
+  };
+  const role = optionValue(line, 'wamp-role');
+  const realm = optionValue(line, 'wamp-realm');
+  const expiry = optionValue(line, 'expiry-time');
+  const from = optionValue(line, 'from');
+  if (role !== undefined) p.role = role;
+  if (realm !== undefined) p.realm = realm;
+  if (expiry !== undefined) p.expiresAt = parseExpiryTime(expiry, line.line);
+  if (from !== undefined) p.from = from;
+  if (line.optionsText !== '') p.options = line.optionsText;
   return p;
 }
 
-/**
- * Checks a cryptosign AUTHENTICATE signature (192 hex digits: signature and
- * signed message). True only when the message is this challenge (XOR the
- * channel id, when given) and the signature verifies. Malformed inputs
- * throw InputError; a well-formed wrong signature returns false.
- */
-export function verifyChallengeSignature(
-  publicKey: Uint8Array | string,
-  challengeHex: string,
-  signatureHex: string,
-  options: ChallengeOptions = {},
-): boolean {
-  const pub = bytesOrHex(publicKey, 'public key', 32, 'INVALID_PUBLIC_KEY');
-  const message = challengeMessage(challengeHex, options);
-  const sigAndMessage = parseHex(signatureHex, 'signature', 96, 'INVALID_SIGNATURE');
-  let keyObject;
-  try {
-    keyObject = publicKeyObject(pub);
-  } catch {
-    throw new InputError('INVALID_PUBLIC_KEY', 'public key is not a valid Ed25519 public key');
+export function parseAuthorizedKeys(text: string): AuthorizedKeys {
+  if (typeof text !== 'string') throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', 'authorized keys must be given as text');
+  const principals: Principal[] = [];
+  const skipped: SkippedKey[] = [];
+  const seen = new Map<string, Principal>();
+  for (const line of parseAuthorizedKeyLines(text)) {
+    if (hasOption(line, 'cert-authority')) {
+      skipped.push({ line: line.line, type: line.type, reason: 'a cert-authority key signs certificates; sshd never accepts it as a plain key' });
+      continue;
+    }
+    const raw = line.rawEd25519 ?? line.key?.ed25519;
+    if (!raw) {
+      skipped.push({ line: line.line, type: line.type, reason: 'not an Ed25519 key; cryptosign needs Ed25519' });
+      continue;
+    }
+    const principal = principalFrom(line, raw);
+    const key = `${principal.publicKeyHex} ${principal.name}`;
+    if (seen.has(key)) continue; // the same key for the same name twice: once is enough
+    seen.set(key, principal);
+    principals.push(principal);
   }
-  const signed = sigAndMessage.subarray(64);
-  if (!Buffer.from(signed).equals(Buffer.from(message))) return false;
-  return verifyEd25519(keyObject, message, sigAndMessage.subarray(0, 64));
+  return new AuthorizedKeys(principals, skipped);
 }
