@@ -21,10 +21,25 @@ export {
   cryptosignAuthextra,
   autobahnOnChallenge,
   wampyOnChallenge,
+  cryptosignClient,
+  type CryptosignClient,
+  type CryptosignClientOptions,
   type CryptosignAuthextra,
+  type CryptosignChallengeExtra,
   type AuthextraOptions,
   type ChallengeHandlerOptions,
 } from './wamp/client.js';
+export { tlsChannelId, CHANNEL_BINDING_TYPES, type ChannelBindingType } from './wamp/channel-binding.js';
+export { RouterKeys, verifyRouterSignature, type TrustedRouterKeys, type RouterAnswer } from './wamp/router-trust.js';
+export {
+  CryptosignAuthenticator,
+  PendingLogin,
+  type CryptosignAuthenticatorOptions,
+  type HelloDetails,
+  type ConnectionInfo,
+  type ChallengeExtra,
+} from './wamp/router.js';
+export { VerifyKey, verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519.js';
 export { parseAuthorizedKeys, AuthorizedKeys, matchFrom, type Principal, type SkippedKey, type AuthCheckOptions, type AuthResult } from './wamp/principals.js';
 export { deriveKey, computeWcs } from './wamp/cra.js';
 export { startThrowawayAgent, type ThrowawayAgent } from './agent/throwaway.js';

@@ -3,7 +3,9 @@
 # apt-get when it can (root on Debian/Ubuntu); otherwise says what to install.
 #   system-deps.sh demo   OpenSSH's ssh-agent, ssh-add, ssh-keygen (npm start)
 #   system-deps.sh test   those, plus openssl, setsid, script and Debian's
-#                         python3-autobahn with twisted (npm test)
+#                         python3-autobahn with twisted, nacl and pyOpenSSL
+#                         (npm test); AUTOBAHN_PYTHON names another python
+#                         that has them (then nothing is installed for it)
 set -eu
 what=${1:-test}
 need=""
@@ -14,8 +16,14 @@ if [ "$what" = test ]; then
   command -v openssl >/dev/null 2>&1 || need="$need openssl"
   command -v setsid >/dev/null 2>&1 || need="$need util-linux"
   command -v script >/dev/null 2>&1 || need="$need bsdutils"
-  /usr/bin/python3 -c 'import autobahn.wamp.cryptosign, nacl.signing, twisted.conch.ssh.agent' >/dev/null 2>&1 \
-    || need="$need python3 python3-autobahn python3-nacl python3-twisted"
+  py=${AUTOBAHN_PYTHON:-/usr/bin/python3}
+  if ! "$py" -c 'import autobahn.wamp.cryptosign, nacl.signing, twisted.conch.ssh.agent, OpenSSL' >/dev/null 2>&1; then
+    if [ -n "${AUTOBAHN_PYTHON:-}" ]; then
+      echo "system-deps: $py cannot import autobahn, nacl, twisted and OpenSSL (AUTOBAHN_PYTHON)" >&2
+      exit 1
+    fi
+    need="$need python3 python3-autobahn python3-nacl python3-twisted python3-openssl"
+  fi
 fi
 [ -z "$need" ] && exit 0
 

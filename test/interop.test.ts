@@ -118,8 +118,13 @@ test('seed key = autobahn-js auth_cryptosign.sign_challenge and wampy/cryptosign
   const channelId = toHex(randomBytes(32));
   assert.deepEqual(cryptosignAuthextra(key, { channelId }), { pubkey: key.publicKeyHex, channel_binding: 'tls-unique' });
   assert.equal(
-    await autobahnOnChallenge(key, { channelId: () => channelId })(null, 'cryptosign', { challenge: '00'.repeat(32) }),
+    await autobahnOnChallenge(key, { channelId: () => channelId })(null, 'cryptosign', { challenge: '00'.repeat(32), channel_binding: 'tls-unique' }),
     await signChallenge(key, '00'.repeat(32), { channelId }),
+  );
+  // the binding check: a router that drops the binding we announced gets nothing signed
+  await assert.rejects(
+    autobahnOnChallenge(key, { channelId })(null, 'cryptosign', { challenge: '00'.repeat(32) }),
+    (e: Error & { code?: string }) => e.code === 'CHANNEL_BINDING_MISMATCH',
   );
 });
 

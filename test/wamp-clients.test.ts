@@ -15,7 +15,7 @@ import type { SigningKey } from '../lib/keys/signing-key.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
 import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { autobahnOnChallenge, cryptosignAuthextra, wampyOnChallenge } from '../lib/wamp/client.js';
-import { startFakeRouter, type FakeRouter } from './helpers/fake-router.js';
+import { startTestRouter, type TestRouter } from './helpers/test-router.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 
 const require = createRequire(import.meta.url);
@@ -29,7 +29,7 @@ const autobahn = require('autobahn') as {
 };
 
 let agent: ThrowawayAgent;
-let router: FakeRouter;
+let router: TestRouter;
 let agentKey: SigningKey;
 let fileKey: SigningKey;
 const stranger = fromSeed('5e'.repeat(32));
@@ -40,7 +40,7 @@ before(async () => {
   await agent.makeKey('wamp_alice', { comment: 'alice' });
   agentKey = await openAgentKey('alice', { socketPath: agent.socketPath });
   fileKey = loadKeyFile(fixtureCopy(tmp.dir, 'ed25519'));
-  router = await startFakeRouter(parseAuthorizedKeys(`${agentKey.publicKeyHex} alice\n${fileKey.publicKeyHex} bob\n`));
+  router = await startTestRouter({ principals: parseAuthorizedKeys(`${agentKey.publicKeyHex} alice\n${fileKey.publicKeyHex} bob\n`) });
 });
 after(async () => {
   await agentKey.close();
@@ -55,7 +55,6 @@ function autobahnLogin(authextraKey: SigningKey, signingKey: SigningKey): Promis
     const connection = new autobahn.Connection({
       url: router.url,
       realm: 'realm1',
-      authid: 'someone',
       authmethods: ['cryptosign'],
       authextra: cryptosignAuthextra(authextraKey),
       onchallenge: autobahnOnChallenge(signingKey),

@@ -1,0 +1,167 @@
+/**
+ * The router side of WAMP-cryptosign: an authenticator a Node router (or a
+ * crossbar authenticator written in Node) drives with HELLO and AUTHENTICATE.
+ *
+ *     const auth = new CryptosignAuthenticator({ principals, routerKey });
+ *     const login = await auth.hello(helloDetails, { realm, socket, peerAddress });
+ *     send CHALLENGE 'cryptosign' login.extra
+ *     const principal = login.authenticate(authenticateSignature);   // or throws AuthError
+ *     send WELCOME { authid: principal.name, authrole: principal.role, … }
+ *
+ * hello(): finds the principal (crossbar's rules: authextra.pubkey, and the
+ * authid when given), validates `channel_binding` (`tls-unique`,
+ * `tls-exporter`, or none; never on a connection without TLS), issues a fresh
+ * random 32-byte challenge, and — when the client sent `authextra.challenge` —
+ * signs it (XOR the channel id when bound) with the router's own SigningKey,
+ * from any key source, adding `pubkey` and `signature` to the CHALLENGE extra.
+ * authenticate(): accepted only if the signed message is this challenge (XOR
+ * this connection's channel id) and the signature verifies strictly. Each
+ * login answers once; every refusal is an AuthError with its code.
+ */
+import { randomBytes } from 'node:crypto';
+import { AuthError, CryptosignKeysError } from '../errors.js';
+import { toHex } from '../crypto/hex.js';
+import type { SigningKey } from '../keys/signing-key.js';
+import { tlsChannelId, type ChannelBindingType } from './channel-binding.js';
+import { parseChallenge, signChallenge } from './challenge.js';
+import type { AuthorizedKeys, Principal } from './principals.js';
+
+export interface CryptosignAuthenticatorOptions {
+  /** the principals, or a function returning the current list (for a list reloaded from disk) */
+  principals: AuthorizedKeys | (() => AuthorizedKeys);
+  /** the router's own key, for router authentication (any key source: seed, file, ssh-agent) */
+  routerKey?: SigningKey;
+  /** refuse clients that do not use channel binding (only for TLS listeners); default false */
+  requireChannelBinding?: boolean;
+  /** the clock for expiry-time; default the real one */
+  now?: () => Date;
+}
+
+export interface HelloDetails {
+  authid?: unknown;
+  authmethods?: unknown;
+  authextra?: { pubkey?: unknown; channel_binding?: unknown; challenge?: unknown; [k: string]: unknown } | null;
+}
+
+export interface ConnectionInfo {
+  /** the realm the client asked for */
+  realm?: string;
+  /** the connection's TLS socket (server end), or undefined for plain ws */
+  socket?: unknown;
+  /** the peer's IP address, for `from=` */
+  peerAddress?: string;
+}
+
+export interface ChallengeExtra {
+  challenge: string;
+  channel_binding: ChannelBindingType | null;
+  /** router authentication: the router's public key (hex) */
+  pubkey?: string;
+  /** router authentication: hex(signature) + hex(signed message) over the client's challenge */
+  signature?: string;
+}
+
+/** One client's login in progress: the CHALLENGE to send, and the check of the answer. */
+export class PendingLogin {
+  #used = false;
+  readonly #channelId: Uint8Array | undefined;
+  readonly #check: (challenge: string, signature: string, channelId: Uint8Array | undefined) => Principal;
+
+  constructor(
+    readonly principal: Principal,
+    readonly extra: ChallengeExtra,
+    channelId: Uint8Array | undefined,
+    check: (challenge: string, signature: string, channelId: Uint8Array | undefined) => Principal,
+  ) {
+    this.#channelId = channelId;
+    this.#check = check;
+  }
+
+  /** Checks the AUTHENTICATE signature; returns the principal or throws AuthError. Answers once. */
+  authenticate(signature: unknown): Principal {
+    if (this.#used) throw new AuthError('AUTH_CHALLENGE_USED', 'this challenge was answered already; a new HELLO gets a new one');
+    this.#used = true;
+    if (typeof signature !== 'string') throw new AuthError('AUTH_SIGNATURE_WRONG', 'AUTHENTICATE carries no signature string');
+    try {
+      return this.#check(this.extra.challenge, signature, this.#channelId);
+    } catch (e) {
+      if (e instanceof AuthError) throw e;
+      if (e instanceof CryptosignKeysError) throw new AuthError('AUTH_SIGNATURE_WRONG', `malformed AUTHENTICATE signature: ${e.message}`);
+      throw e;
+    }
+  }
+}
+
+function bindingOf(value: unknown): ChannelBindingType | null {
+  if (value === undefined || value === null) return null;
+  if (value === 'tls-unique' || value === 'tls-exporter') return value;
+  throw new AuthError('AUTH_BINDING_REFUSED', `channel binding ${JSON.stringify(value)} is not supported (tls-unique, tls-exporter, or none)`);
+}
+
+export class CryptosignAuthenticator {
+  readonly #principals: () => AuthorizedKeys;
+  readonly #routerKey: SigningKey | undefined;
+  readonly #requireBinding: boolean;
+  readonly #now: () => Date;
+
+  constructor(options: CryptosignAuthenticatorOptions) {
+    const p = options.principals;
+    this.#principals = typeof p === 'function' ? p : () => p;
+    this.#routerKey = options.routerKey;
+    this.#requireBinding = options.requireChannelBinding ?? false;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** HELLO → the login in progress (its `extra` goes into CHALLENGE), or AuthError. */
+  async hello(details: HelloDetails, connection: ConnectionInfo = {}): Promise<PendingLogin> {
+    const authextra = details?.authextra ?? {};
+    const pubkey = authextra.pubkey;
+    if (typeof pubkey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(pubkey)) {
+      throw new AuthError('AUTH_UNKNOWN_KEY', 'HELLO authextra.pubkey must be the client public key (64 hex digits)');
+    }
+    const authid = typeof details.authid === 'string' && details.authid !== '' ? details.authid : undefined;
+    const principals = this.#principals();
+    const found = principals.find(pubkey, {
+      ...(authid !== undefined ? { authid } : {}),
+      ...(connection.realm !== undefined ? { realm: connection.realm } : {}),
+      ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
+      now: this.#now(),
+    });
+    if (!found.ok) throw new AuthError(found.code, found.reason);
+
+    const binding = bindingOf(authextra.channel_binding);
+    if (binding === null && this.#requireBinding) {
+      throw new AuthError('AUTH_BINDING_REFUSED', 'this router requires channel binding (tls-unique or tls-exporter)');
+    }
+    let channelId: Uint8Array | undefined;
+    if (binding !== null) {
+      try {
+        channelId = tlsChannelId(connection.socket, binding);
+      } catch (e) {
+        throw new AuthError('AUTH_BINDING_REFUSED', `the client asked for ${binding} channel binding: ${(e as Error).message}`);
+      }
+    }
+
+    const extra: ChallengeExtra = { challenge: toHex(randomBytes(32)), channel_binding: binding };
+    if (authextra.challenge !== undefined && authextra.challenge !== null && this.#routerKey) {
+      let clientChallenge: string;
+      try {
+        clientChallenge = toHex(parseChallenge(authextra.challenge));
+      } catch (e) {
+        throw new AuthError('AUTH_CHALLENGE_MISMATCH', `HELLO authextra.challenge: ${(e as Error).message}`);
+      }
+      extra.pubkey = this.#routerKey.publicKeyHex;
+      extra.signature = await signChallenge(this.#routerKey, clientChallenge, channelId ? { channelId } : {});
+    }
+    const principal = found.principal;
+    const check = (challenge: string, signature: string, id: Uint8Array | undefined) =>
+      this.#principals().require(principal.publicKey, challenge, signature, {
+        authid: principal.name,
+        ...(connection.realm !== undefined ? { realm: connection.realm } : {}),
+        ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
+        ...(id ? { channelId: id } : {}),
+        now: this.#now(),
+      });
+    return new PendingLogin(principal, extra, channelId, check);
+  }
+}

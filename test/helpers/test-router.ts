@@ -1,0 +1,115 @@
+/**
+ * A small WAMP router for the tests: WebSocket (wamp.2.json) on loopback, plain
+ * ws or real wss (a certificate made by openssl, TLS version forced), doing
+ * HELLO → CHALLENGE → AUTHENTICATE → WELCOME/ABORT with the library's
+ * CryptosignAuthenticator deciding. `tamper` lets a test make the router
+ * misbehave (sign another challenge, replay, lie about the binding).
+ */
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CryptosignAuthenticator, type ChallengeExtra, type CryptosignAuthenticatorOptions, type HelloDetails } from '../../lib/wamp/router.js';
+import { AuthError } from '../../lib/errors.js';
+import { forceVersion, type TestCert, type TlsVersion } from './tls.js';
+
+export interface Outcome {
+  authid: unknown;
+  principal?: string;
+  role?: string;
+  aborted?: string;
+  code?: string;
+}
+
+export interface TestRouter {
+  url: string;
+  outcomes: Outcome[];
+  /** every CHALLENGE extra sent, in order */
+  challenges: ChallengeExtra[];
+  /** every AUTHENTICATE signature received, in order */
+  signatures: string[];
+  stop(): Promise<void>;
+}
+
+export interface TestRouterOptions extends CryptosignAuthenticatorOptions {
+  tls?: { cert: TestCert; version: TlsVersion };
+  tamper?: (extra: ChallengeExtra, hello: HelloDetails) => ChallengeExtra | Promise<ChallengeExtra>;
+  /** rewrite HELLO details before the authenticator sees them (to make a router that ignores the client's binding) */
+  helloRewrite?: (details: HelloDetails) => HelloDetails;
+  /** answer AUTHENTICATE with this instead of the client's (replay tests) */
+  replaceSignature?: () => string | undefined;
+}
+
+const HELLO = 1, WELCOME = 2, ABORT = 3, CHALLENGE = 4, AUTHENTICATE = 5, GOODBYE = 6;
+
+export async function startTestRouter(options: TestRouterOptions): Promise<TestRouter> {
+  const auth = new CryptosignAuthenticator(options);
+  let https: HttpsServer | undefined;
+  if (options.tls) {
+    https = createHttpsServer({ key: options.tls.cert.key, cert: options.tls.cert.cert, ...forceVersion(options.tls.version) });
+    await new Promise<void>((r) => https!.listen(0, '127.0.0.1', r));
+  }
+  const wss = new WebSocketServer({
+    ...(https ? { server: https } : { host: '127.0.0.1', port: 0 }),
+    handleProtocols: (protocols) => (protocols.has('wamp.2.json') ? 'wamp.2.json' : false),
+  });
+  if (!https) await new Promise<void>((r) => wss.once('listening', () => r()));
+  const outcomes: Outcome[] = [];
+  const challenges: ChallengeExtra[] = [];
+  const signatures: string[] = [];
+  wss.on('connection', (ws: WebSocket, req) => {
+    let login: Awaited<ReturnType<CryptosignAuthenticator['hello']>> | undefined;
+    let outcome: Outcome = { authid: undefined };
+    const send = (msg: unknown[]) => ws.send(JSON.stringify(msg));
+    const abort = (reason: string, code?: string) => {
+      outcome.aborted = reason;
+      if (code) outcome.code = code;
+      outcomes.push(outcome);
+      send([ABORT, { message: code ?? reason }, reason]);
+      ws.close();
+    };
+    ws.on('message', async (data) => {
+      const msg = JSON.parse(String(data)) as unknown[];
+      if (msg[0] === HELLO) {
+        const sent = msg[2] as HelloDetails;
+        const details = options.helloRewrite ? options.helloRewrite(structuredClone(sent)) : sent;
+        outcome = { authid: details.authid };
+        if (!Array.isArray(details.authmethods) || !details.authmethods.includes('cryptosign')) return abort('wamp.error.no_auth_method');
+        try {
+          login = await auth.hello(details, { realm: String(msg[1]), socket: req.socket, peerAddress: req.socket.remoteAddress ?? '' });
+        } catch (e) {
+          return abort('wamp.error.not_authorized', e instanceof AuthError ? e.code : String(e));
+        }
+        const extra = options.tamper ? await options.tamper({ ...login.extra }, sent) : login.extra;
+        challenges.push(extra);
+        send([CHALLENGE, 'cryptosign', extra]);
+      } else if (msg[0] === AUTHENTICATE) {
+        signatures.push(String(msg[1]));
+        if (!login) return abort('wamp.error.protocol_violation');
+        try {
+          const p = login.authenticate(options.replaceSignature?.() ?? msg[1]);
+          outcome.principal = p.name;
+          if (p.role !== undefined) outcome.role = p.role;
+          outcomes.push(outcome);
+          send([WELCOME, 1, { authid: p.name, authrole: p.role ?? 'user', authmethod: 'cryptosign', roles: { broker: {}, dealer: {} } }]);
+        } catch (e) {
+          abort('wamp.error.not_authorized', e instanceof AuthError ? e.code : String(e));
+        }
+      } else if (msg[0] === GOODBYE) {
+        send([GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+        ws.close();
+      }
+    });
+  });
+  const port = ((https ?? wss).address() as AddressInfo).port;
+  return {
+    url: `${https ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`,
+    outcomes,
+    challenges,
+    signatures,
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => (https ? https.close(() => r()) : r()));
+      }),
+  };
+}
