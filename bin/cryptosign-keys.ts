@@ -12,6 +12,7 @@ import { listCommand } from './list-command.js';
 import { pubkeyCommand, signCommand } from './sign-command.js';
 import { HELP, VERSION } from './usage.js';
 import { verifyCommand } from './verify-command.js';
+import { verifyRouterCommand } from './verify-router-command.js';
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
@@ -28,6 +29,14 @@ const SPECS = {
     authid: { type: 'string' },
     'peer-address': { type: 'string' },
   },
+  'verify-router': {
+    ...HELP_OPTION,
+    'router-key': { type: 'string', multiple: true },
+    'router-keys': { type: 'string' },
+    pubkey: { type: 'string' },
+    challenge: { type: 'string' },
+    'channel-id': { type: 'string' },
+  },
   demo: { ...HELP_OPTION, ...KEY_OPTION_SPEC },
 } as const;
 
@@ -39,6 +48,7 @@ const RUN: Record<Command, Run> = {
   sign: signCommand as Run,
   pubkey: pubkeyCommand as Run,
   verify: verifyCommand as Run,
+  'verify-router': verifyRouterCommand as Run,
   demo: demoCommand as Run,
 };
 

@@ -23,6 +23,7 @@ Commands:
   sign      sign a challenge read from stdin; prints the AUTHENTICATE signature hex
   pubkey    print a key's public key hex (for authextra.pubkey or the router's list)
   verify    check a signature read from stdin (the router side)
+  verify-router  check a router's answer to our challenge (router authentication)
   demo      run the whole flow on a private throwaway ssh-agent and key
 
 Options: --help (also after a command), --version
@@ -64,6 +65,22 @@ is refused.
   --channel-id HEX        the TLS channel id, when channel binding is used
   --authid NAME           the authid the client asked for (the key must be listed under it)
   --peer-address IP       the client's address, for from="…" options`,
+  'verify-router': `Usage: cryptosign-keys verify-router (--router-key HEX ... | --router-keys FILE) --challenge HEX
+                                     [--channel-id HEX] [--pubkey HEX]
+
+Router authentication by hand: reads the router's answer from stdin, either
+CHALLENGE.extra as one line of JSON ({"pubkey": …, "signature": …}) or, with
+--pubkey, the signature hex alone, and checks that a trusted router key signed
+the challenge you sent in HELLO authextra (XOR the channel id when bound),
+with libsodium's strict rules. Prints "ok" and the router key and exits 0;
+exits 1 with [ROUTER_NOT_AUTHENTICATED], [ROUTER_KEY_UNTRUSTED] or
+[ROUTER_SIGNATURE_WRONG].
+  --router-key HEX     a trusted router public key (repeatable)
+  --router-keys FILE   trusted keys: crossbar key.pub (public-key-ed25519: …),
+                       authorized_keys lines, or hex keys one per line
+  --challenge HEX      the challenge you sent (HELLO authextra.challenge)
+  --channel-id HEX     the TLS channel id, when channel binding is used
+  --pubkey HEX         the router key, when stdin is the signature alone`,
   demo: `Usage: cryptosign-keys demo [--agent [SELECTOR] | --key FILE | --seed-file FILE]
 
 Runs the whole cryptosign flow and prints what happens: without a key option

@@ -33,7 +33,7 @@ after(async () => {
 });
 
 test('--help on every command exits 0 and documents it; no command is bad usage', async () => {
-  for (const cmd of ['list', 'sign', 'pubkey', 'verify', 'demo']) {
+  for (const cmd of ['list', 'sign', 'pubkey', 'verify', 'verify-router', 'demo']) {
     for (const flag of ['--help', '-h']) {
       const r = await runCli([cmd, flag]);
       assert.equal(r.code, 0);
@@ -231,3 +231,28 @@ test('demo runs the whole flow on a throwaway agent and cleans up; also with a g
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('verify-router: router authentication by hand (CHALLENGE.extra JSON or signature alone), every refusal coded', async () => {
+  const routerKey = fromSeed(RFC_SEED);
+  const ours = 'ab'.repeat(32);
+  const signature = await signChallenge(routerKey, ours, { channelId: CHANNEL });
+  const extra = JSON.stringify({ challenge: '11'.repeat(32), channel_binding: 'tls-unique', pubkey: RFC_PUB, signature });
+  const keyPub = join(tmp.dir, 'router-key.pub');
+  writeFileSync(keyPub, `creator: crossbar\npublic-key-ed25519: ${RFC_PUB}\n`);
+  const base = ['verify-router', '--challenge', ours, '--channel-id', CHANNEL];
+  for (const trust of [['--router-key', RFC_PUB], ['--router-keys', keyPub], ['--router-key', '22'.repeat(32), '--router-key', RFC_PUB]]) {
+    const ok = await runCli([...base, ...trust], { stdin: extra });
+    assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, `ok ${RFC_PUB}\n`, '']);
+  }
+  const alone = await runCli([...base, '--router-key', RFC_PUB, '--pubkey', RFC_PUB], { stdin: signature });
+  assert.deepEqual([alone.code, alone.stdout], [0, `ok ${RFC_PUB}\n`]);
+  const stranger = fromSeed('b2'.repeat(32)).publicKeyHex;
+  assertFailure(await runCli([...base, '--router-key', stranger], { stdin: extra }), 1, /is not one of the 1 trusted router keys \[ROUTER_KEY_UNTRUSTED\]\n$/);
+  assertFailure(await runCli(['verify-router', '--challenge', ours, '--router-key', RFC_PUB], { stdin: extra }), 1, /does not verify.* \[ROUTER_SIGNATURE_WRONG\]\n$/);
+  assertFailure(await runCli([...base.slice(0, 1), '--challenge', 'cd'.repeat(32), '--channel-id', CHANNEL, '--router-key', RFC_PUB], { stdin: extra }), 1, /\[ROUTER_SIGNATURE_WRONG\]/);
+  assertFailure(await runCli([...base, '--router-key', RFC_PUB], { stdin: '{"challenge":"00"}' }), 1, /did not authenticate.* \[ROUTER_NOT_AUTHENTICATED\]/);
+  assertFailure(await runCli([...base, '--router-key', RFC_PUB], { stdin: '{not json' }), 1, /not valid JSON.* \[ROUTER_NOT_AUTHENTICATED\]/);
+  assertFailure(await runCli([...base, '--router-key', '01' + '00'.repeat(31)], { stdin: extra }), 1, /small order.* \[INVALID_PUBLIC_KEY\]/);
+  assertFailure(await runCli(['verify-router', '--challenge', ours], { stdin: extra }), 2, /--router-key HEX/);
+  assertFailure(await runCli(['verify-router', '--router-key', RFC_PUB], { stdin: extra }), 2, /--challenge HEX/);
+});
