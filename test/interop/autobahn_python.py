@@ -6,6 +6,11 @@ Reads a JSON list of jobs on stdin, prints a JSON list of results. Jobs:
   {"kind": "agent", "pubkey": "ssh-ed25519 AAAA...", "challenge": hex, "channel_id": hex|null}
   {"kind": "keyfile", "path": str, "challenge": hex, "channel_id": hex|null}   (crossbar key file)
   {"kind": "cra", "secret": str, "salt": str|null, "iterations": int, "keylen": int, "challenge": str}
+  {"kind": "verify", "pubkey": hex, "signature": hex, "challenge": hex, "channel_id": hex|null}
+      a signature in the AUTHENTICATE format (a router's answer to a client challenge):
+      {"valid": bool} from the key autobahn builds (CryptosignKey.from_pubkey, whose
+      verify key is PyNaCl's), and the signed message must be autobahn's own
+      formatting of the challenge (XOR the channel id)
 Each result is {"signature": hex} or {"error": str}; "pubkey" is added where a key is involved.
 """
 import binascii
@@ -76,6 +81,21 @@ def run_agent_jobs(jobs, results):
     reactor.run()
 
 
+def verify(job):
+    from nacl.exceptions import BadSignatureError
+    key = cryptosign.CryptosignKey.from_pubkey(binascii.a2b_hex(job['pubkey']))
+    raw = binascii.a2b_hex(job['signature'])
+    cid, ctype = channel(job)
+    expected = cryptosign._format_challenge(challenge_of(job), cid, ctype)
+    if len(raw) != 96 or raw[64:] != expected:
+        return False
+    try:
+        key._key.verify(raw[64:], raw[:64])
+        return True
+    except BadSignatureError:
+        return False
+
+
 def main():
     jobs = json.load(sys.stdin)
     results = [None] * len(jobs)
@@ -84,6 +104,8 @@ def main():
         try:
             if job['kind'] == 'agent':
                 agent_jobs.append((index, job))
+            elif job['kind'] == 'verify':
+                results[index] = {'valid': verify(job)}
             elif job['kind'] == 'cra':
                 key = auth.derive_key(job['secret'], job['salt'], job['iterations'], job['keylen']) if job.get('salt') else job['secret']
                 wcs = auth.compute_wcs(key, job['challenge'])
