@@ -1,7 +1,7 @@
 /** `verify`: the router side by hand: checks an AUTHENTICATE signature read from stdin, strictly. */
-import { readFileSync } from 'node:fs';
 import { parseChallenge, parseChannelId, verifyChallengeSignature } from '../lib/wamp/challenge.js';
-import { KeyFileError } from '../lib/errors.js';
+import { readBoundedFile } from '../lib/read-file.js';
+import { MAX_AUTHORIZED_KEYS_BYTES } from '../lib/wamp/authorized-keys-file.js';
 import { bytesOrHex, toHex } from '../lib/crypto/hex.js';
 import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { CliFailure, UsageError } from './cli-errors.js';
@@ -17,13 +17,7 @@ export interface VerifyArgs {
 }
 
 export function readList(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new KeyFileError('KEY_FILE_NOT_FOUND', `authorized keys file ${path} does not exist`);
-    throw new KeyFileError('KEY_FILE_UNREADABLE', `cannot read authorized keys file ${path}: ${code ?? String(e)}`);
-  }
+  return readBoundedFile(path, 'authorized keys file', { maxBytes: MAX_AUTHORIZED_KEYS_BYTES }).toString('utf8');
 }
 
 export async function verifyCommand(args: VerifyArgs, out: (s: string) => void): Promise<void> {

@@ -41,5 +41,6 @@ export {
 } from './wamp/router.js';
 export { VerifyKey, verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519.js';
 export { parseAuthorizedKeys, AuthorizedKeys, matchFrom, type Principal, type SkippedKey, type AuthCheckOptions, type AuthResult } from './wamp/principals.js';
+export { AuthorizedKeysFile, loadAuthorizedKeysFile, type AuthorizedKeysFileOptions } from './wamp/authorized-keys-file.js';
 export { deriveKey, computeWcs } from './wamp/cra.js';
 export { startThrowawayAgent, type ThrowawayAgent } from './agent/throwaway.js';

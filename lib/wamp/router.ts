@@ -27,8 +27,8 @@ import { parseChallenge, signChallenge } from './challenge.js';
 import type { AuthorizedKeys, Principal } from './principals.js';
 
 export interface CryptosignAuthenticatorOptions {
-  /** the principals, or a function returning the current list (for a list reloaded from disk) */
-  principals: AuthorizedKeys | (() => AuthorizedKeys);
+  /** the principals: a list, an AuthorizedKeysFile (followed on disk), or a function returning the current list */
+  principals: AuthorizedKeys | { current(): AuthorizedKeys } | (() => AuthorizedKeys);
   /** the router's own key, for router authentication (any key source: seed, file, ssh-agent) */
   routerKey?: SigningKey;
   /** refuse clients that do not use channel binding (only for TLS listeners); default false */
@@ -106,7 +106,7 @@ export class CryptosignAuthenticator {
 
   constructor(options: CryptosignAuthenticatorOptions) {
     const p = options.principals;
-    this.#principals = typeof p === 'function' ? p : () => p;
+    this.#principals = typeof p === 'function' ? p : 'current' in p && typeof p.current === 'function' ? () => p.current() : () => p as AuthorizedKeys;
     this.#routerKey = options.routerKey;
     this.#requireBinding = options.requireChannelBinding ?? false;
     this.#now = options.now ?? (() => new Date());

@@ -1,0 +1,74 @@
+/**
+ * Files holding secrets are opened once and checked on the open descriptor:
+ * a symlink swapped between a 0600 and a 0644 file by another process never
+ * gets the 0644 one loaded; a FIFO is refused at once instead of hanging;
+ * oversized files are refused by size; a public key given as the private key
+ * is named as such (not "chmod 600").
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
+import { MAX_PRIVATE_FILE_BYTES } from '../lib/keys/private-file.js';
+import { fromSeed, loadSeedFile } from '../lib/keys/seed-key.js';
+import { fixtureCopy, tempDir } from './helpers/paths.js';
+
+const tmp = tempDir();
+after(() => tmp.cleanup());
+
+test('a symlink swapped between a 0600 and a 0644 seed file while loading: the 0644 one is never loaded', async () => {
+  const good = join(tmp.dir, 'good.hex');
+  const open = join(tmp.dir, 'open.hex');
+  writeFileSync(good, 'aa'.repeat(32), { mode: 0o600 });
+  writeFileSync(open, 'bb'.repeat(32));
+  chmodSync(open, 0o644);
+  const link = join(tmp.dir, 'seed-link');
+  symlinkSync(good, link);
+  // another process swaps the link atomically, as fast as it can
+  const swapper = spawn('sh', ['-c', `cd "${tmp.dir}" && while :; do ln -sfn open.hex l.tmp && mv -T l.tmp seed-link; ln -sfn good.hex l.tmp && mv -T l.tmp seed-link; done`], {
+    stdio: 'ignore',
+  });
+  const goodPub = fromSeed('aa'.repeat(32)).publicKeyHex;
+  const seen = { good: 0, refused: 0, other: [] as string[] };
+  try {
+    for (let i = 0; i < 20000 && (seen.good < 50 || seen.refused < 50); i++) {
+      try {
+        const k = loadSeedFile(link);
+        if (k.publicKeyHex === goodPub) seen.good++;
+        else seen.other.push(k.publicKeyHex);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'KEY_FILE_PERMISSIONS') seen.refused++;
+        else if (code !== 'KEY_FILE_NOT_FOUND') seen.other.push(String(code)); // between unlink and rename: missing is fine
+      }
+      if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    swapper.kill('SIGKILL');
+  }
+  assert.deepEqual(seen.other, [], 'the 0644 file was loaded (or an unexpected error)');
+  assert.ok(seen.good > 0 && seen.refused > 0, `the race was exercised: ${JSON.stringify(seen)}`);
+});
+
+test('a FIFO where a key or seed file should be is refused at once, not waited on', () => {
+  const fifo = join(tmp.dir, 'fifo');
+  assert.equal(spawnSync('mkfifo', ['-m', '600', fifo]).status, 0, 'mkfifo');
+  assert.throws(() => loadKeyFile(fifo), { code: 'KEY_FILE_UNREADABLE', message: /is not a regular file/ });
+  assert.throws(() => loadSeedFile(fifo), { code: 'KEY_FILE_UNREADABLE', message: /is not a regular file/ });
+  assert.throws(() => loadKeyFile(tmp.dir), { code: 'KEY_FILE_UNREADABLE', message: /is not a regular file/ });
+});
+
+test('an oversized key file is refused by its size, before parsing', () => {
+  const big = join(tmp.dir, 'big');
+  writeFileSync(big, Buffer.alloc(MAX_PRIVATE_FILE_BYTES + 1, 0x0a), { mode: 0o600 });
+  assert.throws(() => loadKeyFile(big), { code: 'KEY_FILE_FORMAT', message: /is 1048577 bytes; no key file is larger than 1048576/ });
+});
+
+test('a public key at mode 0644 given as the private key: told it is a public key, not to chmod it', () => {
+  const pub = fixtureCopy(tmp.dir, 'ed25519.pub', 0o644);
+  assert.throws(() => loadKeyFile(pub), { code: 'KEY_FILE_FORMAT', message: /is a public key; give the private key file/ });
+  const priv = fixtureCopy(tmp.dir, 'ed25519', 0o644);
+  assert.throws(() => loadKeyFile(priv), { code: 'KEY_FILE_PERMISSIONS', message: /chmod 600/ });
+});
