@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CryptosignKeysError } from '../lib/errors.js';
+import { authenticatorCommand } from './authenticator-command.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { demoCommand } from './demo-command.js';
 import { KEY_OPTION_SPEC } from './key-options.js';
@@ -37,6 +38,19 @@ const SPECS = {
     challenge: { type: 'string' },
     'channel-id': { type: 'string' },
   },
+  authenticator: {
+    ...HELP_OPTION,
+    ...KEY_OPTION_SPEC,
+    url: { type: 'string' },
+    realm: { type: 'string' },
+    procedure: { type: 'string' },
+    'authorized-keys': { type: 'string' },
+    'default-role': { type: 'string' },
+    authid: { type: 'string' },
+    'channel-binding': { type: 'string' },
+    'router-key': { type: 'string', multiple: true },
+    ca: { type: 'string' },
+  },
   demo: { ...HELP_OPTION, ...KEY_OPTION_SPEC },
 } as const;
 
@@ -49,6 +63,7 @@ const RUN: Record<Command, Run> = {
   pubkey: pubkeyCommand as Run,
   verify: verifyCommand as Run,
   'verify-router': verifyRouterCommand as Run,
+  authenticator: authenticatorCommand as Run,
   demo: demoCommand as Run,
 };
 

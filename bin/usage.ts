@@ -24,6 +24,7 @@ Commands:
   pubkey    print a key's public key hex (for authextra.pubkey or the router's list)
   verify    check a signature read from stdin (the router side)
   verify-router  check a router's answer to our challenge (router authentication)
+  authenticator  a crossbar dynamic authenticator answering from an authorized_keys file
   demo      run the whole flow on a private throwaway ssh-agent and key
 
 Options: --help (also after a command), --version
@@ -81,6 +82,30 @@ exits 1 with [ROUTER_NOT_AUTHENTICATED], [ROUTER_KEY_UNTRUSTED] or
   --challenge HEX      the challenge you sent (HELLO authextra.challenge)
   --channel-id HEX     the TLS channel id, when channel binding is used
   --pubkey HEX         the router key, when stdin is the signature alone`,
+  authenticator: `Usage: cryptosign-keys authenticator --url URL --realm REALM --procedure URI
+                                     --authorized-keys FILE [--default-role ROLE]
+                                     (--agent [SELECTOR] | --key FILE | --seed-file FILE) [--authid NAME]
+                                     [--channel-binding tls-unique|tls-exporter] [--router-key HEX ...] [--ca FILE]
+
+A crossbar dynamic authenticator for cryptosign. Joins the router at URL (realm
+REALM, logging in with cryptosign with the key given), registers URI, and answers
+crossbar's calls (realm, authid, details) from FILE: the principal whose key is
+details.authextra.pubkey, with its wamp-role (else --default-role), wamp-realm,
+expiry-time and from= honoured; otherwise an error, and crossbar refuses the
+login. FILE is re-read when it changes; if it breaks, every login is refused
+until it is fixed. One log line per decision on stderr (public fingerprints
+only). Runs until SIGINT/SIGTERM (exit 0); exits 1 when the session ends.
+  --url URL                 ws:// or wss:// address of the router
+  --realm REALM             the realm to register in (crossbar: "authenticator-realm")
+  --procedure URI           the procedure (crossbar: "authenticator")
+  --authorized-keys FILE    the principals (see README: line format)
+  --default-role ROLE       role for lines without wamp-role (else they are refused)
+  --authid NAME             the authid of this authenticator's own login
+  --channel-binding TYPE    bind its own login to the TLS channel (wss only)
+  --router-key HEX          require the router to prove this key (repeatable)
+  --ca FILE                 CA certificate(s) to trust for wss
+
+${KEY_OPTIONS}`,
   demo: `Usage: cryptosign-keys demo [--agent [SELECTOR] | --key FILE | --seed-file FILE]
 
 Runs the whole cryptosign flow and prints what happens: without a key option

@@ -47,6 +47,7 @@ export type ErrorCode =
   | 'AUTH_CHALLENGE_USED'
   | 'AUTH_BINDING_REFUSED'
   | 'AUTH_METHOD_REFUSED'
+  | 'AUTH_NO_ROLE'
   // TLS channel binding (both sides)
   | 'CHANNEL_BINDING_UNKNOWN'
   | 'CHANNEL_BINDING_NOT_TLS'
@@ -56,7 +57,12 @@ export type ErrorCode =
   // client side: router authentication
   | 'ROUTER_NOT_AUTHENTICATED'
   | 'ROUTER_KEY_UNTRUSTED'
-  | 'ROUTER_SIGNATURE_WRONG';
+  | 'ROUTER_SIGNATURE_WRONG'
+  // a WAMP session of our own (the dynamic authenticator's)
+  | 'WAMP_ABORTED'
+  | 'WAMP_CONNECTION_FAILED'
+  | 'WAMP_PROTOCOL_ERROR'
+  | 'WAMP_REGISTER_FAILED';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;
@@ -87,6 +93,9 @@ export class ChannelBindingError extends CryptosignKeysError {}
 
 /** The router did not prove its identity as router authentication requires. */
 export class RouterAuthError extends CryptosignKeysError {}
+
+/** Our own WAMP session (the dynamic authenticator's) could not join, register, or stay up. */
+export class WampSessionError extends CryptosignKeysError {}
 
 export function isCryptosignKeysError(e: unknown): e is CryptosignKeysError {
   return e instanceof CryptosignKeysError;

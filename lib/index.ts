@@ -42,5 +42,15 @@ export {
 export { VerifyKey, verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519.js';
 export { parseAuthorizedKeys, AuthorizedKeys, matchFrom, type Principal, type SkippedKey, type AuthCheckOptions, type AuthResult } from './wamp/principals.js';
 export { AuthorizedKeysFile, loadAuthorizedKeysFile, type AuthorizedKeysFileOptions } from './wamp/authorized-keys-file.js';
+export {
+  crossbarDecision,
+  runCrossbarAuthenticator,
+  peerAddressOf,
+  type CrossbarAuthResult,
+  type CrossbarAuthenticatorOptions,
+  type CrossbarDecisionOptions,
+  type Decision,
+} from './wamp/dynamic-authenticator.js';
+export { joinWamp, WampCallError, type WampSession, type JoinOptions, type Procedure } from './wamp/session.js';
 export { deriveKey, computeWcs } from './wamp/cra.js';
 export { startThrowawayAgent, type ThrowawayAgent } from './agent/throwaway.js';

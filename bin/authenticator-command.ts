@@ -1,0 +1,88 @@
+/**
+ * `authenticator`: a crossbar dynamic authenticator for cryptosign, answered
+ * from an authorized-keys file that is followed on disk. Joins the router
+ * with its own cryptosign key, registers the procedure, and runs until
+ * SIGINT/SIGTERM (then leaves, exit 0) or the session ends (exit 1: a
+ * supervisor restarts it). Logs one line per decision on stderr; keys appear
+ * only as public fingerprints, nothing secret is logged.
+ */
+import { readBoundedFile } from '../lib/read-file.js';
+import { fingerprintOfBlob, ed25519Blob } from '../lib/ssh/public-key.js';
+import { parseHex } from '../lib/crypto/hex.js';
+import { checkBindingType } from '../lib/wamp/channel-binding.js';
+import { AuthorizedKeysFile } from '../lib/wamp/authorized-keys-file.js';
+import { runCrossbarAuthenticator, type Decision } from '../lib/wamp/dynamic-authenticator.js';
+import { CliFailure, UsageError } from './cli-errors.js';
+import { checkKeyArgs, openKey, type KeyArgs } from './key-options.js';
+
+export interface AuthenticatorArgs extends KeyArgs {
+  url?: string | undefined;
+  realm?: string | undefined;
+  procedure?: string | undefined;
+  'authorized-keys'?: string | undefined;
+  'default-role'?: string | undefined;
+  authid?: string | undefined;
+  'channel-binding'?: string | undefined;
+  'router-key'?: string[] | undefined;
+  ca?: string | undefined;
+}
+
+const log = (line: string) => process.stderr.write(`cryptosign-keys authenticator: ${line}\n`);
+
+function keyName(pubkey: unknown): string {
+  if (typeof pubkey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(pubkey)) return '(no valid pubkey)';
+  return fingerprintOfBlob(ed25519Blob(parseHex(pubkey, 'public key')));
+}
+
+/** one line per decision: what was asked, and the answer (public data only) */
+export function decisionLine(d: Decision): string {
+  const asked = `realm=${JSON.stringify(d.realm)} authid=${JSON.stringify(d.authid ?? null)} key=${keyName(d.pubkey)} peer=${d.peer ?? '-'}`;
+  return d.ok ? `allow ${asked} -> authid=${JSON.stringify(d.principal)} role=${JSON.stringify(d.role)}` : `deny ${asked}: ${d.reason} [${d.code}]`;
+}
+
+export async function authenticatorCommand(args: AuthenticatorArgs): Promise<void> {
+  const c = 'authenticator';
+  for (const [opt, v] of [['--url URL', args.url], ['--realm REALM', args.realm], ['--procedure URI', args.procedure], ['--authorized-keys FILE', args['authorized-keys']]] as const) {
+    if (v === undefined) throw new UsageError(`give ${opt}`, c);
+  }
+  if (!/^wss?:\/\//i.test(args.url as string)) throw new UsageError(`--url must be a ws:// or wss:// URL, got "${args.url}"`, c);
+  if (args.ca !== undefined && !/^wss:/i.test(args.url as string)) throw new UsageError('--ca goes with a wss:// URL', c);
+  checkKeyArgs(args, c);
+  const channelBinding = args['channel-binding'] === undefined ? undefined : checkBindingType(args['channel-binding']);
+  const ca = args.ca === undefined ? undefined : readBoundedFile(args.ca, 'CA file', { maxBytes: 1024 * 1024 }).toString('utf8');
+  const file = new AuthorizedKeysFile(args['authorized-keys'] as string, {
+    onReload: (k) => log(`reloaded ${args['authorized-keys']}: ${k.principals.length} principals`),
+    onError: (e) => log(`${e.message} [${e.code}]; refusing every login until the file is fixed`),
+  });
+  const key = await openKey(args, c);
+  try {
+    const session = await runCrossbarAuthenticator(key, {
+      url: args.url as string,
+      realm: args.realm as string,
+      procedure: args.procedure as string,
+      principals: file,
+      ...(args.authid !== undefined ? { authid: args.authid } : {}),
+      ...(args['default-role'] !== undefined ? { defaultRole: args['default-role'] } : {}),
+      ...(channelBinding ? { channelBinding } : {}),
+      ...(args['router-key'] ? { routerKeys: args['router-key'] } : {}),
+      ...(ca !== undefined ? { tls: { ca } } : {}),
+      onDecision: (d) => log(decisionLine(d)),
+    });
+    log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid ?? '?'}; ${file.current().principals.length} principals from ${args['authorized-keys']}`);
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      log('leaving');
+      void session.leave();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const end = await session.closed;
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    if (!stopping) throw new CliFailure('WAMP_CONNECTION_FAILED', `session ended: ${end.reason}`);
+  } finally {
+    await key.close();
+  }
+}

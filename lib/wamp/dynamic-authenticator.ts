@@ -1,0 +1,127 @@
+/**
+ * A crossbar dynamic authenticator for cryptosign, answered from an
+ * authorized-keys list (a file followed on disk, or any list).
+ *
+ * crossbar (`"cryptosign": {"type": "dynamic", "authenticator": URI}`) calls
+ * the procedure with (realm, authid, details), details.authextra.pubkey being
+ * the client's key and details.transport.peer its address ("tcp4:IP:PORT");
+ * it expects {pubkey, role, authid?, realm?, extra?} back, or an error to
+ * deny. crossbar then checks the signature itself, against that pubkey.
+ *
+ * `crossbarDecision` is the decision alone (pure, coded refusals);
+ * `runCrossbarAuthenticator` joins the router as a WAMP component (its own
+ * login with cryptosign, any key source), registers the procedure, and
+ * reports each decision to `onDecision` (nothing secret is in it).
+ */
+import { AuthError } from '../errors.js';
+import type { SigningKey } from '../keys/signing-key.js';
+import type { AuthorizedKeys } from './principals.js';
+import { joinWamp, WampCallError, type JoinOptions, type WampSession } from './session.js';
+
+export interface CrossbarAuthResult {
+  pubkey: string;
+  role: string;
+  authid: string;
+  realm?: string;
+  extra?: Record<string, unknown>;
+}
+
+export interface CrossbarDecisionOptions {
+  /** the role for principals whose line has no wamp-role (else they are refused: AUTH_NO_ROLE) */
+  defaultRole?: string;
+  now?: Date;
+}
+
+export type Principals = AuthorizedKeys | { current(): AuthorizedKeys } | (() => AuthorizedKeys);
+
+function currentList(p: Principals): AuthorizedKeys {
+  if (typeof p === 'function') return p();
+  if ('current' in p && typeof p.current === 'function') return p.current();
+  return p as AuthorizedKeys;
+}
+
+/** The client's IP address from crossbar's transport peer ("tcp4:1.2.3.4:5678", "tcp6:[::1]:5678", "tcp6:::1:5678"). */
+export function peerAddressOf(details: unknown): string | undefined {
+  const peer = (details as { transport?: { peer?: unknown } } | undefined)?.transport?.peer;
+  if (typeof peer !== 'string') return undefined;
+  const m = /^tcp[46]:(?:\[([^\]]+)\]|(.+)):\d+$/.exec(peer);
+  return m ? (m[1] ?? m[2]) : undefined;
+}
+
+/** What to answer crossbar for one login: the principal for the key, or AuthError. */
+export function crossbarDecision(principals: Principals, realm: unknown, authid: unknown, details: unknown, options: CrossbarDecisionOptions = {}): CrossbarAuthResult {
+  const d = (details ?? {}) as { authmethod?: unknown; authextra?: { pubkey?: unknown } | null };
+  if (d.authmethod !== undefined && d.authmethod !== 'cryptosign') {
+    throw new AuthError('AUTH_METHOD_REFUSED', `this authenticator answers cryptosign, not ${JSON.stringify(d.authmethod)}`);
+  }
+  const pubkey = d.authextra?.pubkey;
+  if (typeof pubkey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(pubkey)) {
+    throw new AuthError('AUTH_UNKNOWN_KEY', 'details.authextra.pubkey must be the client public key (64 hex digits)');
+  }
+  const peerAddress = peerAddressOf(details);
+  const found = currentList(principals).find(pubkey, {
+    ...(typeof authid === 'string' && authid !== '' ? { authid } : {}),
+    ...(typeof realm === 'string' ? { realm } : {}),
+    ...(peerAddress !== undefined ? { peerAddress } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  if (!found.ok) throw new AuthError(found.code, found.reason);
+  const p = found.principal;
+  const role = p.role ?? options.defaultRole;
+  if (role === undefined) {
+    throw new AuthError('AUTH_NO_ROLE', `"${p.name}" (line ${p.line}) has no wamp-role option and no default role is set`);
+  }
+  return { pubkey: p.publicKeyHex, role, authid: p.name, ...(p.realm !== undefined ? { realm: p.realm } : {}) };
+}
+
+export interface Decision {
+  realm: unknown;
+  authid: unknown;
+  /** the client's public key (public), as it asked */
+  pubkey: unknown;
+  peer: string | undefined;
+  ok: boolean;
+  principal?: string;
+  role?: string;
+  code?: string;
+  reason?: string;
+}
+
+export interface CrossbarAuthenticatorOptions extends JoinOptions, CrossbarDecisionOptions {
+  /** the procedure URI crossbar calls (the "authenticator" in its config) */
+  procedure: string;
+  principals: Principals;
+  onDecision?: (decision: Decision) => void;
+}
+
+/** Joins the router, registers the procedure; resolves with the session once registered. */
+export async function runCrossbarAuthenticator(key: SigningKey, options: CrossbarAuthenticatorOptions): Promise<WampSession> {
+  const session = await joinWamp(key, options);
+  const decide = (args: unknown[]) => {
+    const [realm, authid, details] = args;
+    const base = {
+      realm,
+      authid,
+      pubkey: (details as { authextra?: { pubkey?: unknown } } | undefined)?.authextra?.pubkey,
+      peer: (details as { transport?: { peer?: string } } | undefined)?.transport?.peer,
+    };
+    try {
+      const result = crossbarDecision(options.principals, realm, authid, details, {
+        ...(options.defaultRole !== undefined ? { defaultRole: options.defaultRole } : {}),
+      });
+      options.onDecision?.({ ...base, ok: true, principal: result.authid, role: result.role });
+      return result;
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      options.onDecision?.({ ...base, ok: false, code: e.code, reason: e.message });
+      throw new WampCallError('wamp.error.not_authorized', `${e.message} [${e.code}]`);
+    }
+  };
+  try {
+    await session.register(options.procedure, decide);
+  } catch (e) {
+    await session.leave().catch(() => undefined);
+    throw e;
+  }
+  return session;
+}
