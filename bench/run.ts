@@ -2,7 +2,9 @@
  * npm run bench: throughput of the seed signer against node:crypto native,
  * tweetnacl (what autobahn-js and wampy use) and @noble/ed25519; and of
  * the agent signer against a raw-socket client, sequentially and with 64
- * requests in flight. Every ratio comes from this one run.
+ * requests in flight; the router's strict verify against node:crypto's; and
+ * whole logins (plain ws vs wss with channel binding and router
+ * authentication, seed and agent keys). Every ratio comes from this one run.
  */
 import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto';
 import * as noble from '@noble/ed25519';
@@ -14,6 +16,8 @@ import { fromSeed } from '../lib/keys/seed-key.js';
 import { ed25519Blob } from '../lib/ssh/public-key.js';
 import { startThrowawayAgent } from '../lib/agent/throwaway.js';
 import { RawAgentBaseline } from './raw-agent-baseline.js';
+import { benchLogins } from './login.js';
+import { benchVerify } from './verify.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
 
@@ -124,9 +128,18 @@ try {
     console.log(`  target: agent ${label} within 20% of the raw socket -> ${met ? 'met' : 'MISSED'} (${r.toFixed(3)})`);
   }
   raw.close();
+
+  const logins = await benchLogins(agentKey, Math.round(100 * SECONDS));
+  const base = logins.get('plain ws, seed key (baseline)') as number;
+  console.log('\nWhole logins with wampy (new connection each; HELLO to WELCOME and GOODBYE), ms per login, taking turns');
+  for (const [name, ms] of logins) console.log(`  ${name.padEnd(44)} ${ms.toFixed(2).padStart(7)} ms   ${(ms / base).toFixed(2)} x plain ws`);
   await agentKey.close();
 } finally {
   await agent.stop();
 }
+const verifyResults = await benchVerify(compare);
+report("Router-side verify (strict, libsodium's rules) vs a bare node:crypto verify", verifyResults, 'node:crypto verify, cached KeyObject (floor)');
+const strict = (verifyResults.get('strict: AuthorizedKeys.check (1000 keys)') as number) / (verifyResults.get('node:crypto verify, cached KeyObject (floor)') as number);
+console.log(`  strict AuthorizedKeys.check costs ${((1 / strict - 1) * 100).toFixed(1)} % over the floor (target <= 10 %: ${strict >= 1 / 1.1 ? 'met' : 'MISSED'})`);
 void localOk;
 console.log(`\nall targets ${ours >= 0.9 && agentOk ? 'met' : 'NOT all met'}`);
