@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'KEY_NOT_ED25519'
   | 'PASSPHRASE_REQUIRED'
   | 'PASSPHRASE_WRONG'
+  | 'KEY_CLOSED'
   // ssh-agent
   | 'AGENT_NOT_CONFIGURED'
   | 'AGENT_SOCKET_MISSING'

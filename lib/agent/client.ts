@@ -45,6 +45,9 @@ function agentDied(): AgentError {
   return new AgentError('AGENT_DIED', 'ssh-agent closed the connection before answering (did the agent exit or get killed?)');
 }
 
+/** the largest delay setTimeout honours */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export class AgentClient {
   readonly socketPath: string;
   readonly timeoutMs: number;
@@ -55,8 +58,9 @@ export class AgentClient {
   constructor(options: AgentClientOptions = {}) {
     this.socketPath = resolveAgentPath(options.socketPath);
     const t = options.timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS;
-    if (!Number.isFinite(t) || t <= 0) {
-      throw new InputError('INVALID_ARGUMENT', `agent timeout must be a positive number of ms, got ${String(t)}`);
+    // setTimeout clamps anything above 2^31-1 ms to 1 ms: refuse it rather than time out at once
+    if (!Number.isFinite(t) || t <= 0 || t > MAX_TIMEOUT_MS) {
+      throw new InputError('INVALID_ARGUMENT', `agent timeout must be a positive number of ms up to ${MAX_TIMEOUT_MS} (~24.8 days), got ${String(t)}`);
     }
     this.timeoutMs = t;
   }

@@ -8,7 +8,7 @@ import { AgentError } from '../errors.js';
 import { VerifyKey, publicKeyProblem } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
-import type { SigningKey } from './signing-key.js';
+import { checkSignable, type SigningKey } from './signing-key.js';
 
 export interface AgentKeyInfo extends PublicKeyInfo {
   comment: string;
@@ -130,7 +130,12 @@ export class AgentSigningKey implements SigningKey {
     this.#verifyKey = new VerifyKey(info.ed25519);
   }
 
+  #closed = false;
+
   async sign(data: Uint8Array): Promise<Uint8Array> {
+    // closed means closed, also on a shared client
+    if (this.#closed) throw new AgentError('AGENT_CLOSED', 'this agent key was closed and can no longer sign');
+    checkSignable('agent', data);
     const { algorithm, signature } = await this.client.sign(this.#blob, data);
     if (algorithm !== ED25519_TYPE || signature.length !== 64) {
       throw new AgentError(
@@ -145,6 +150,7 @@ export class AgentSigningKey implements SigningKey {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.ownsClient) await this.client.close();
   }
 

@@ -24,6 +24,26 @@ export interface SigningKey {
   close(): Promise<void>;
 }
 
+/** WAMP-cryptosign challenges (and router challenges) are exactly 32 bytes. */
+export const SIGNED_BYTES = 32;
+
+/**
+ * What a key may be asked to sign. Bytes only (never a string, whose encoding
+ * would be a guess). An SSH key (from a key file or ssh-agent) signs exactly
+ * 32 bytes: the same key may log its owner in over SSH, and an SSH user-auth
+ * signature covers a structured blob that is never 32 bytes, so a router can
+ * never obtain one through this package. Seed keys sign any bytes.
+ */
+export function checkSignable(source: KeySource, data: unknown): asserts data is Uint8Array {
+  if (!(data instanceof Uint8Array)) throw new InputError('INVALID_ARGUMENT', 'data to sign must be a Uint8Array (bytes, not a string)');
+  if (source !== 'seed' && data.length !== SIGNED_BYTES) {
+    throw new InputError(
+      'INVALID_CHALLENGE',
+      `an SSH key (${source}) signs only ${SIGNED_BYTES}-byte challenges, not ${data.length} bytes: it must never sign anything an SSH server would accept`,
+    );
+  }
+}
+
 /** A key whose private half is in this process: from a seed or a key file. */
 export class LocalSigningKey implements SigningKey {
   readonly publicKey: Uint8Array;
@@ -51,8 +71,8 @@ export class LocalSigningKey implements SigningKey {
 
   /** Synchronous signing, for callers that cannot await. */
   signSync(data: Uint8Array): Uint8Array {
-    if (!this.#key) throw new InputError('INVALID_ARGUMENT', 'this key was closed and can no longer sign');
-    if (!(data instanceof Uint8Array)) throw new InputError('INVALID_ARGUMENT', 'data to sign must be a Uint8Array');
+    if (!this.#key) throw new InputError('KEY_CLOSED', 'this key was closed and can no longer sign');
+    checkSignable(this.source, data);
     return signEd25519(this.#key, data);
   }
 

@@ -1,0 +1,86 @@
+/**
+ * What a key may be asked to sign, enforced in the keys themselves: an SSH
+ * key (file or ssh-agent) signs exactly 32 bytes, so no caller — not even one
+ * calling key.sign() directly — can make it sign an SSH user-auth blob; bytes
+ * only; a closed key never signs, also on a shared agent client; an agent
+ * timeout setTimeout cannot honour is refused. Each refusal asks the agent
+ * for nothing.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { AgentClient } from '../lib/agent/client.js';
+import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
+import { openAgentKey } from '../lib/keys/agent-key.js';
+import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
+import { fromSeed } from '../lib/keys/seed-key.js';
+import { fixtureCopy, tempDir } from './helpers/paths.js';
+
+let agent: ThrowawayAgent;
+const tmp = tempDir();
+let requests = 0;
+class CountingClient extends AgentClient {
+  override sign(blob: Uint8Array, data: Uint8Array, flags?: number) {
+    requests++;
+    return super.sign(blob, data, flags);
+  }
+}
+
+before(async () => {
+  agent = await startThrowawayAgent();
+  await agent.makeKey('k', { comment: 'rules' });
+});
+after(async () => {
+  await agent.stop();
+  tmp.cleanup();
+});
+
+// what an SSH server asks a client key to sign: session id, userauth request, user, service, "publickey", key
+const USERAUTH_LIKE = new Uint8Array(randomBytes(69));
+
+test('an agent key signs 32 bytes and nothing else: a userauth-sized blob, an empty one, a string are refused before the agent is asked', async () => {
+  const client = new CountingClient({ socketPath: agent.socketPath });
+  const key = await openAgentKey('rules', { client });
+  try {
+    assert.equal((await key.sign(new Uint8Array(32))).length, 64);
+    const before = requests;
+    for (const data of [USERAUTH_LIKE, new Uint8Array(0), new Uint8Array(31), new Uint8Array(33), new Uint8Array(300 * 1024)]) {
+      await assert.rejects(key.sign(data), { code: 'INVALID_CHALLENGE', message: /signs only 32-byte challenges/ });
+    }
+    await assert.rejects(key.sign('a'.repeat(32) as never), { code: 'INVALID_ARGUMENT', message: /not a string/ });
+    assert.equal(requests, before, 'the agent was asked to sign');
+  } finally {
+    await key.close();
+    await client.close();
+  }
+});
+
+test('a key-file key signs only 32 bytes too; a seed key signs any bytes', async () => {
+  const fileKey = loadKeyFile(fixtureCopy(tmp.dir, 'ed25519'));
+  await assert.rejects(fileKey.sign(USERAUTH_LIKE), { code: 'INVALID_CHALLENGE' });
+  assert.equal((await fileKey.sign(new Uint8Array(32))).length, 64);
+  const seedKey = fromSeed('01'.repeat(32));
+  assert.equal((await seedKey.sign(USERAUTH_LIKE)).length, 64);
+  await assert.rejects(seedKey.sign('text' as never), { code: 'INVALID_ARGUMENT' });
+});
+
+test('a closed key never signs: local keys (KEY_CLOSED), agent keys on their own or a shared client (AGENT_CLOSED)', async () => {
+  const seedKey = fromSeed('02'.repeat(32));
+  await seedKey.close();
+  await assert.rejects(seedKey.sign(new Uint8Array(32)), { code: 'KEY_CLOSED' });
+  const shared = new CountingClient({ socketPath: agent.socketPath });
+  const a = await openAgentKey('rules', { client: shared });
+  const b = await openAgentKey('rules', { client: shared });
+  await a.close();
+  const before = requests;
+  await assert.rejects(a.sign(new Uint8Array(32)), { code: 'AGENT_CLOSED' });
+  assert.equal(requests, before);
+  assert.equal((await b.sign(new Uint8Array(32))).length, 64, 'the shared client still serves the other key');
+  await b.close();
+  await shared.close();
+});
+
+test('an agent timeout setTimeout cannot honour (>= 2^31 ms) is refused, not clamped to 1 ms', () => {
+  assert.throws(() => new AgentClient({ socketPath: agent.socketPath, timeoutMs: 2 ** 31 }), { code: 'INVALID_ARGUMENT', message: /up to 2147483647/ });
+  assert.doesNotThrow(() => new AgentClient({ socketPath: agent.socketPath, timeoutMs: 2 ** 31 - 1 }));
+});
