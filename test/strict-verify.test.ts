@@ -19,7 +19,7 @@ import { toHex } from '../lib/crypto/hex.js';
 import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { expectCode } from './helpers/errors.js';
-import { ROOT } from './helpers/paths.js';
+import { ROOT, sharedVectorsDir } from './helpers/paths.js';
 import { SYSTEM_PYTHON as PYTHON } from './helpers/autobahn-python.js';
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -182,7 +182,7 @@ test('strict verification decides exactly as libsodium on a corpus of forgeries 
 });
 
 test('Wycheproof Ed25519 vectors: the expected result, and libsodium agrees', () => {
-  const file = join(ROOT, '../shared/vectors/wycheproof/ed25519_test.json');
+  const file = join(sharedVectorsDir(), 'wycheproof/ed25519_test.json');
   const data = JSON.parse(readFileSync(file, 'utf8')) as {
     testGroups: { publicKey: { pk: string }; tests: { tcId: number; msg: string; sig: string; result: string }[] }[];
   };
