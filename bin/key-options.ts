@@ -27,8 +27,10 @@ export const KEY_OPTION_SPEC = {
 
 export function parseTimeout(value: string | undefined, command: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new UsageError(`--timeout takes a whole number of milliseconds, got "${value}"`, command);
-  return Number(value);
+  if (!/^[0-9]+$/.test(value)) throw new UsageError(`--timeout takes a whole number of milliseconds, got "${value}"`, command);
+  const n = Number(value);
+  if (n < 1 || n > 2 ** 31 - 1) throw new UsageError(`--timeout must be between 1 and 2147483647 ms, got ${value}`, command);
+  return n;
 }
 
 export function hasKeyOption(args: KeyArgs): boolean {

@@ -38,7 +38,7 @@ export async function listCommand(args: ListArgs, out: (s: string) => void): Pro
     );
     return;
   }
-  if (keys.length === 0) throw new CliFailure('AGENT_KEY_NOT_FOUND', 'The agent has no identities.');
+  if (keys.length === 0) throw new CliFailure('AGENT_KEY_NOT_FOUND', 'The agent has no identities (if it is locked, `ssh-add -X` unlocks it).');
   for (const k of keys) {
     if (args.L) out(publicKeyLine(k, k.comment) + '\n');
     else out(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');

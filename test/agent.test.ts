@@ -97,7 +97,7 @@ test('an agent with no Ed25519 key, and an empty agent, say so', async () => {
     await expectCode(() => openAgentKey(undefined, { socketPath: other.socketPath }), 'AGENT_KEY_NOT_FOUND', /holds no keys/);
     assert.deepEqual(await listAgentKeys({ socketPath: other.socketPath }), []);
     await other.makeKey('r', { type: 'ecdsa' });
-    await expectCode(() => openAgentKey(undefined, { socketPath: other.socketPath }), 'AGENT_KEY_NOT_FOUND', /no Ed25519 key \(1 keys of other types\)/);
+    await expectCode(() => openAgentKey(undefined, { socketPath: other.socketPath }), 'AGENT_KEY_NOT_FOUND', /no Ed25519 key \(1 key of other types\)/);
   } finally {
     await other.stop();
   }

@@ -158,7 +158,7 @@ test('list: ssh-add -l lines plus the public key hex; -L as ssh-add -L; --json; 
   assert.equal(json[1]?.reason, 'not Ed25519');
   const empty = await startThrowawayAgent();
   try {
-    assertFailure(await runCli(['list'], { env: empty.env }), 1, /^cryptosign-keys: The agent has no identities\. \[AGENT_KEY_NOT_FOUND\]\n$/);
+    assertFailure(await runCli(['list'], { env: empty.env }), 1, /^cryptosign-keys: The agent has no identities \(if it is locked, `ssh-add -X` unlocks it\)\. \[AGENT_KEY_NOT_FOUND\]\n$/);
     const ej = await runCli(['list', '--json'], { env: empty.env });
     assert.equal(ej.code, 0);
     assert.deepEqual(JSON.parse(ej.stdout), []);
@@ -255,4 +255,13 @@ test('verify-router: router authentication by hand (CHALLENGE.extra JSON or sign
   assertFailure(await runCli([...base, '--router-key', '01' + '00'.repeat(31)], { stdin: extra }), 1, /small order.* \[INVALID_PUBLIC_KEY\]/);
   assertFailure(await runCli(['verify-router', '--challenge', ours], { stdin: extra }), 2, /--router-key HEX/);
   assertFailure(await runCli(['verify-router', '--router-key', RFC_PUB], { stdin: extra }), 2, /--challenge HEX/);
+});
+
+test('CLI advice is right: 0x prefix, --timeout bounds, pageant off Windows, a public key given as --key', async () => {
+  assertFailure(await runCli(['sign', '--seed-file', 'x'], { stdin: '0x' + CHALLENGE }), 1, /not hex: only the digits 0-9 and a-f \(or A-F\) are allowed \(drop the 0x prefix\) \[INVALID_CHALLENGE\]/);
+  assertFailure(await runCli(['list', '--timeout', '0']), 2, /--timeout must be between 1 and 2147483647 ms, got 0/);
+  assertFailure(await runCli(['list', '--timeout', '2147483648']), 2, /--timeout must be between 1 and 2147483647 ms/);
+  assertFailure(await runCli(['list', '--socket', 'pageant']), 1, /Pageant exists only on Windows.*\[AGENT_CONNECT_FAILED\]/);
+  const pub = fixtureCopy(tmp.dir, 'ed25519.pub', 0o644);
+  assertFailure(await runCli(['pubkey', '--key', pub]), 1, /is a public key; give the private key file.*\[KEY_FILE_FORMAT\]/);
 });

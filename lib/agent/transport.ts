@@ -37,6 +37,9 @@ function isWindowsSpecial(path: string): boolean {
 }
 
 function checkSocketPath(path: string): void {
+  if (process.platform !== 'win32' && (path === 'pageant' || path.startsWith('\\\\.\\pipe\\'))) {
+    throw new AgentError('AGENT_CONNECT_FAILED', `${path === 'pageant' ? 'Pageant' : 'a Windows named pipe'} exists only on Windows; here the agent is a Unix socket (SSH_AUTH_SOCK)`);
+  }
   if (isWindowsSpecial(path)) return;
   const st = statPath(path);
   if ('missing' in st) {

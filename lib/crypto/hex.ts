@@ -17,7 +17,8 @@ export function parseHex(
     throw new InputError(code, `${what} must be a hex string, got ${describeType(value)}`);
   }
   if (!HEX.test(value)) {
-    throw new InputError(code, `${what} is not hex: only 0-9 and a-f are allowed`);
+    const hint = /^0x/i.test(value) ? ' (drop the 0x prefix)' : '';
+    throw new InputError(code, `${what} is not hex: only the digits 0-9 and a-f (or A-F) are allowed${hint}`);
   }
   if (value.length % 2 !== 0) {
     throw new InputError(code, `${what} has an odd number of hex digits (${value.length})`);

@@ -91,13 +91,18 @@ export async function openAgentKey(selector?: string, options: AgentKeyOptions =
       throw new AgentError('AGENT_KEY_NOT_ED25519', `the agent key ${summary(k)} is ${k.reason}; cryptosign needs an Ed25519 key`);
     }
     if (selector !== undefined) {
-      throw new AgentError('AGENT_KEY_NOT_FOUND', `no key in ssh-agent matches "${selector}" (${keys.length} keys listed; see \`cryptosign-keys list\`)`);
+      throw new AgentError(
+        'AGENT_KEY_NOT_FOUND',
+        keys.length === 0
+          ? `no key in ssh-agent matches "${selector}": it lists no keys (add one with ssh-add; if it is locked, \`ssh-add -X\` unlocks it)`
+          : `no key in ssh-agent matches "${selector}" (${keys.length} ${keys.length === 1 ? 'key' : 'keys'} listed; see \`cryptosign-keys list\`)`,
+      );
     }
     throw new AgentError(
       'AGENT_KEY_NOT_FOUND',
       keys.length === 0
-        ? 'ssh-agent holds no keys (add one with `ssh-add ~/.ssh/id_ed25519`)'
-        : `ssh-agent holds no Ed25519 key (${keys.length} keys of other types); cryptosign needs one (ssh-keygen -t ed25519, then ssh-add)`,
+        ? 'ssh-agent holds no keys (add one with `ssh-add ~/.ssh/id_ed25519`; if it is locked, `ssh-add -X` unlocks it)'
+        : `ssh-agent holds no Ed25519 key (${keys.length} ${keys.length === 1 ? 'key' : 'keys'} of other types); cryptosign needs one (ssh-keygen -t ed25519, then ssh-add)`,
     );
   } catch (e) {
     if (ownsClient) await client.close();
