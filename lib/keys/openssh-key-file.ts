@@ -41,7 +41,8 @@ export function parseKeyFileData(data: Uint8Array, where: string, passphrase?: s
   if (pem) {
     throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${pem[1]}; ${NOT_ED25519}`);
   }
-  const pub = /^\s*(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA/m.exec(text);
+  // [ \t] not \s: \s also eats newlines, and /m tries every line start (quadratic on blank lines)
+  const pub = /^[ \t]*(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)[ \t]+AAAA/m.exec(text);
   if (pub) {
     throw new KeyFileError(
       'KEY_FILE_FORMAT',

@@ -12,7 +12,14 @@ export function fromSeed(seed: Uint8Array | string, comment = ''): LocalSigningK
   return new LocalSigningKey('seed', bytesOrHex(seed, 'seed', 32, 'INVALID_SEED'), comment);
 }
 
-const TAG_LINE = /^\s*([a-z0-9-]+)\s*:\s*(.*?)\s*$/i;
+/** `tag: value` with white space trimmed; linear in the line (no backtracking regex). */
+function tagLine(line: string): [string, string] | undefined {
+  const colon = line.indexOf(':');
+  if (colon === -1) return undefined;
+  const tag = line.slice(0, colon).trim();
+  if (!/^[a-z0-9-]+$/i.test(tag)) return undefined;
+  return [tag, line.slice(colon + 1).trim()];
+}
 
 /**
  * Parses a crossbar/autobahn key file's text and returns the key in it.
@@ -22,14 +29,14 @@ export function fromCrossbarKeyText(text: string, where = 'key file'): LocalSign
   let privHex: string | undefined;
   let pubHex: string | undefined;
   for (const line of text.split(/\r?\n/)) {
-    const m = TAG_LINE.exec(line);
+    const m = tagLine(line);
     if (!m) continue;
-    const tag = (m[1] as string).toLowerCase();
+    const tag = m[0].toLowerCase();
     if (tag === 'private-key-ed25519') {
       if (privHex !== undefined) throw new KeyFileError('KEY_FILE_FORMAT', `${where} has private-key-ed25519 twice`);
-      privHex = m[2] as string;
+      privHex = m[1];
     } else if (tag === 'public-key-ed25519') {
-      pubHex = m[2] as string;
+      pubHex = m[1];
     }
   }
   if (privHex === undefined) {
