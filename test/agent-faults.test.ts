@@ -247,3 +247,31 @@ test('random agent behaviour never hangs a request and only ever gives the libra
     { numRuns: 60, interruptAfterTimeLimit: 30000 },
   );
 });
+
+test('an agent that answers one request twice: no request ever gets another request\'s signature (raw AgentClient, 8 in flight)', async () => {
+  let answered = 0;
+  const fake = await startFakeAgent(agentWith((req) => {
+    answered++;
+    const reply = signResponse('ssh-ed25519', honest(req));
+    return answered === 1 ? concatBytes(reply, reply) : reply; // the first answer comes twice
+  }));
+  const client = new AgentClient({ socketPath: fake.socketPath, timeoutMs: 2000 });
+  try {
+    const data = Array.from({ length: 8 }, (_, i) => new Uint8Array(32).fill(i + 1));
+    const results = await Promise.allSettled(data.map((d) => client.sign(blob, d)));
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') {
+        // whatever was handed out is this request's own signature
+        assert.equal(Buffer.from(r.value.signature).toString('hex'), Buffer.from(real.signSync(data[i]!)).toString('hex'), `request ${i} got another request's signature`);
+      } else {
+        assert.ok(['AGENT_BAD_SIGNATURE', 'AGENT_MALFORMED_REPLY'].includes((r.reason as CryptosignKeysError).code), String(r.reason));
+      }
+    });
+    assert.ok(results.some((r) => r.status === 'rejected'), 'the desynchronised stream was noticed');
+    // and the client recovers on a fresh connection
+    assert.equal(Buffer.from((await client.sign(blob, data[0]!)).signature).toString('hex'), Buffer.from(real.signSync(data[0]!)).toString('hex'));
+  } finally {
+    await client.close();
+    await fake.stop();
+  }
+});

@@ -17,6 +17,20 @@ import {
   type AgentSignature,
 } from './protocol.js';
 import { openAgentStream, resolveAgentPath } from './transport.js';
+import { VerifyKey } from '../crypto/ed25519.js';
+
+// an Ed25519 key blob: string "ssh-ed25519", string(32-byte key)
+const ED25519_BLOB_PREFIX = Uint8Array.of(0, 0, 0, 11, ...new TextEncoder().encode('ssh-ed25519'), 0, 0, 0, 32);
+
+/** The key of an Ed25519 blob, or undefined for any other key type. */
+function ed25519KeyOf(blob: Uint8Array): Uint8Array | undefined {
+  if (blob.length !== ED25519_BLOB_PREFIX.length + 32) return undefined;
+  for (let i = 0; i < ED25519_BLOB_PREFIX.length; i++) if (blob[i] !== ED25519_BLOB_PREFIX[i]) return undefined;
+  return blob.subarray(ED25519_BLOB_PREFIX.length);
+}
+
+/** Thrown by a reply check when the stream cannot be trusted any more: the connection is dropped. */
+class OutOfStep extends AgentError {}
 
 export interface AgentClientOptions {
   /** agent socket path (or `pageant`, or a Windows pipe); default: SSH_AUTH_SOCK */
@@ -69,8 +83,48 @@ export class AgentClient {
     return this.#request('list keys', encodeRequestIdentities(), parseIdentitiesAnswer);
   }
 
+  /**
+   * Signs `data` with the agent key `keyBlob`. For Ed25519 keys the signature
+   * is verified (libsodium's rules) against this request's data before it is
+   * handed out: a signature that does not verify means a forged answer or
+   * replies out of step with requests (an agent that answered twice), so the
+   * connection is dropped and every request on it fails, rather than one
+   * request getting another's signature.
+   */
   sign(keyBlob: Uint8Array, data: Uint8Array, flags = 0): Promise<AgentSignature> {
-    return this.#request('sign', encodeSignRequest(keyBlob, data, flags), parseSignResponse);
+    const raw = ed25519KeyOf(keyBlob);
+    if (!raw) return this.#request('sign', encodeSignRequest(keyBlob, data, flags), parseSignResponse);
+    const verifyKey = this.#verifyKey(raw);
+    const copy = new Uint8Array(data);
+    return this.#request('sign', encodeSignRequest(keyBlob, copy, flags), (payload) => {
+      const answer = parseSignResponse(payload);
+      if (answer.algorithm !== 'ssh-ed25519' || answer.signature.length !== 64) {
+        throw new AgentError(
+          'AGENT_BAD_SIGNATURE',
+          `ssh-agent answered with a ${answer.algorithm || 'nameless'} signature of ${answer.signature.length} bytes, not an Ed25519 signature`,
+        );
+      }
+      if (!verifyKey.verify(copy, answer.signature)) {
+        throw new OutOfStep(
+          'AGENT_BAD_SIGNATURE',
+          'ssh-agent returned a signature that does not verify for this request (forged, or replies out of step); the connection is dropped',
+        );
+      }
+      return answer;
+    });
+  }
+
+  // decoded and checked once per key
+  readonly #verifyKeys = new Map<string, VerifyKey>();
+  #verifyKey(raw: Uint8Array): VerifyKey {
+    const id = Buffer.from(raw).toString('hex');
+    let k = this.#verifyKeys.get(id);
+    if (!k) {
+      k = new VerifyKey(raw);
+      if (this.#verifyKeys.size > 64) this.#verifyKeys.clear();
+      this.#verifyKeys.set(id, k);
+    }
+    return k;
   }
 
   /** Closes the connection; requests in flight fail with AGENT_CLOSED. */
@@ -153,6 +207,10 @@ export class AgentClient {
         p.resolve(p.parse(payload));
       } catch (e) {
         p.reject(e as Error);
+        if (e instanceof OutOfStep) {
+          this.#fail(conn, new AgentError('AGENT_MALFORMED_REPLY', 'ssh-agent replies are out of step with the requests (an answer to another request); the connection was dropped'));
+          return;
+        }
       }
     }
     if (conn.pending.length === 0) (conn.stream as { unref?: () => void }).unref?.();

@@ -141,16 +141,8 @@ export class AgentSigningKey implements SigningKey {
     // closed means closed, also on a shared client
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'this agent key was closed and can no longer sign');
     checkSignable('agent', data);
-    const { algorithm, signature } = await this.client.sign(this.#blob, data);
-    if (algorithm !== ED25519_TYPE || signature.length !== 64) {
-      throw new AgentError(
-        'AGENT_BAD_SIGNATURE',
-        `ssh-agent answered with a ${algorithm || 'nameless'} signature of ${signature.length} bytes, not an Ed25519 signature`,
-      );
-    }
-    if (!this.#verifyKey.verify(data, signature)) {
-      throw new AgentError('AGENT_BAD_SIGNATURE', `ssh-agent returned a signature that does not verify against ${this.fingerprint}`);
-    }
+    // AgentClient.sign checks an Ed25519 answer: the right type, and verifying (strictly) for this data
+    const { signature } = await this.client.sign(this.#blob, data);
     return signature;
   }
 
