@@ -228,3 +228,16 @@ test('one client serves many keys over one connection', async () => {
     relay.close();
   }
 });
+
+test('a burst of 1000 concurrent openAgentKey() all connect: a full listen backlog (EAGAIN) is waited out, not reported as a dead agent', async () => {
+  const burst = await startThrowawayAgent();
+  try {
+    await burst.makeKey('b', { comment: 'burst' });
+    const results = await Promise.allSettled(Array.from({ length: 1000 }, () => openAgentKey('burst', { socketPath: burst.socketPath })));
+    const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason?.message));
+    assert.deepEqual(failed.slice(0, 3), [], `${failed.length} of 1000 failed`);
+    for (const r of results) if (r.status === 'fulfilled') await r.value.close();
+  } finally {
+    await burst.stop();
+  }
+});

@@ -1,11 +1,13 @@
 /**
- * Opening a byte stream to ssh-agent. ssh2's agent support does the
- * connecting, so the same code reaches a Unix socket, a Windows OpenSSH
- * named pipe (\\.\pipe\openssh-ssh-agent), Pageant (`pageant`) and a Cygwin
- * agent socket. Before connecting we look at the path ourselves, so a
- * missing or stale socket gets a message that says what is wrong.
+ * Opening a byte stream to ssh-agent: a Unix socket with node:net; on
+ * Windows, ssh2's agent support reaches a Windows OpenSSH named pipe
+ * (\\.\pipe\openssh-ssh-agent), Pageant (`pageant`) and a Cygwin agent
+ * socket. Before connecting we look at the path ourselves, so a missing or
+ * stale socket gets a message that says what is wrong; a busy agent (EAGAIN)
+ * is tried again.
  */
 import { createRequire } from 'node:module';
+import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AgentError } from '../errors.js';
 import { statPath } from '../stat-path.js';
@@ -54,8 +56,55 @@ function checkSocketPath(path: string): void {
   }
 }
 
+/** Tries again when the agent's listen backlog is full (EAGAIN): a burst of connections is not a dead agent. */
+const BUSY_RETRIES = 50;
+
+function connectUnix(path: string): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    const onError = (e: NodeJS.ErrnoException) => {
+      socket.destroy();
+      reject(e);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+function connectViaSsh2(path: string): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    loadSsh2Agent()
+      .createAgent(path)
+      .getStream((err, stream) => (err || !stream ? reject(err ?? new Error('no stream')) : resolve(stream)));
+  });
+}
+
+function connectError(path: string, e: NodeJS.ErrnoException): AgentError {
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return new AgentError('AGENT_CONNECT_FAILED', `cannot connect to ssh-agent at ${path}: nothing is listening (the agent exited and left its socket behind?)`);
+    case 'EAGAIN':
+      return new AgentError('AGENT_CONNECT_FAILED', `cannot connect to ssh-agent at ${path}: it is too busy to accept connections (EAGAIN, its listen backlog stayed full)`);
+    case 'EACCES':
+      return new AgentError('AGENT_CONNECT_FAILED', `cannot connect to ssh-agent at ${path}: permission denied (the socket belongs to another user?)`);
+    case 'ENOENT':
+      return new AgentError('AGENT_SOCKET_MISSING', `ssh-agent socket ${path} does not exist (the agent exited, or the forwarded connection is gone)`);
+    default:
+      return new AgentError('AGENT_CONNECT_FAILED', `cannot connect to ssh-agent at ${path}: ${e.code ?? e.message}`);
+  }
+}
+
+/**
+ * A byte stream to the agent. Unix sockets through node:net directly (no
+ * module to load); Pageant, Windows pipes and Cygwin sockets through ssh2's
+ * agent module, on Windows.
+ */
 export function openAgentStream(path: string, timeoutMs: number): Promise<Duplex> {
   checkSocketPath(path);
+  const connect = isWindowsSpecial(path) ? connectViaSsh2 : connectUnix;
   return new Promise((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => {
@@ -63,25 +112,30 @@ export function openAgentStream(path: string, timeoutMs: number): Promise<Duplex
       settled = true;
       reject(new AgentError('AGENT_TIMEOUT', `connecting to ssh-agent at ${path} took longer than ${timeoutMs} ms`));
     }, timeoutMs);
-    loadSsh2Agent()
-      .createAgent(path)
-      .getStream((err, stream) => {
-        clearTimeout(timer);
-        if (settled) {
-          stream?.destroy();
-          return;
-        }
-        settled = true;
-        if (err || !stream) {
-          reject(
-            new AgentError(
-              'AGENT_CONNECT_FAILED',
-              `cannot connect to ssh-agent at ${path}: nothing is listening (the agent exited and left its socket behind?)`,
-            ),
-          );
-          return;
-        }
-        resolve(stream);
-      });
+    const attempt = (n: number) => {
+      connect(path).then(
+        (stream) => {
+          if (settled) {
+            stream.destroy();
+            return;
+          }
+          settled = true;
+          clearTimeout(timer);
+          resolve(stream);
+        },
+        (e: NodeJS.ErrnoException) => {
+          if (settled) return;
+          if (e.code === 'EAGAIN' && n < BUSY_RETRIES) {
+            // back off a little (1, 2, 4 … 50 ms) and try again; the timeout still bounds it all
+            setTimeout(() => attempt(n + 1), Math.min(50, 2 ** n)).unref();
+            return;
+          }
+          settled = true;
+          clearTimeout(timer);
+          reject(connectError(path, e));
+        },
+      );
+    };
+    attempt(0);
   });
 }
