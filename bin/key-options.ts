@@ -80,8 +80,9 @@ export async function openKey(args: KeyArgs, command: string): Promise<SigningKe
     try {
       return loadKeyFile(path, { passphrase });
     } catch (e) {
-      if (attempt >= 3 || !(e instanceof CryptosignKeysError) || e.code !== 'PASSPHRASE_WRONG') throw e;
-      process.stderr.write('Bad passphrase, try again.\n');
+      const retry = e instanceof CryptosignKeysError && (e.code === 'PASSPHRASE_WRONG' || e.code === 'PASSPHRASE_REQUIRED');
+      if (attempt >= 3 || !retry) throw e;
+      process.stderr.write(e.code === 'PASSPHRASE_REQUIRED' ? 'Empty passphrase, try again.\n' : 'Bad passphrase, try again.\n');
     }
   }
 }

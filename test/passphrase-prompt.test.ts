@@ -75,3 +75,11 @@ test('a wrong passphrase is asked again, three times at most, then PASSPHRASE_WR
   assert.equal(fail.screen.split('Enter passphrase for').length - 1, 3);
   for (const s of ['wrong-pass-1', 'wrong-pass-2', 'wrong-pass-3']) assert.ok(!fail.screen.includes(s) && !fail.err.includes(s));
 });
+
+test('an empty passphrase (Enter) is asked again, not reported as a broken file', async () => {
+  const key = fixtureCopy(tmp.dir, 'ed25519-encrypted');
+  const r = await signOnTerminal(key, ['', PASSPHRASE]);
+  assert.equal(r.code, 0, r.err + r.screen);
+  assert.match(r.err, /Empty passphrase, try again\./);
+  assert.throws(() => loadKeyFile(key, { passphrase: '' }), { code: 'PASSPHRASE_REQUIRED' });
+});

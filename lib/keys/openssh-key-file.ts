@@ -34,6 +34,8 @@ export function loadKeyFile(path: string, options: KeyFileOptions = {}): LocalSi
 
 /** Parses private key file contents; `where` names the file in messages. */
 export function parseKeyFileData(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
+  // an empty passphrase (Enter at the prompt) is no passphrase: an encrypted file then says it needs one
+  if (passphrase !== undefined && passphrase.length === 0) passphrase = undefined;
   const text = Buffer.from(data).toString('latin1');
   if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return parseOpenSsh(data, where, passphrase);
   if (/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(text)) return parsePkcs8(text, where, passphrase);
