@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Point } from '@noble/ed25519';
-import { verifyEd25519Strict, publicKeyProblem } from '../lib/crypto/ed25519.js';
+import { verifyEd25519Strict, publicKeyProblem, setVerifyBackend, verifyBackend } from '../lib/crypto/ed25519.js';
 import { toHex } from '../lib/crypto/hex.js';
 import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
@@ -170,8 +170,14 @@ test('strict verification decides exactly as libsodium on a corpus of forgeries 
   const corpus = buildCorpus();
   const sodium = libsodium(corpus);
   assert.equal(sodium.length, corpus.length);
-  const differ = corpus.filter((c, i) => ours(c) !== sodium[i]).map((c) => c.what);
-  assert.deepEqual(differ, [], 'cases where we and libsodium disagree');
+  // both equation backends: sodium-native (installed here as a dev dependency) and OpenSSL
+  assert.equal(verifyBackend(), 'libsodium', 'sodium-native should be installed for the tests');
+  for (const backend of ['auto', 'openssl'] as const) {
+    setVerifyBackend(backend);
+    const differ = corpus.filter((c, i) => ours(c) !== sodium[i]).map((c) => c.what);
+    setVerifyBackend('auto');
+    assert.deepEqual(differ, [], `cases where we (${backend === 'auto' ? 'sodium-native' : 'OpenSSL'}) and libsodium disagree`);
+  }
   // teeth: plain OpenSSL accepts some of these, libsodium does not
   const lenient = corpus.filter((c, i) => openssl(c) && !sodium[i]);
   const kinds = new Set(lenient.map((c) => c.what.replace(/ \d+$/, '').replace(/\(torsion \d\)/, '')));
@@ -192,8 +198,12 @@ test('Wycheproof Ed25519 vectors: the expected result, and libsodium agrees', ()
   }
   assert.ok(cases.length > 100);
   const sodium = libsodium(cases);
-  const wrong = cases.filter((c) => ours(c) !== c.expected).map((c) => c.what);
-  assert.deepEqual(wrong, []);
+  for (const backend of ['auto', 'openssl'] as const) {
+    setVerifyBackend(backend);
+    const wrong = cases.filter((c) => ours(c) !== c.expected).map((c) => c.what);
+    setVerifyBackend('auto');
+    assert.deepEqual(wrong, [], backend);
+  }
   assert.deepEqual(cases.filter((c, i) => sodium[i] !== c.expected).map((c) => c.what), [], 'libsodium and Wycheproof disagree');
 });
 

@@ -50,6 +50,9 @@ interface Connection {
   stream: Duplex;
   framer: MessageFramer;
   pending: Pending[];
+  /** replies received and not yet handed out (ssh-agent answers queued requests in a batch) */
+  inbox: Uint8Array[];
+  draining: boolean;
   broken: boolean;
 }
 
@@ -176,11 +179,15 @@ export class AgentClient {
   }
 
   #wire(stream: Duplex): Connection {
-    const conn: Connection = { stream, framer: new MessageFramer(), pending: [], broken: false };
+    const conn: Connection = { stream, framer: new MessageFramer(), pending: [], inbox: [], draining: false, broken: false };
     this.#current = conn;
     (stream as { unref?: () => void }).unref?.();
     stream.on('data', (chunk: Buffer) => this.#onData(conn, chunk));
-    const died = () => this.#fail(conn, agentDied());
+    const died = () => {
+      // answers that arrived before the agent went away still count
+      while (conn.inbox.length > 0 && this.#deliverOne(conn));
+      this.#fail(conn, agentDied());
+    };
     stream.on('end', died);
     stream.on('close', died);
     stream.on('error', died);
@@ -189,37 +196,62 @@ export class AgentClient {
 
   #onData(conn: Connection, chunk: Buffer): void {
     if (conn.broken) return;
-    let messages: Uint8Array[];
     try {
-      messages = conn.framer.push(new Uint8Array(chunk));
+      conn.inbox.push(...conn.framer.push(new Uint8Array(chunk)));
     } catch (e) {
       this.#fail(conn, e as Error);
       return;
     }
-    for (const payload of messages) {
-      const p = conn.pending.shift();
-      if (!p) {
-        this.#fail(conn, new AgentError('AGENT_MALFORMED_REPLY', 'malformed reply from ssh-agent: a message nobody asked for'));
-        return;
-      }
-      clearTimeout(p.timer);
-      try {
-        p.resolve(p.parse(payload));
-      } catch (e) {
-        p.reject(e as Error);
-        if (e instanceof OutOfStep) {
-          this.#fail(conn, new AgentError('AGENT_MALFORMED_REPLY', 'ssh-agent replies are out of step with the requests (an answer to another request); the connection was dropped'));
-          return;
-        }
+    if (!conn.draining) this.#drain(conn);
+  }
+
+  /**
+   * Hands out one reply, then the next one a macrotask later. ssh-agent
+   * answers the requests queued on a connection in one batch; handing the
+   * whole batch out at once would run every caller's check of its reply
+   * before any of them could send its next request, leaving the agent idle.
+   * One at a time, each caller writes its next request before the next reply
+   * is checked, and the agent always has work.
+   */
+  #drain(conn: Connection): void {
+    conn.draining = false;
+    if (!this.#deliverOne(conn)) return;
+    if (conn.inbox.length > 0) {
+      conn.draining = true;
+      setImmediate(() => this.#drain(conn));
+    } else if (conn.pending.length === 0) {
+      (conn.stream as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** Hands the next reply to the request it answers; false when the connection broke. */
+  #deliverOne(conn: Connection): boolean {
+    if (conn.broken) return false;
+    const payload = conn.inbox.shift();
+    if (payload === undefined) return true;
+    const p = conn.pending.shift();
+    if (!p) {
+      this.#fail(conn, new AgentError('AGENT_MALFORMED_REPLY', 'malformed reply from ssh-agent: a message nobody asked for'));
+      return false;
+    }
+    clearTimeout(p.timer);
+    try {
+      p.resolve(p.parse(payload));
+    } catch (e) {
+      p.reject(e as Error);
+      if (e instanceof OutOfStep) {
+        this.#fail(conn, new AgentError('AGENT_MALFORMED_REPLY', 'ssh-agent replies are out of step with the requests (an answer to another request); the connection was dropped'));
+        return false;
       }
     }
-    if (conn.pending.length === 0) (conn.stream as { unref?: () => void }).unref?.();
+    return true;
   }
 
   /** Fails every request in flight on this connection and drops it. */
   #fail(conn: Connection, err: Error): void {
     if (conn.broken) return;
     conn.broken = true;
+    conn.inbox.length = 0;
     const pending = conn.pending.splice(0);
     for (const p of pending) {
       clearTimeout(p.timer);

@@ -12,9 +12,39 @@
  * not of small order (checked once, when the key is made), R must not be of
  * small order and S must be below the group order L (checked per signature);
  * the equation itself ([S]B = R + [k]A, cofactorless, R compared as bytes)
- * is OpenSSL's, on a KeyObject decoded once.
+ * is OpenSSL's, on a KeyObject decoded once — or, when the optional peer
+ * dependency `sodium-native` is installed, libsodium's own
+ * crypto_sign_verify_detached (about half OpenSSL's time; same decisions).
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+interface Sodium {
+  crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+}
+let sodium: Sodium | null | undefined;
+let backendChoice: 'auto' | 'openssl' = 'auto';
+function loadSodium(): Sodium | null {
+  if (backendChoice === 'openssl') return null;
+  if (sodium === undefined) {
+    try {
+      sodium = createRequire(import.meta.url)('sodium-native') as Sodium;
+    } catch {
+      sodium = null; // not installed (or no prebuilt binary here): OpenSSL it is
+    }
+  }
+  return sodium;
+}
+
+/** Which library checks the Ed25519 equation: 'libsodium' (sodium-native installed) or 'openssl'. */
+export function verifyBackend(): 'libsodium' | 'openssl' {
+  return loadSodium() ? 'libsodium' : 'openssl';
+}
+
+/** For tests and benchmarks: force OpenSSL, or go back to the automatic choice. */
+export function setVerifyBackend(choice: 'auto' | 'openssl'): void {
+  backendChoice = choice;
+}
 import { InputError } from '../errors.js';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -145,6 +175,8 @@ export class VerifyKey {
     const r = signature.subarray(0, 32);
     if (hasSmallOrder(r)) return false;
     if (!isCanonicalScalar(signature.subarray(32))) return false;
+    const lib = loadSodium();
+    if (lib) return lib.crypto_sign_verify_detached(signature, data, this.publicKey);
     return verify(null, data, this.#key, signature);
   }
 }

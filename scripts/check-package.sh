@@ -1,0 +1,51 @@
+#!/bin/sh
+# The package as users get it, in scratch consumer projects (CI runs this after
+# the tests): `npm install <tarball>` and `npm install git+file://<clone>`
+# each give a library that `import` and `require()` load, types that compile
+# under strict TypeScript (node16 and bundler resolution), and a working
+# `npx cryptosign-keys`.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/cryptosign-keys-pkg-XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+
+check_consumer() { # $1 dir, $2 what
+  cd "$1"
+  # import and require() both load the library and make a key
+  node --input-type=module -e "import { fromSeed, cryptosignClient } from 'cryptosign-keys'; const k = fromSeed('11'.repeat(32)); if (typeof cryptosignClient !== 'function' || k.publicKeyHex.length !== 64) process.exit(1);"
+  node -e "const { fromSeed } = require('cryptosign-keys'); if (fromSeed('11'.repeat(32)).publicKeyHex.length !== 64) process.exit(1);" 2>/dev/null
+  # the types, under strict TypeScript, importing the package by its name
+  cat > use.ts <<'TS'
+import { fromSeed, cryptosignClient, signChallenge, CryptosignAuthenticator, parseAuthorizedKeys, type SigningKey } from 'cryptosign-keys';
+const key: SigningKey = fromSeed('11'.repeat(32));
+const login = cryptosignClient(key, { channelBinding: 'tls-unique', routerKeys: [key.publicKeyHex] });
+const auth = new CryptosignAuthenticator({ principals: parseAuthorizedKeys(`${key.publicKeyHex} alice`) });
+export const done: Promise<string> = signChallenge(key, '00'.repeat(32)).then((s) => s + login.authmethods[0] + String(auth));
+TS
+  for res in node16 bundler; do
+    mod=$([ "$res" = node16 ] && echo node16 || echo esnext)
+    "$root/node_modules/.bin/tsc" --noEmit --strict --module "$mod" --moduleResolution "$res" --target es2022 --types node --typeRoots "$root/node_modules/@types" use.ts
+  done
+  # the CLI through npx
+  out=$(echo 3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c | npx --no-install cryptosign-keys sign --seed-file "$work/seed")
+  [ "${#out}" -eq 192 ] || { echo "check-package: $2: npx cryptosign-keys sign printed '$out'" >&2; exit 1; }
+  npx --no-install cryptosign-keys --version >/dev/null
+  echo "check-package: $2: import, require, types (node16, bundler), npx: ok"
+}
+
+printf '%s' "$(printf '22%.0s' $(seq 32))" > "$work/seed"
+chmod 600 "$work/seed"
+
+# 1. the tarball npm publish would upload
+cd "$root"
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+mkdir "$work/from-tarball" && cd "$work/from-tarball" && npm init -y >/dev/null
+npm install --silent --no-save "$work/$tarball" >/dev/null
+check_consumer "$work/from-tarball" "npm install <tarball>"
+
+# 2. a git dependency (npm runs `prepare` to build it)
+git clone -q "$root" "$work/clone"
+mkdir "$work/from-git" && cd "$work/from-git" && npm init -y >/dev/null
+npm install --silent --no-save "git+file://$work/clone" >/dev/null
+check_consumer "$work/from-git" "npm install git+file://…"
