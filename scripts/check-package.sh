@@ -14,24 +14,25 @@ check_consumer() { # $1 dir, $2 what
   cd "$1"
   # import and require() both load the library and make a key
   node --input-type=module -e "import { fromSeed, cryptosignClient } from 'cryptosign-keys'; const k = fromSeed('11'.repeat(32)); if (typeof cryptosignClient !== 'function' || k.publicKeyHex.length !== 64) process.exit(1);"
-  node -e "const { fromSeed } = require('cryptosign-keys'); if (fromSeed('11'.repeat(32)).publicKeyHex.length !== 64) process.exit(1);" 2>/dev/null
-  # the types, under strict TypeScript, importing the package by its name
-  cat > use.ts <<'TS'
-import { fromSeed, cryptosignClient, signChallenge, CryptosignAuthenticator, parseAuthorizedKeys, type SigningKey } from 'cryptosign-keys';
-const key: SigningKey = fromSeed('11'.repeat(32));
-const login = cryptosignClient(key, { channelBinding: 'tls-unique', routerKeys: [key.publicKeyHex] });
+  node -e "const { fromSeed } = require('cryptosign-keys'); if (fromSeed('11'.repeat(32)).publicKeyHex.length !== 64) process.exit(1);"
+  # the types, under strict TypeScript, importing the package by its name: an ES module consumer
+  # (node16 and bundler resolution) and a CommonJS one (nodenext: require() of an ES module, TS >= 5.8)
+  body='import { fromSeed, cryptosignClient, signChallenge, CryptosignAuthenticator, parseAuthorizedKeys, type SigningKey } from "cryptosign-keys";
+const key: SigningKey = fromSeed("11".repeat(32));
+const login = cryptosignClient(key, { channelBinding: "tls-unique", routerKeys: [key.publicKeyHex] });
 const auth = new CryptosignAuthenticator({ principals: parseAuthorizedKeys(`${key.publicKeyHex} alice`) });
-export const done: Promise<string> = signChallenge(key, '00'.repeat(32)).then((s) => s + login.authmethods[0] + String(auth));
-TS
-  for res in node16 bundler; do
-    mod=$([ "$res" = node16 ] && echo node16 || echo esnext)
-    "$root/node_modules/.bin/tsc" --noEmit --strict --module "$mod" --moduleResolution "$res" --target es2022 --types node --typeRoots "$root/node_modules/@types" use.ts
-  done
+export const done: Promise<string> = signChallenge(key, "00".repeat(32)).then((s) => s + login.authmethods[0] + String(auth));'
+  printf '%s\n' "$body" > use.mts
+  printf '%s\n' "$body" > use.cts
+  tsc="$root/node_modules/.bin/tsc --noEmit --strict --target es2022 --types node --typeRoots $root/node_modules/@types"
+  $tsc --module node16 --moduleResolution node16 use.mts
+  $tsc --module esnext --moduleResolution bundler use.mts
+  $tsc --module nodenext --moduleResolution nodenext use.cts
   # the CLI through npx
   out=$(echo 3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c | npx --no-install cryptosign-keys sign --seed-file "$work/seed")
   [ "${#out}" -eq 192 ] || { echo "check-package: $2: npx cryptosign-keys sign printed '$out'" >&2; exit 1; }
   npx --no-install cryptosign-keys --version >/dev/null
-  echo "check-package: $2: import, require, types (node16, bundler), npx: ok"
+  echo "check-package: $2: import, require, types (ESM node16 and bundler, CommonJS nodenext), npx: ok"
 }
 
 printf '%s' "$(printf '22%.0s' $(seq 32))" > "$work/seed"
