@@ -5,15 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { CryptosignKeysError } from '../lib/errors.js';
-import { authenticatorCommand } from './authenticator-command.js';
 import { CliFailure, UsageError } from './cli-errors.js';
-import { demoCommand } from './demo-command.js';
-import { KEY_OPTION_SPEC } from './key-options.js';
-import { listCommand } from './list-command.js';
-import { pubkeyCommand, signCommand } from './sign-command.js';
+import { KEY_OPTION_SPEC } from './key-option-spec.js';
 import { HELP, VERSION } from './usage.js';
-import { verifyCommand } from './verify-command.js';
-import { verifyRouterCommand } from './verify-router-command.js';
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
@@ -57,14 +51,15 @@ const SPECS = {
 type Command = keyof typeof SPECS;
 
 type Run = (values: never, out: (s: string) => void) => Promise<void>;
-const RUN: Record<Command, Run> = {
-  list: listCommand as Run,
-  sign: signCommand as Run,
-  pubkey: pubkeyCommand as Run,
-  verify: verifyCommand as Run,
-  'verify-router': verifyRouterCommand as Run,
-  authenticator: authenticatorCommand as Run,
-  demo: demoCommand as Run,
+// each command's module is loaded only when it runs: `--help` and `list` do not pay for the rest
+const RUN: Record<Command, () => Promise<Run>> = {
+  list: async () => (await import('./list-command.js')).listCommand as Run,
+  sign: async () => (await import('./sign-command.js')).signCommand as Run,
+  pubkey: async () => (await import('./sign-command.js')).pubkeyCommand as Run,
+  verify: async () => (await import('./verify-command.js')).verifyCommand as Run,
+  'verify-router': async () => (await import('./verify-router-command.js')).verifyRouterCommand as Run,
+  authenticator: async () => (await import('./authenticator-command.js')).authenticatorCommand as Run,
+  demo: async () => (await import('./demo-command.js')).demoCommand as Run,
 };
 
 /** `--agent` takes an optional value: `--agent`, `--agent SELECTOR`, `--agent=SELECTOR`. */
@@ -122,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       write(HELP[command] + '\n');
       return 0;
     }
-    await RUN[command](values as never, write);
+    await (await RUN[command]())(values as never, write);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -6,6 +6,9 @@ import { loadSeedFile } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
 import { UsageError } from './cli-errors.js';
 import { promptPassphrase, readPassphraseFile } from './passphrase.js';
+import { parseTimeout } from './key-option-spec.js';
+
+export { KEY_OPTION_SPEC, parseTimeout } from './key-option-spec.js';
 
 export interface KeyArgs {
   agent?: string | undefined;
@@ -14,23 +17,6 @@ export interface KeyArgs {
   'passphrase-file'?: string | undefined;
   socket?: string | undefined;
   timeout?: string | undefined;
-}
-
-export const KEY_OPTION_SPEC = {
-  agent: { type: 'string' },
-  key: { type: 'string' },
-  'seed-file': { type: 'string' },
-  'passphrase-file': { type: 'string' },
-  socket: { type: 'string' },
-  timeout: { type: 'string' },
-} as const;
-
-export function parseTimeout(value: string | undefined, command: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[0-9]+$/.test(value)) throw new UsageError(`--timeout takes a whole number of milliseconds, got "${value}"`, command);
-  const n = Number(value);
-  if (n < 1 || n > 2 ** 31 - 1) throw new UsageError(`--timeout must be between 1 and 2147483647 ms, got ${value}`, command);
-  return n;
 }
 
 export function hasKeyOption(args: KeyArgs): boolean {

@@ -2,7 +2,7 @@ import { listAgentKeys } from '../lib/keys/agent-key.js';
 import { toHex } from '../lib/crypto/hex.js';
 import { fingerprintLine, publicKeyLine } from '../lib/ssh/public-key.js';
 import { CliFailure, UsageError } from './cli-errors.js';
-import { parseTimeout } from './key-options.js';
+import { parseTimeout } from './key-option-spec.js';
 
 export interface ListArgs {
   json?: boolean | undefined;
