@@ -7,13 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { MAX_PRIVATE_FILE_BYTES } from '../lib/keys/private-file.js';
 import { fromSeed, loadSeedFile } from '../lib/keys/seed-key.js';
-import { fixtureCopy, tempDir } from './helpers/paths.js';
+import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
@@ -71,4 +71,23 @@ test('a public key at mode 0644 given as the private key: told it is a public ke
   assert.throws(() => loadKeyFile(pub), { code: 'KEY_FILE_FORMAT', message: /is a public key; give the private key file/ });
   const priv = fixtureCopy(tmp.dir, 'ed25519', 0o644);
   assert.throws(() => loadKeyFile(priv), { code: 'KEY_FILE_PERMISSIONS', message: /chmod 600/ });
+});
+
+test('a key file claiming an absurd bcrypt round count is refused at once, not computed', () => {
+  const text = readFileSync(fixture('ed25519-encrypted'), 'utf8');
+  const b64 = text.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+  const raw = Buffer.from(b64, 'base64');
+  // openssh-key-v1\0, string cipher, string kdf, string kdfoptions { string salt, uint32 rounds }
+  let p = 15;
+  p += 4 + raw.readUInt32BE(p); // cipher
+  p += 4 + raw.readUInt32BE(p); // kdf name
+  p += 4; // kdfoptions length
+  p += 4 + raw.readUInt32BE(p); // salt
+  assert.equal(raw.readUInt32BE(p), 16, 'the fixture uses ssh-keygen\'s default rounds');
+  raw.writeUInt32BE(2 ** 31, p);
+  const hostile = join(tmp.dir, 'rounds');
+  const lines = raw.toString('base64').match(/.{1,70}/g)!.join('\n');
+  writeFileSync(hostile, `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines}\n-----END OPENSSH PRIVATE KEY-----\n`, { mode: 0o600 });
+  assert.throws(() => loadKeyFile(hostile, { passphrase: 'anything' }), { code: 'KEY_FILE_FORMAT', message: /asks for 2147483648 bcrypt rounds/ });
+  assert.throws(() => loadKeyFile(hostile), { code: 'PASSPHRASE_REQUIRED' }, 'without a passphrase nothing is computed anyway');
 });
