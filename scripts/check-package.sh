@@ -1,7 +1,7 @@
 #!/bin/sh
-# The package as users get it, in scratch consumer projects (CI runs this after
-# the tests): `npm install <tarball>` and `npm install git+file://<clone>`
-# each give a library that `import` and `require()` load, types that compile
+# The package as users get it (CI runs this after the tests): publint and
+# are-the-types-wrong on the packed package; then, in scratch consumer projects,
+# `npm install <tarball>` and `npm install git+file://<clone>` each give a library that `import` and `require()` load, types that compile
 # under strict TypeScript (node16 and bundler resolution), and a working
 # `npx cryptosign-keys`.
 set -eu
@@ -38,8 +38,14 @@ export const done: Promise<string> = signChallenge(key, "00".repeat(32)).then((s
 printf '%s' "$(printf '22%.0s' $(seq 32))" > "$work/seed"
 chmod 600 "$work/seed"
 
-# 1. the tarball npm publish would upload
+# 0. the package's metadata and types, as the linters read them. attw's
+# cjs-resolves-to-esm is expected and fine: the package is ESM, and Node >= 20.19
+# (engines) loads it with require(); CommonJS TypeScript uses module nodenext.
 cd "$root"
+"$root/node_modules/.bin/publint" --strict
+"$root/node_modules/.bin/attw" --pack . --ignore-rules cjs-resolves-to-esm --format ascii
+
+# 1. the tarball npm publish would upload
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 mkdir "$work/from-tarball" && cd "$work/from-tarball" && npm init -y >/dev/null
 npm install --silent --no-save "$work/$tarball" >/dev/null
