@@ -3,14 +3,21 @@
  * strict TypeScript (node16 resolution), importing the package by its name
  * (the package's self-reference through its `exports`), with the few names a
  * fragment leaves to the reader declared. A README that drifts from the API
- * fails here.
+ * fails here. And the five-line example at the top runs, as a user would run
+ * it (their ssh-agent, a CA their system trusts), against a loopback router.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startThrowawayAgent } from '../lib/agent/throwaway.js';
+import { openAgentKey } from '../lib/keys/agent-key.js';
+import { fromSeed } from '../lib/keys/seed-key.js';
+import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { ROOT } from './helpers/paths.js';
+import { startTestRouter, type TestRouter } from './helpers/test-router.js';
+import { makeTestCert } from './helpers/tls.js';
 
 // what the fragments leave to the reader (from the surrounding protocol code)
 const FREE_NAMES: [string, string][] = [
@@ -53,4 +60,52 @@ test('every ```ts block in the README compiles under strict TypeScript, importin
   });
   rmSync(dir, { recursive: true, force: true });
   assert.equal(r.status, 0, `README blocks do not compile:\n${r.stdout}${r.stderr}`);
+});
+
+test('the five-line example at the top of the README runs: agent key, wss with tls-unique and router authentication, against a loopback router', async () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const example = readme.match(/```ts\n([\s\S]*?)```/)![1] as string;
+  assert.ok(example.includes('wss://router.example/ws') && example.includes('<router public key hex>'), 'the example still has its placeholders');
+  const agent = await startThrowawayAgent();
+  const cert = makeTestCert();
+  const routerKey = fromSeed('5a'.repeat(32));
+  const dir = join(ROOT, 'dist', 'readme-run');
+  let router: TestRouter | undefined;
+  try {
+    await agent.makeKey('alice', { comment: 'alice' });
+    const key = await openAgentKey(undefined, { socketPath: agent.socketPath });
+    const principal = `${key.publicKeyHex} alice`;
+    await key.close();
+    router = await startTestRouter({ principals: parseAuthorizedKeys(principal), routerKey, tls: { cert, version: 'TLSv1.3' } });
+    // only the placeholders are filled in; the process ends once the example has joined
+    const code = example.replace('wss://router.example/ws', router.url).replace('<router public key hex>', routerKey.publicKeyHex) + "\nconsole.log('joined');\nprocess.exit(0);\n";
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'example.mts'), code);
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const built = spawnSync(process.execPath, [tsc, '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--skipLibCheck', join(dir, 'example.mts')], { encoding: 'utf8' });
+    assert.equal(built.status, 0, built.stdout + built.stderr);
+    // the user's environment: their ssh-agent, and a CA their system trusts
+    const run = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(dir, 'example.mjs')], {
+        env: { ...process.env, SSH_AUTH_SOCK: agent.socketPath, NODE_EXTRA_CA_CERTS: cert.certPath },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (c) => resolve({ code: c, out, err }));
+    });
+    assert.equal(run.code, 0, run.err);
+    assert.equal(run.out.trim(), 'joined');
+    assert.equal(router.outcomes.at(-1)?.principal, 'alice');
+    assert.equal(router.challenges.at(-1)?.channel_binding, 'tls-unique');
+    assert.equal(router.challenges.at(-1)?.pubkey, routerKey.publicKeyHex, 'the router proved its key');
+  } finally {
+    await router?.stop();
+    await agent.stop();
+    cert.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
