@@ -11,7 +11,8 @@ const KEY_OPTIONS = `Key (exactly one):
   --passphrase-file FILE   passphrase for an encrypted --key (else asked on the terminal)
   --socket PATH            agent socket (default: $SSH_AUTH_SOCK); also \`pageant\` or a
                            Windows pipe
-  --timeout MS             how long one agent request may take (default 10000)`;
+  --timeout MS             how long one agent request may take (default 10000; a signature
+                           60000, as an ssh-add -c key waits for a person to confirm)`;
 
 export const HELP: Record<string, string> = {
   main: `cryptosign-keys ${VERSION}: Ed25519 keys for WAMP-cryptosign from ssh-agent, key files or seeds

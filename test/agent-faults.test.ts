@@ -196,7 +196,7 @@ test('an open client with nothing in flight does not keep a process alive; a clo
 
 test('the CLI on a misbehaving agent: exit 1, one line naming the fault, nothing on stdout', async () => {
   const cases: [FakeReply, RegExp][] = [
-    [agentWith(() => 'silence'), /did not answer a sign request within 300 ms \[AGENT_TIMEOUT\]/],
+    [agentWith(() => 'silence'), /did not answer a sign request within 300 ms \(a confirmation prompt not answered\?\) \[AGENT_TIMEOUT\]/],
     [agentWith(() => 'close'), /closed the connection before answering .*\[AGENT_DIED\]/],
     [agentWith(() => frame(Uint8Array.of(99))), /malformed reply from ssh-agent: unexpected message type 99 .*\[AGENT_MALFORMED_REPLY\]/],
     [agentWith(() => frame(Uint8Array.of(5))), /refused to sign .*\[AGENT_REFUSED\]/],

@@ -84,3 +84,27 @@ test('an agent timeout setTimeout cannot honour (>= 2^31 ms) is refused, not cla
   assert.throws(() => new AgentClient({ socketPath: agent.socketPath, timeoutMs: 2 ** 31 }), { code: 'INVALID_ARGUMENT', message: /up to 2147483647/ });
   assert.doesNotThrow(() => new AgentClient({ socketPath: agent.socketPath, timeoutMs: 2 ** 31 - 1 }));
 });
+
+test('sign requests wait longer than listings by default (a person may have to confirm an ssh-add -c key); an explicit timeout bounds both', () => {
+  const d = new AgentClient({ socketPath: agent.socketPath });
+  assert.deepEqual([d.timeoutMs, d.signTimeoutMs], [10_000, 60_000]);
+  const t = new AgentClient({ socketPath: agent.socketPath, timeoutMs: 500 });
+  assert.deepEqual([t.timeoutMs, t.signTimeoutMs], [500, 500]);
+  const s = new AgentClient({ socketPath: agent.socketPath, timeoutMs: 500, signTimeoutMs: 120_000 });
+  assert.deepEqual([s.timeoutMs, s.signTimeoutMs], [500, 120_000]);
+  assert.throws(() => new AgentClient({ socketPath: agent.socketPath, signTimeoutMs: 0 }), { code: 'INVALID_ARGUMENT', message: /sign timeout/ });
+});
+
+test('a raw AgentClient.sign over the agent message limit is refused as what it is, before anything is sent', async () => {
+  const client = new CountingClient({ socketPath: agent.socketPath });
+  try {
+    const key = await openAgentKey('rules', { client });
+    const before = requests;
+    await assert.rejects(client.sign(new Uint8Array(51), new Uint8Array(300 * 1024)), { code: 'INVALID_ARGUMENT', message: /over ssh-agent's 262144-byte message limit/ });
+    assert.equal(requests, before + 1); // counted at the call, refused before the socket
+    assert.equal((await key.sign(new Uint8Array(32))).length, 64, 'the connection is fine afterwards');
+    await key.close();
+  } finally {
+    await client.close();
+  }
+});

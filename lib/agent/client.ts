@@ -35,8 +35,27 @@ class OutOfStep extends AgentError {}
 export interface AgentClientOptions {
   /** agent socket path (or `pageant`, or a Windows pipe); default: SSH_AUTH_SOCK */
   socketPath?: string;
-  /** how long one request (or connecting) may take, in ms; default 10000 */
+  /** how long one request (or connecting) may take, in ms; default 10000 (sign requests: see signTimeoutMs) */
   timeoutMs?: number;
+  /**
+   * how long a sign request may take: a key added with `ssh-add -c` (or an agent
+   * that prompts) waits for a person to confirm. Default: `timeoutMs` when that is
+   * given, else 60000.
+   */
+  signTimeoutMs?: number;
+}
+
+/** a person confirming an `ssh-add -c` prompt needs more than a machine's 10 s */
+export const DEFAULT_AGENT_SIGN_TIMEOUT_MS = 60_000;
+/** the largest agent message: OpenSSH's AGENT_MAX_LEN */
+const AGENT_MAX_MESSAGE = 256 * 1024;
+
+function checkTimeout(t: number, what: string): number {
+  // setTimeout clamps anything above 2^31-1 ms to 1 ms: refuse it rather than time out at once
+  if (!Number.isFinite(t) || t <= 0 || t > MAX_TIMEOUT_MS) {
+    throw new InputError('INVALID_ARGUMENT', `${what} must be a positive number of ms up to ${MAX_TIMEOUT_MS} (~24.8 days), got ${String(t)}`);
+  }
+  return t;
 }
 
 interface Pending {
@@ -68,18 +87,15 @@ export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 export class AgentClient {
   readonly socketPath: string;
   readonly timeoutMs: number;
+  readonly signTimeoutMs: number;
   #conn: Promise<Connection> | undefined;
   #current: Connection | undefined;
   #closed = false;
 
   constructor(options: AgentClientOptions = {}) {
     this.socketPath = resolveAgentPath(options.socketPath);
-    const t = options.timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS;
-    // setTimeout clamps anything above 2^31-1 ms to 1 ms: refuse it rather than time out at once
-    if (!Number.isFinite(t) || t <= 0 || t > MAX_TIMEOUT_MS) {
-      throw new InputError('INVALID_ARGUMENT', `agent timeout must be a positive number of ms up to ${MAX_TIMEOUT_MS} (~24.8 days), got ${String(t)}`);
-    }
-    this.timeoutMs = t;
+    this.timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS, 'agent timeout');
+    this.signTimeoutMs = checkTimeout(options.signTimeoutMs ?? options.timeoutMs ?? DEFAULT_AGENT_SIGN_TIMEOUT_MS, 'agent sign timeout');
   }
 
   listIdentities(): Promise<AgentIdentity[]> {
@@ -96,7 +112,7 @@ export class AgentClient {
    */
   sign(keyBlob: Uint8Array, data: Uint8Array, flags = 0): Promise<AgentSignature> {
     const raw = ed25519KeyOf(keyBlob);
-    if (!raw) return this.#request('sign', encodeSignRequest(keyBlob, data, flags), parseSignResponse);
+    if (!raw) return this.#request('sign', encodeSignRequest(keyBlob, data, flags), parseSignResponse, this.signTimeoutMs);
     const verifyKey = this.#verifyKey(raw);
     const copy = new Uint8Array(data);
     return this.#request('sign', encodeSignRequest(keyBlob, copy, flags), (payload) => {
@@ -114,7 +130,7 @@ export class AgentClient {
         );
       }
       return answer;
-    });
+    }, this.signTimeoutMs);
   }
 
   // decoded and checked once per key
@@ -145,7 +161,10 @@ export class AgentClient {
     }
   }
 
-  async #request<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T): Promise<T> {
+  async #request<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs = this.timeoutMs): Promise<T> {
+    if (message.length > AGENT_MAX_MESSAGE) {
+      throw new InputError('INVALID_ARGUMENT', `a ${what} request of ${message.length} bytes is over ssh-agent's ${AGENT_MAX_MESSAGE}-byte message limit`);
+    }
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed');
     let conn = await this.#connection();
     if (conn.broken) conn = await this.#connection(); // it broke while we waited: once more, afresh
@@ -158,9 +177,9 @@ export class AgentClient {
       const timer = setTimeout(() => {
         this.#fail(
           conn,
-          new AgentError('AGENT_TIMEOUT', `ssh-agent did not answer a ${what} request within ${this.timeoutMs} ms`),
+          new AgentError('AGENT_TIMEOUT', `ssh-agent did not answer a ${what} request within ${timeoutMs} ms${what === 'sign' ? ' (a confirmation prompt not answered?)' : ''}`),
         );
-      }, this.timeoutMs);
+      }, timeoutMs);
       conn.pending.push({ parse, resolve: resolve as (v: unknown) => void, reject, timer });
       if (conn.pending.length === 1) (conn.stream as { ref?: () => void }).ref?.();
       conn.stream.write(message);
