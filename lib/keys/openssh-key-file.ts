@@ -13,6 +13,7 @@ import { KeyFileError } from '../errors.js';
 import { rawPublicKey, rawSeed } from '../crypto/ed25519.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
+import { decryptAeadKeyFile } from './openssh-aead.js';
 
 export interface KeyFileOptions extends PrivateFileOptions {
   /** passphrase of an encrypted key file */
@@ -92,6 +93,12 @@ function checkKdfRounds(text: string, where: string): void {
 function parseOpenSsh(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
   let key: sshpkTypes.PrivateKey;
   if (passphrase !== undefined) checkKdfRounds(Buffer.from(data).toString('latin1'), where);
+  // the AEAD ciphers sshpk lacks: decrypted here, parsed by sshpk like any other
+  const unencrypted = decryptAeadKeyFile(data, where, passphrase);
+  if (unencrypted) {
+    data = unencrypted;
+    passphrase = undefined;
+  }
   try {
     const opts = passphrase === undefined ? undefined : { passphrase: Buffer.from(passphrase as never) };
     key = loadSshpk().parsePrivateKey(Buffer.from(data), 'openssh', opts as never);

@@ -40,6 +40,13 @@ export class WireReader {
     return new TextDecoder('utf-8', { fatal: false }).decode(this.string());
   }
 
+  /** everything not read yet */
+  rest(): Uint8Array {
+    const out = this.buf.subarray(this.pos);
+    this.pos = this.buf.length;
+    return out;
+  }
+
   end(): void {
     if (this.remaining !== 0) throw new WireError(`${this.remaining} unexpected trailing bytes`);
   }

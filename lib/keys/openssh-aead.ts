@@ -1,0 +1,145 @@
+/**
+ * The OpenSSH key-file ciphers sshpk does not know: aes128-gcm@openssh.com,
+ * aes256-gcm@openssh.com and chacha20-poly1305@openssh.com (ssh-keygen -Z).
+ * The private section is decrypted and authenticated here, as OpenSSH's
+ * sshkey.c does it, and handed back as an unencrypted openssh-key-v1 file, so
+ * that sshpk parses every key file the same way. The key and IV come from
+ * bcrypt-pbkdf, the same module sshpk uses for the other ciphers.
+ *
+ * chacha20-poly1305@openssh.com with an empty AAD and sequence number 0: the
+ * Poly1305 key is the first 32 bytes of the ChaCha20 keystream (block 0)
+ * under the first 32 bytes of the derived key, the tag covers the ciphertext,
+ * and the text is ChaCha20 from block 1 (DJB's variant: 64-bit counter and
+ * nonce, which OpenSSL's 16-byte chacha20 IV holds as counter || nonce).
+ */
+import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { KeyFileError } from '../errors.js';
+import { WireReader, concatBytes, wireString, wireUint32 } from '../ssh/wire.js';
+
+const MAGIC = 'openssh-key-v1\0';
+const AEAD: Record<string, { keyLen: number; ivLen: number; tagLen: number }> = {
+  'aes128-gcm@openssh.com': { keyLen: 16, ivLen: 12, tagLen: 16 },
+  'aes256-gcm@openssh.com': { keyLen: 32, ivLen: 12, tagLen: 16 },
+  'chacha20-poly1305@openssh.com': { keyLen: 64, ivLen: 0, tagLen: 16 },
+};
+
+interface BcryptPbkdf {
+  pbkdf(pass: Uint8Array, passlen: number, salt: Uint8Array, saltlen: number, key: Uint8Array, keylen: number, rounds: number): number;
+}
+let bcrypt: BcryptPbkdf | undefined;
+function loadBcrypt(): BcryptPbkdf {
+  bcrypt ??= createRequire(import.meta.url)('bcrypt-pbkdf') as BcryptPbkdf;
+  return bcrypt;
+}
+
+function leToBig(b: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i] as number);
+  return n;
+}
+
+/** Poly1305 (RFC 8439 §2.5) of a short message: key files are a few hundred bytes. */
+export function poly1305(key: Uint8Array, msg: Uint8Array): Uint8Array {
+  const p = (1n << 130n) - 5n;
+  const r = leToBig(key.subarray(0, 16)) & 0x0ffffffc0ffffffc0ffffffc0fffffffn;
+  const s = leToBig(key.subarray(16, 32));
+  let acc = 0n;
+  for (let i = 0; i < msg.length; i += 16) {
+    const block = msg.subarray(i, i + 16);
+    acc = ((acc + leToBig(block) + (1n << BigInt(8 * block.length))) * r) % p;
+  }
+  acc = (acc + s) & ((1n << 128n) - 1n);
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) out[i] = Number((acc >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+function chacha20(key: Uint8Array, counter: number, data: Uint8Array): Uint8Array {
+  const iv = new Uint8Array(16); // 64-bit little-endian block counter, then the 64-bit nonce (sequence number 0)
+  iv[0] = counter;
+  const c = createCipheriv('chacha20', key, iv);
+  return new Uint8Array(Buffer.concat([c.update(data), c.final()]));
+}
+
+function armour(binary: Uint8Array): Buffer {
+  const b64 = Buffer.from(binary).toString('base64').replace(/.{1,70}/g, '$&\n');
+  return Buffer.from(`-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}-----END OPENSSH PRIVATE KEY-----\n`, 'latin1');
+}
+
+/** The binary of an openssh-key-v1 file, or undefined when `text` is not one. */
+export function openSshBinary(text: string): Uint8Array | undefined {
+  const m = /-----BEGIN OPENSSH PRIVATE KEY-----([A-Za-z0-9+/=\s]*)-----END OPENSSH PRIVATE KEY-----/.exec(text);
+  if (!m) return undefined;
+  const bin = new Uint8Array(Buffer.from((m[1] as string).replace(/\s+/g, ''), 'base64'));
+  return Buffer.from(bin.subarray(0, MAGIC.length)).toString('latin1') === MAGIC ? bin : undefined;
+}
+
+/**
+ * When `data` is an openssh-key-v1 file encrypted with an AEAD cipher: the same
+ * key, unencrypted, for sshpk to parse. Undefined for every other file.
+ */
+export function decryptAeadKeyFile(data: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): Buffer | undefined {
+  const bin = openSshBinary(Buffer.from(data).toString('latin1'));
+  if (!bin) return undefined;
+  let cipher: string, kdf: string, kdfOptions: Uint8Array, publicBlob: Uint8Array, encrypted: Uint8Array, rest: Uint8Array;
+  try {
+    const r = new WireReader(bin.subarray(MAGIC.length));
+    cipher = Buffer.from(r.string()).toString('latin1');
+    if (!(cipher in AEAD)) return undefined;
+    kdf = Buffer.from(r.string()).toString('latin1');
+    kdfOptions = r.string();
+    if (r.uint32() !== 1) throw new Error('one key per file');
+    publicBlob = r.string();
+    encrypted = r.string();
+    rest = r.rest();
+  } catch {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file`);
+  }
+  const spec = AEAD[cipher] as { keyLen: number; ivLen: number; tagLen: number };
+  if (passphrase === undefined || passphrase.length === 0) throw new KeyFileError('PASSPHRASE_REQUIRED', `${where} is encrypted: a passphrase is needed`);
+  if (kdf !== 'bcrypt') throw new KeyFileError('KEY_FILE_FORMAT', `${where}: unsupported key derivation "${kdf}"`);
+  if (rest.length < spec.tagLen || encrypted.length === 0 || encrypted.length % (cipher.startsWith('chacha') ? 8 : 16) !== 0) {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file (encrypted section)`);
+  }
+  const tag = rest.subarray(0, spec.tagLen);
+  const o = new WireReader(kdfOptions);
+  const salt = o.string();
+  const rounds = o.uint32();
+  const pass = typeof passphrase === 'string' ? Buffer.from(passphrase, 'utf8') : Buffer.from(passphrase);
+  const derived = new Uint8Array(spec.keyLen + spec.ivLen);
+  if (loadBcrypt().pbkdf(pass, pass.length, salt, salt.length, derived, derived.length, rounds) !== 0) {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where}: the key derivation failed`);
+  }
+  pass.fill(0);
+  const key = derived.subarray(0, spec.keyLen);
+  let plain: Uint8Array;
+  try {
+    if (cipher.startsWith('chacha')) {
+      const mainKey = key.subarray(0, 32);
+      const polyKey = chacha20(mainKey, 0, new Uint8Array(32));
+      const expected = poly1305(polyKey, encrypted);
+      if (!timingSafeEqual(expected, tag)) throw new Error('tag');
+      plain = chacha20(mainKey, 1, encrypted);
+    } else {
+      const d = createDecipheriv(cipher.startsWith('aes128') ? 'aes-128-gcm' : 'aes-256-gcm', key, derived.subarray(spec.keyLen));
+      d.setAuthTag(tag);
+      plain = new Uint8Array(Buffer.concat([d.update(encrypted), d.final()]));
+    }
+  } catch {
+    throw new KeyFileError('PASSPHRASE_WRONG', `wrong passphrase for ${where} (or the file is corrupt)`);
+  } finally {
+    derived.fill(0);
+  }
+  const unencrypted = concatBytes(
+    new TextEncoder().encode(MAGIC),
+    wireString(new TextEncoder().encode('none')),
+    wireString(new TextEncoder().encode('none')),
+    wireString(new Uint8Array(0)),
+    wireUint32(1),
+    wireString(publicBlob),
+    wireString(plain),
+  );
+  plain.fill(0);
+  return armour(unencrypted);
+}
