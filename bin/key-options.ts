@@ -1,7 +1,7 @@
 /** The CLI's key options (--agent / --key / --seed-file) turned into a SigningKey. */
 import { openAgentKey } from '../lib/keys/agent-key.js';
 import { CryptosignKeysError } from '../lib/errors.js';
-import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
+import { openKeyFile } from '../lib/keys/openssh-key-file.js';
 import { loadSeedFile } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
 import { UsageError } from './cli-errors.js';
@@ -53,10 +53,10 @@ export async function openKey(args: KeyArgs, command: string): Promise<SigningKe
   if (args['seed-file'] !== undefined) return loadSeedFile(args['seed-file']);
   const path = args.key as string;
   if (args['passphrase-file'] !== undefined) {
-    return loadKeyFile(path, { passphrase: readPassphraseFile(args['passphrase-file']) });
+    return await openKeyFile(path, { passphrase: readPassphraseFile(args['passphrase-file']) });
   }
   try {
-    return loadKeyFile(path);
+    return await openKeyFile(path);
   } catch (e) {
     if (!(e instanceof CryptosignKeysError) || e.code !== 'PASSPHRASE_REQUIRED') throw e;
   }
@@ -64,7 +64,7 @@ export async function openKey(args: KeyArgs, command: string): Promise<SigningKe
   for (let attempt = 1; ; attempt++) {
     const passphrase = await promptPassphrase(`Enter passphrase for ${path}: `);
     try {
-      return loadKeyFile(path, { passphrase });
+      return await openKeyFile(path, { passphrase });
     } catch (e) {
       const retry = e instanceof CryptosignKeysError && (e.code === 'PASSPHRASE_WRONG' || e.code === 'PASSPHRASE_REQUIRED');
       if (attempt >= 3 || !retry) throw e;

@@ -3,7 +3,7 @@ export { parseHex, toHex } from './crypto/hex.js';
 export type { SigningKey, KeySource } from './keys/signing-key.js';
 export { LocalSigningKey } from './keys/signing-key.js';
 export { fromSeed, loadSeedFile, fromCrossbarKeyText } from './keys/seed-key.js';
-export { loadKeyFile, parseKeyFileData, type KeyFileOptions } from './keys/openssh-key-file.js';
+export { loadKeyFile, openKeyFile, parseKeyFileData, type KeyFileOptions } from './keys/openssh-key-file.js';
 export type { PrivateFileOptions } from './keys/private-file.js';
 export { AgentClient, DEFAULT_AGENT_TIMEOUT_MS, type AgentClientOptions } from './agent/client.js';
 export { AgentSigningKey, listAgentKeys, openAgentKey, matchesSelector, type AgentKeyInfo, type AgentKeyOptions } from './keys/agent-key.js';

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { poly1305 } from '../lib/keys/openssh-aead.js';
-import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
+import { loadKeyFile, openKeyFile } from '../lib/keys/openssh-key-file.js';
 import { signChallenge, verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { tempDir } from './helpers/paths.js';
 
@@ -52,4 +52,26 @@ test('Poly1305: RFC 8439 section 2.5.2 test vector', () => {
   const key = Buffer.from('85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b', 'hex');
   const msg = Buffer.from('Cryptographic Forum Research Group', 'latin1');
   assert.equal(Buffer.from(poly1305(key, msg)).toString('hex'), 'a8061dc1305136c6c22b8baf0c0127a9');
+});
+
+test('openKeyFile decrypts in a worker: the event loop keeps running through the KDF; same key and same errors as loadKeyFile', async () => {
+  const path = join(tmp.dir, 'slow-kdf');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', '24', '-N', PASS, '-C', 'slow', '-f', path]);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const key = await openKeyFile(path, { passphrase: PASS });
+  const duringWorker = ticks;
+  ticks = 0;
+  const same = loadKeyFile(path, { passphrase: PASS }); // synchronous: blocks the loop
+  await new Promise((r) => setImmediate(r));
+  const duringSync = ticks;
+  clearInterval(timer);
+  assert.equal(key.publicKeyHex, same.publicKeyHex);
+  assert.equal(key.comment, 'slow');
+  assert.ok(duringWorker >= 5 && duringSync <= 1, `timer ticks while decrypting: worker ${duringWorker}, synchronous ${duringSync}`);
+  const challenge = 'a7'.repeat(32);
+  assert.equal(await signChallenge(key, challenge), await signChallenge(same, challenge));
+  await assert.rejects(openKeyFile(path, { passphrase: 'nope' }), { code: 'PASSPHRASE_WRONG' });
+  await assert.rejects(openKeyFile(path), { code: 'PASSPHRASE_REQUIRED' });
+  assert.equal(JSON.stringify(key).includes('private'), false);
 });

@@ -4,12 +4,12 @@
  * (`BEGIN PRIVATE KEY` / `BEGIN ENCRYPTED PRIVATE KEY`; parsed by node:crypto).
  * Only Ed25519 keys are accepted: cryptosign is Ed25519.
  */
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import type sshpkTypes from 'sshpk';
 import { WireReader } from '../ssh/wire.js';
-import { KeyFileError } from '../errors.js';
+import { KeyFileError, type ErrorCode } from '../errors.js';
 import { rawPublicKey, rawSeed } from '../crypto/ed25519.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
@@ -32,6 +32,32 @@ const NOT_ED25519 = 'cryptosign needs an Ed25519 key (ssh-keygen -t ed25519)';
 export function loadKeyFile(path: string, options: KeyFileOptions = {}): LocalSigningKey {
   const data = readPrivateFile(path, 'key file', options);
   return parseKeyFileData(data, path, options.passphrase);
+}
+
+/**
+ * Like loadKeyFile, but an encrypted file is decrypted in a worker thread:
+ * the bcrypt KDF (hundreds of ms at ssh-keygen's default, seconds with -a 100)
+ * never blocks the event loop, so timers and WAMP heartbeats go on.
+ */
+export async function openKeyFile(path: string, options: KeyFileOptions = {}): Promise<LocalSigningKey> {
+  const data = readPrivateFile(path, 'key file', options);
+  const passphrase = options.passphrase;
+  if (passphrase === undefined || passphrase.length === 0) return parseKeyFileData(data, path, passphrase);
+  const { Worker } = await import('node:worker_threads');
+  // workerData is copied into the worker here; our copy is wiped at once
+  const worker = new Worker(new URL('./key-file-worker.js', import.meta.url), { workerData: { data, where: path, passphrase } });
+  data.fill(0);
+  try {
+    const answer = await new Promise<{ ok: true; key: KeyObject; comment: string } | { ok: false; code: ErrorCode; message: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new KeyFileError('KEY_FILE_FORMAT', `${path}: the key-file worker exited (${code})`)));
+    });
+    if (!answer.ok) throw new KeyFileError(answer.code, answer.message);
+    return new LocalSigningKey('file', answer.key, answer.comment);
+  } finally {
+    void worker.terminate();
+  }
 }
 
 /** Parses private key file contents; `where` names the file in messages. */

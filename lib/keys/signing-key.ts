@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { privateKeyFromSeed, rawPublicKey, signEd25519 } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
@@ -44,6 +44,13 @@ export function checkSignable(source: KeySource, data: unknown): asserts data is
   }
 }
 
+// for handing a decrypted key from a worker thread to the main thread; not part of the API
+const keyObjects = new WeakMap<LocalSigningKey, KeyObject>();
+/** @internal the key's KeyObject (postMessage can carry it to another thread) */
+export function keyObjectOf(key: LocalSigningKey): KeyObject | undefined {
+  return keyObjects.get(key);
+}
+
 /** A key whose private half is in this process: from a seed or a key file. */
 export class LocalSigningKey implements SigningKey {
   readonly publicKey: Uint8Array;
@@ -53,13 +60,21 @@ export class LocalSigningKey implements SigningKey {
 
   constructor(
     readonly source: 'seed' | 'file',
-    seed: Uint8Array,
+    seed: Uint8Array | KeyObject,
     readonly comment = '',
   ) {
-    if (!(seed instanceof Uint8Array) || seed.length !== 32) {
+    if (seed instanceof KeyObject) {
+      // a private key made elsewhere (a worker that decrypted a key file)
+      if (seed.type !== 'private' || seed.asymmetricKeyType !== 'ed25519') {
+        throw new InputError('INVALID_SEED', 'an Ed25519 private KeyObject is needed');
+      }
+      this.#key = seed;
+    } else if (!(seed instanceof Uint8Array) || seed.length !== 32) {
       throw new InputError('INVALID_SEED', 'an Ed25519 seed must be exactly 32 bytes');
+    } else {
+      this.#key = privateKeyFromSeed(seed);
     }
-    this.#key = privateKeyFromSeed(seed);
+    keyObjects.set(this, this.#key);
     this.publicKey = rawPublicKey(this.#key);
     this.publicKeyHex = toHex(this.publicKey);
     this.fingerprint = fingerprintOfBlob(ed25519Blob(this.publicKey));
@@ -78,6 +93,7 @@ export class LocalSigningKey implements SigningKey {
 
   async close(): Promise<void> {
     this.#key = undefined;
+    keyObjects.delete(this);
   }
 
   /** Never prints key material. */
