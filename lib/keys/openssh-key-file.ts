@@ -13,7 +13,7 @@ import { KeyFileError, type ErrorCode } from '../errors.js';
 import { rawPublicKey, rawSeed } from '../crypto/ed25519.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
-import { decryptAeadKeyFile } from './openssh-aead.js';
+import { decryptOpenSshKeyFile } from './openssh-decrypt.js';
 
 export interface KeyFileOptions extends PrivateFileOptions {
   /** passphrase of an encrypted key file */
@@ -119,8 +119,8 @@ function checkKdfRounds(text: string, where: string): void {
 function parseOpenSsh(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
   let key: sshpkTypes.PrivateKey;
   if (passphrase !== undefined) checkKdfRounds(Buffer.from(data).toString('latin1'), where);
-  // the AEAD ciphers sshpk lacks: decrypted here, parsed by sshpk like any other
-  const unencrypted = decryptAeadKeyFile(data, where, passphrase);
+  // every cipher decrypted here (faster KDF, and the AEAD ciphers sshpk lacks); sshpk parses
+  const unencrypted = decryptOpenSshKeyFile(data, where, passphrase);
   if (unencrypted) {
     data = unencrypted;
     passphrase = undefined;
