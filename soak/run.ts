@@ -58,9 +58,9 @@ try {
     let done = 0;
     await Promise.all(Array.from({ length: 64 }, async () => {
       while (done < total) {
-        done++;
+        const n = ++done;
         await key.sign(data);
-        if (done % 10_000 === 0) {
+        if (n % 10_000 === 0) {
           gc();
           samples.push(heapMb());
         }
