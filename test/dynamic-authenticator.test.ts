@@ -22,6 +22,7 @@ import { crossbarDecision, peerAddressOf, runCrossbarAuthenticator, type Decisio
 import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { decisionLine } from '../bin/authenticator-command.js';
 import { CLI, tempDir } from './helpers/paths.js';
+import { runProcess } from './helpers/run-process.js';
 import { startTestRouter, type TestRouter } from './helpers/test-router.js';
 
 const require = createRequire(import.meta.url);
@@ -190,15 +191,7 @@ test('CLI: cryptosign-keys authenticator runs, logs each decision (no secrets), 
 });
 
 test('CLI: authenticator usage errors exit 2; a router that refuses it exits 1 with the code', async () => {
-  const run = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const c = spawn(process.execPath, [CLI, 'authenticator', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      c.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const run = (args: string[]) => runProcess(process.execPath, [CLI, 'authenticator', ...args]);
   const seedFile = join(tmp.dir, 'other.seed');
   writeFileSync(seedFile, '12'.repeat(32), { mode: 0o600 });
   writePrincipals([`${alice.publicKeyHex} alice`]);

@@ -7,10 +7,8 @@
  * fox-wamp gives the handler no socket, so channel binding is refused there.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Wampy } from 'wampy';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
@@ -21,8 +19,7 @@ import type { SigningKey } from '../lib/keys/signing-key.js';
 import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client.js';
 import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { CryptosignAuthenticator, type HelloDetails, type PendingLogin } from '../lib/wamp/router.js';
-import { SYSTEM_PYTHON } from './helpers/autobahn-python.js';
-import { ROOT } from './helpers/paths.js';
+import { autobahnPythonLogin } from './helpers/autobahn-python.js';
 
 const require = createRequire(import.meta.url);
 type Callback = (err: Error | null, value?: unknown) => void;
@@ -124,16 +121,7 @@ test('fox-wamp + the authenticator: refusals (unknown key, router key not truste
 });
 
 test('fox-wamp + the authenticator: autobahn-python (its own cryptosign client) logs in; a wrong key does not', async () => {
-  const run = (seed: string) =>
-    new Promise<{ joined?: { authid: string }; left?: unknown }>((resolve, reject) => {
-      const c = spawn(SYSTEM_PYTHON, [join(ROOT, 'test/interop/autobahn_client.py'), url, seed, 'alice', '-', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      c.on('error', reject);
-      c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}')) : reject(new Error(err.slice(-1500)))));
-    });
+  const run = (seed: string) => autobahnPythonLogin(url, seed, { authid: 'alice' });
   assert.equal((await run(SEED)).joined?.authid, 'alice');
   const bad = await run('f2'.repeat(32));
   assert.equal(bad.joined, undefined);

@@ -7,7 +7,7 @@
  * it (their ssh-agent, a CA their system trusts), against a loopback router.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -18,6 +18,7 @@ import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { ROOT } from './helpers/paths.js';
 import { startTestRouter, type TestRouter } from './helpers/test-router.js';
 import { makeTestCert } from './helpers/tls.js';
+import { runProcess } from './helpers/run-process.js';
 
 // what the fragments leave to the reader (from the surrounding protocol code)
 const FREE_NAMES: [string, string][] = [
@@ -86,19 +87,11 @@ test('the five-line example at the top of the README runs: agent key, wss with t
     const built = spawnSync(process.execPath, [tsc, '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--skipLibCheck', join(dir, 'example.mts')], { encoding: 'utf8' });
     assert.equal(built.status, 0, built.stdout + built.stderr);
     // the user's environment: their ssh-agent, and a CA their system trusts
-    const run = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(dir, 'example.mjs')], {
-        env: { ...process.env, SSH_AUTH_SOCK: agent.socketPath, NODE_EXTRA_CA_CERTS: cert.certPath },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('close', (c) => resolve({ code: c, out, err }));
+    const run = await runProcess(process.execPath, [join(dir, 'example.mjs')], {
+      env: { ...process.env, SSH_AUTH_SOCK: agent.socketPath, NODE_EXTRA_CA_CERTS: cert.certPath },
     });
-    assert.equal(run.code, 0, run.err);
-    assert.equal(run.out.trim(), 'joined');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'joined');
     assert.equal(router.outcomes.at(-1)?.principal, 'alice');
     assert.equal(router.challenges.at(-1)?.channel_binding, 'tls-unique');
     assert.equal(router.challenges.at(-1)?.pubkey, routerKey.publicKeyHex, 'the router proved its key');

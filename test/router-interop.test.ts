@@ -7,9 +7,7 @@
  * autobahn-python's key (PyNaCl underneath) and by the client-side check.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
 import { toHex } from '../lib/crypto/hex.js';
@@ -20,8 +18,7 @@ import { signChallenge } from '../lib/wamp/challenge.js';
 import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
 import { verifyRouterSignature } from '../lib/wamp/router-trust.js';
 import { CryptosignAuthenticator } from '../lib/wamp/router.js';
-import { autobahnPython, SYSTEM_PYTHON } from './helpers/autobahn-python.js';
-import { ROOT } from './helpers/paths.js';
+import { autobahnPython, autobahnPythonLogin, type PyLogin } from './helpers/autobahn-python.js';
 import { startTestRouter, type TestRouter } from './helpers/test-router.js';
 import { makeTestCert, TLS_VERSIONS, type TlsVersion } from './helpers/tls.js';
 
@@ -47,28 +44,9 @@ after(async () => {
   cert.cleanup();
 });
 
-interface PyLogin {
-  joined?: { authid: string; authrole: string; authmethod: string };
-  left?: { reason: string; message: string | null };
-}
-
-/** autobahn-python's Component logs in; runs asynchronously (the router is in this process). */
-function pythonLogin(url: string, seedHex: string, opts: { authid?: string; binding?: string; tls?: boolean } = {}): Promise<PyLogin> {
-  const args = [join(ROOT, 'test/interop/autobahn_client.py'), url, seedHex, opts.authid ?? '-', opts.binding ?? '-', opts.tls ? cert.certPath : '-'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(SYSTEM_PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', (e) => reject(new Error(`cannot run ${SYSTEM_PYTHON} (apt-get install python3-autobahn python3-twisted python3-openssl): ${e.message}`)));
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`autobahn-python client exited ${code}: ${err.slice(-2000)}`));
-      resolve(JSON.parse(last) as PyLogin);
-    });
-  });
-}
+/** autobahn-python's Component logs in (the router runs in this process) */
+const pythonLogin = (url: string, seedHex: string, opts: { authid?: string; binding?: string; tls?: boolean } = {}): Promise<PyLogin> =>
+  autobahnPythonLogin(url, seedHex, { ...(opts.authid ? { authid: opts.authid } : {}), ...(opts.binding ? { binding: opts.binding } : {}), ...(opts.tls ? { caFile: cert.certPath } : {}) });
 
 async function router(version: TlsVersion | null): Promise<TestRouter> {
   const r = await startTestRouter({ principals, routerKey, ...(version ? { tls: { cert, version } } : {}) });
