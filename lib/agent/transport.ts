@@ -56,8 +56,14 @@ function checkSocketPath(path: string): void {
   }
 }
 
-/** Tries again when the agent's listen backlog is full (EAGAIN): a burst of connections is not a dead agent. */
+/**
+ * Tries again when the agent's listen backlog is full: Linux says EAGAIN, some
+ * systems ECONNREFUSED. A burst of connections is not a dead agent; but
+ * ECONNREFUSED is also what a stale socket (no agent) gives, so that one is
+ * retried only briefly before it is reported.
+ */
 const BUSY_RETRIES = 50;
+const REFUSED_RETRIES = 3;
 
 function connectUnix(path: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
@@ -125,7 +131,7 @@ export function openAgentStream(path: string, timeoutMs: number): Promise<Duplex
         },
         (e: NodeJS.ErrnoException) => {
           if (settled) return;
-          if (e.code === 'EAGAIN' && n < BUSY_RETRIES) {
+          if ((e.code === 'EAGAIN' && n < BUSY_RETRIES) || (e.code === 'ECONNREFUSED' && n < REFUSED_RETRIES)) {
             // back off a little (1, 2, 4 … 50 ms) and try again; the timeout still bounds it all
             setTimeout(() => attempt(n + 1), Math.min(50, 2 ** n)).unref();
             return;
