@@ -193,7 +193,7 @@ test('strict verification decides exactly as libsodium on a corpus of forgeries 
   // OpenSSL is such a verifier up to 3.0 (Node 20, 22); OpenSSL 3.5 (Node 24) refuses them too
   const lenient = corpus.filter((c, i) => permissive(c) && !sodium[i]);
   const opensslLenient = corpus.filter((c, i) => openssl(c) && !sodium[i]).length;
-  console.log(`# OpenSSL ${process.versions.openssl} alone accepts ${opensslLenient} of the ${corpus.length} cases libsodium refuses`);
+  console.log(`# OpenSSL ${process.versions.openssl} alone accepts ${opensslLenient} cases (of ${corpus.length}) that libsodium refuses`);
   const kinds = new Set(lenient.map((c) => c.what.replace(/ \d+$/, '').replace(/\(torsion \d\)/, '')));
   assert.ok(lenient.length >= 10, `only ${lenient.length} cases tell OpenSSL from libsodium`);
   assert.ok([...kinds].some((k) => k.startsWith('forgery for torsion point')), `kinds: ${[...kinds].join(', ')}`);
