@@ -91,3 +91,17 @@ test('a key file claiming an absurd bcrypt round count is refused at once, not c
   assert.throws(() => loadKeyFile(hostile, { passphrase: 'anything' }), { code: 'KEY_FILE_FORMAT', message: /asks for 2147483648 bcrypt rounds/ });
   assert.throws(() => loadKeyFile(hostile), { code: 'PASSPHRASE_REQUIRED' }, 'without a passphrase nothing is computed anyway');
 });
+
+test('a key file whose key-derivation options are cut short is a coded format error, not a crash', () => {
+  const text = readFileSync(fixture('ed25519-encrypted'), 'utf8');
+  const raw = Buffer.from(text.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  let p = 15;
+  p += 4 + raw.readUInt32BE(p); // cipher
+  p += 4 + raw.readUInt32BE(p); // kdf name
+  const optsLen = raw.readUInt32BE(p);
+  // kdfoptions becomes 2 bytes: a salt length that is cut off
+  const cut = Buffer.concat([raw.subarray(0, p), Buffer.from([0, 0, 0, 2, 0, 0]), raw.subarray(p + 4 + optsLen)]);
+  const hostile = join(tmp.dir, 'kdfopts');
+  writeFileSync(hostile, `-----BEGIN OPENSSH PRIVATE KEY-----\n${cut.toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`, { mode: 0o600 });
+  assert.throws(() => loadKeyFile(hostile, { passphrase: 'anything' }), { code: 'KEY_FILE_FORMAT', message: /key derivation options/ });
+});

@@ -19,6 +19,8 @@ import { bcryptPbkdf } from '../crypto/bcrypt-pbkdf.js';
 import { WireReader, concatBytes, wireString, wireUint32 } from '../ssh/wire.js';
 
 const MAGIC = 'openssh-key-v1\0';
+/** ssh-keygen's default is 16 rounds and -a 100 is "slow"; beyond this a file only hangs the process. */
+export const MAX_BCRYPT_ROUNDS = 10_000;
 interface CipherSpec {
   keyLen: number;
   ivLen: number;
@@ -119,9 +121,18 @@ export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphras
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file (encrypted section)`);
   }
   const tag = rest.subarray(0, spec.tagLen);
-  const o = new WireReader(kdfOptions);
-  const salt = o.string();
-  const rounds = o.uint32();
+  let salt: Uint8Array, rounds: number;
+  try {
+    const o = new WireReader(kdfOptions);
+    salt = o.string();
+    rounds = o.uint32();
+  } catch {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file (key derivation options)`);
+  }
+  // the KDF runs synchronously (or in a worker): a file claiming 2^31 rounds would hang it
+  if (rounds > MAX_BCRYPT_ROUNDS) {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} asks for ${rounds} bcrypt rounds; more than ${MAX_BCRYPT_ROUNDS} is refused (ssh-keygen's default is 16)`);
+  }
   const pass = typeof passphrase === 'string' ? Buffer.from(passphrase, 'utf8') : Buffer.from(passphrase);
   let derived: Uint8Array;
   try {

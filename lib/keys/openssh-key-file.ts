@@ -8,7 +8,6 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import type sshpkTypes from 'sshpk';
-import { WireReader } from '../ssh/wire.js';
 import { KeyFileError, type ErrorCode } from '../errors.js';
 import { rawPublicKey, rawSeed } from '../crypto/ed25519.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
@@ -85,40 +84,8 @@ export function parseKeyFileData(data: Uint8Array, where: string, passphrase?: s
   throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not an OpenSSH or PEM private key file`);
 }
 
-/** ssh-keygen's default is 16 rounds and -a 100 is "slow"; beyond this a file only hangs the process. */
-export const MAX_BCRYPT_ROUNDS = 10_000;
-
-/**
- * Reads the KDF header of an openssh-key-v1 file (inside the base64 armour)
- * and refuses an absurd bcrypt round count before any work is done: the KDF
- * runs synchronously, and a file claiming 2^31 rounds would hang the process.
- */
-function checkKdfRounds(text: string, where: string): void {
-  const m = /-----BEGIN OPENSSH PRIVATE KEY-----([A-Za-z0-9+/=\s]{0,2000})/.exec(text);
-  if (!m) return;
-  const head = Buffer.from((m[1] as string).replace(/\s+/g, ''), 'base64');
-  const magic = 'openssh-key-v1\0';
-  if (head.subarray(0, magic.length).toString('latin1') !== magic) return;
-  try {
-    const r = new WireReader(head.subarray(magic.length));
-    r.string(); // cipher name
-    const kdf = Buffer.from(r.string()).toString('latin1');
-    if (kdf !== 'bcrypt') return;
-    const opts = new WireReader(r.string());
-    opts.string(); // salt
-    const rounds = opts.uint32();
-    if (rounds > MAX_BCRYPT_ROUNDS) {
-      throw new KeyFileError('KEY_FILE_FORMAT', `${where} asks for ${rounds} bcrypt rounds; more than ${MAX_BCRYPT_ROUNDS} is refused (ssh-keygen's default is 16)`);
-    }
-  } catch (e) {
-    if (e instanceof KeyFileError) throw e;
-    // a header cut short: the parser below says what is wrong
-  }
-}
-
 function parseOpenSsh(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
   let key: sshpkTypes.PrivateKey;
-  if (passphrase !== undefined) checkKdfRounds(Buffer.from(data).toString('latin1'), where);
   // every cipher decrypted here (faster KDF, and the AEAD ciphers sshpk lacks); sshpk parses
   const unencrypted = decryptOpenSshKeyFile(data, where, passphrase);
   if (unencrypted) {
