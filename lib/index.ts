@@ -40,7 +40,7 @@ export {
   type ChallengeExtra,
 } from './wamp/router.js';
 export { VerifyKey, verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519.js';
-export { parseAuthorizedKeys, AuthorizedKeys, matchFrom, type Principal, type SkippedKey, type AuthCheckOptions, type AuthResult } from './wamp/principals.js';
+export { parseAuthorizedKeys, AuthorizedKeys, matchFrom, principalsReader, type PrincipalsSource, type Principal, type SkippedKey, type AuthCheckOptions, type AuthResult } from './wamp/principals.js';
 export { AuthorizedKeysFile, loadAuthorizedKeysFile, type AuthorizedKeysFileOptions } from './wamp/authorized-keys-file.js';
 export {
   crossbarDecision,

@@ -5,7 +5,7 @@
  */
 import { AgentClient, type AgentClientOptions } from '../agent/client.js';
 import { AgentError } from '../errors.js';
-import { VerifyKey, publicKeyProblem } from '../crypto/ed25519.js';
+import { publicKeyProblem } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
 import { checkSignable, type SigningKey } from './signing-key.js';
@@ -117,7 +117,6 @@ export class AgentSigningKey implements SigningKey {
   readonly comment: string;
   readonly fingerprint: string;
   readonly #blob: Uint8Array;
-  readonly #verifyKey: VerifyKey;
 
   constructor(
     private readonly client: AgentClient,
@@ -132,7 +131,6 @@ export class AgentSigningKey implements SigningKey {
     this.comment = info.comment;
     this.fingerprint = info.fingerprint;
     this.#blob = info.blob;
-    this.#verifyKey = new VerifyKey(info.ed25519);
   }
 
   #closed = false;

@@ -9,9 +9,10 @@
  * a key that was removed in the same edit can never slip through; `onError`
  * and `lastError` say why.
  */
-import { statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { CryptosignKeysError } from '../errors.js';
 import { readBoundedFile } from '../read-file.js';
+import { statPath } from '../stat-path.js';
 import { AuthorizedKeys, parseAuthorizedKeys } from './principals.js';
 
 /** sshd has no limit; a principals file of this size would be 100k+ keys. */
@@ -47,11 +48,8 @@ export class AuthorizedKeysFile {
   }
 
   #stat(): string {
-    try {
-      return stamp(statSync(this.path));
-    } catch {
-      return stamp(undefined);
-    }
+    const st = statPath(this.path);
+    return stamp('isFile' in st ? st : undefined);
   }
 
   /** The list as the file says now (re-read when it changed since the last call). */

@@ -15,7 +15,7 @@
  */
 import { AuthError } from '../errors.js';
 import type { SigningKey } from '../keys/signing-key.js';
-import type { AuthorizedKeys } from './principals.js';
+import { principalsReader, type PrincipalsSource } from './principals.js';
 import { joinWamp, WampCallError, type JoinOptions, type WampSession } from './session.js';
 
 export interface CrossbarAuthResult {
@@ -32,14 +32,6 @@ export interface CrossbarDecisionOptions {
   now?: Date;
 }
 
-export type Principals = AuthorizedKeys | { current(): AuthorizedKeys } | (() => AuthorizedKeys);
-
-function currentList(p: Principals): AuthorizedKeys {
-  if (typeof p === 'function') return p();
-  if ('current' in p && typeof p.current === 'function') return p.current();
-  return p as AuthorizedKeys;
-}
-
 /** The client's IP address from crossbar's transport peer ("tcp4:1.2.3.4:5678", "tcp6:[::1]:5678", "tcp6:::1:5678"). */
 export function peerAddressOf(details: unknown): string | undefined {
   const peer = (details as { transport?: { peer?: unknown } } | undefined)?.transport?.peer;
@@ -49,24 +41,15 @@ export function peerAddressOf(details: unknown): string | undefined {
 }
 
 /** What to answer crossbar for one login: the principal for the key, or AuthError. */
-export function crossbarDecision(principals: Principals, realm: unknown, authid: unknown, details: unknown, options: CrossbarDecisionOptions = {}): CrossbarAuthResult {
+export function crossbarDecision(principals: PrincipalsSource, realm: unknown, authid: unknown, details: unknown, options: CrossbarDecisionOptions = {}): CrossbarAuthResult {
   const d = (details ?? {}) as { authmethod?: unknown; authextra?: { pubkey?: unknown } | null };
   if (d.authmethod !== undefined && d.authmethod !== 'cryptosign') {
     throw new AuthError('AUTH_METHOD_REFUSED', `this authenticator answers cryptosign, not ${JSON.stringify(d.authmethod)}`);
   }
-  const pubkey = d.authextra?.pubkey;
-  if (typeof pubkey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(pubkey)) {
-    throw new AuthError('AUTH_UNKNOWN_KEY', 'details.authextra.pubkey must be the client public key (64 hex digits)');
-  }
-  const peerAddress = peerAddressOf(details);
-  const found = currentList(principals).find(pubkey, {
-    ...(typeof authid === 'string' && authid !== '' ? { authid } : {}),
-    ...(typeof realm === 'string' ? { realm } : {}),
-    ...(peerAddress !== undefined ? { peerAddress } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
-  if (!found.ok) throw new AuthError(found.code, found.reason);
-  const p = found.principal;
+  const p = principalsReader(principals)().forLogin(
+    { pubkey: d.authextra?.pubkey, authid, realm, peerAddress: peerAddressOf(details), ...(options.now ? { now: options.now } : {}) },
+    'details.authextra.pubkey',
+  );
   const role = p.role ?? options.defaultRole;
   if (role === undefined) {
     throw new AuthError('AUTH_NO_ROLE', `"${p.name}" (line ${p.line}) has no wamp-role option and no default role is set`);
@@ -90,7 +73,7 @@ export interface Decision {
 export interface CrossbarAuthenticatorOptions extends JoinOptions, CrossbarDecisionOptions {
   /** the procedure URI crossbar calls (the "authenticator" in its config) */
   procedure: string;
-  principals: Principals;
+  principals: PrincipalsSource;
   onDecision?: (decision: Decision) => void;
 }
 

@@ -168,6 +168,27 @@ export class AuthorizedKeys {
     if (!r.ok) throw new AuthError(r.code, r.reason);
     return r.principal;
   }
+
+  /**
+   * The principal a login asks for, from values as they come off the wire (any
+   * may be missing or malformed): the public key (`field` names it in the
+   * message), an authid ('' or none: infer it), the realm, the peer address.
+   * Throws AuthError with the reason's code.
+   */
+  forLogin(asked: { pubkey: unknown; authid?: unknown; realm?: unknown; peerAddress?: string | undefined; now?: Date }, field: string): Principal {
+    const { pubkey, authid, realm } = asked;
+    if (typeof pubkey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(pubkey)) {
+      throw new AuthError('AUTH_UNKNOWN_KEY', `${field} must be the client public key (64 hex digits)`);
+    }
+    const found = this.find(pubkey, {
+      ...(typeof authid === 'string' && authid !== '' ? { authid } : {}),
+      ...(typeof realm === 'string' ? { realm } : {}),
+      ...(asked.peerAddress !== undefined ? { peerAddress: asked.peerAddress } : {}),
+      ...(asked.now ? { now: asked.now } : {}),
+    });
+    if (!found.ok) throw new AuthError(found.code, found.reason);
+    return found.principal;
+  }
 }
 
 /** sshd's expiry-time: YYYYMMDD[HHMM[SS]], local time, or UTC with a trailing Z. */
@@ -264,6 +285,16 @@ function principalFrom(line: AuthorizedKeyLine, publicKey: Uint8Array): Principa
   if (from !== undefined) p.from = from;
   if (line.optionsText !== '') p.options = line.optionsText;
   return p;
+}
+
+/** Where a router's principals come from: a list, something that follows a file (`current()`, as AuthorizedKeysFile), or a function. */
+export type PrincipalsSource = AuthorizedKeys | { current(): AuthorizedKeys } | (() => AuthorizedKeys);
+
+/** One way to read the current list from any PrincipalsSource. */
+export function principalsReader(source: PrincipalsSource): () => AuthorizedKeys {
+  if (typeof source === 'function') return source;
+  if ('current' in source && typeof source.current === 'function') return () => source.current();
+  return () => source as AuthorizedKeys;
 }
 
 export function parseAuthorizedKeys(text: string): AuthorizedKeys {

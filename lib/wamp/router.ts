@@ -22,13 +22,13 @@ import { randomBytes } from 'node:crypto';
 import { AuthError, CryptosignKeysError } from '../errors.js';
 import { toHex } from '../crypto/hex.js';
 import type { SigningKey } from '../keys/signing-key.js';
-import { tlsChannelId, type ChannelBindingType } from './channel-binding.js';
+import { CHANNEL_BINDING_TYPES, tlsChannelId, type ChannelBindingType } from './channel-binding.js';
 import { parseChallenge, signChallenge } from './challenge.js';
-import type { AuthorizedKeys, Principal } from './principals.js';
+import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
 
 export interface CryptosignAuthenticatorOptions {
   /** the principals: a list, an AuthorizedKeysFile (followed on disk), or a function returning the current list */
-  principals: AuthorizedKeys | { current(): AuthorizedKeys } | (() => AuthorizedKeys);
+  principals: PrincipalsSource;
   /** the router's own key, for router authentication (any key source: seed, file, ssh-agent) */
   routerKey?: SigningKey;
   /** refuse clients that do not use channel binding (only for TLS listeners); default false */
@@ -94,7 +94,7 @@ export class PendingLogin {
 
 function bindingOf(value: unknown): ChannelBindingType | null {
   if (value === undefined || value === null) return null;
-  if (value === 'tls-unique' || value === 'tls-exporter') return value;
+  if ((CHANNEL_BINDING_TYPES as readonly unknown[]).includes(value)) return value as ChannelBindingType;
   throw new AuthError('AUTH_BINDING_REFUSED', `channel binding ${JSON.stringify(value)} is not supported (tls-unique, tls-exporter, or none)`);
 }
 
@@ -105,8 +105,7 @@ export class CryptosignAuthenticator {
   readonly #now: () => Date;
 
   constructor(options: CryptosignAuthenticatorOptions) {
-    const p = options.principals;
-    this.#principals = typeof p === 'function' ? p : 'current' in p && typeof p.current === 'function' ? () => p.current() : () => p as AuthorizedKeys;
+    this.#principals = principalsReader(options.principals);
     this.#routerKey = options.routerKey;
     this.#requireBinding = options.requireChannelBinding ?? false;
     this.#now = options.now ?? (() => new Date());
@@ -115,19 +114,10 @@ export class CryptosignAuthenticator {
   /** HELLO → the login in progress (its `extra` goes into CHALLENGE), or AuthError. */
   async hello(details: HelloDetails, connection: ConnectionInfo = {}): Promise<PendingLogin> {
     const authextra = details?.authextra ?? {};
-    const pubkey = authextra.pubkey;
-    if (typeof pubkey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(pubkey)) {
-      throw new AuthError('AUTH_UNKNOWN_KEY', 'HELLO authextra.pubkey must be the client public key (64 hex digits)');
-    }
-    const authid = typeof details.authid === 'string' && details.authid !== '' ? details.authid : undefined;
-    const principals = this.#principals();
-    const found = principals.find(pubkey, {
-      ...(authid !== undefined ? { authid } : {}),
-      ...(connection.realm !== undefined ? { realm: connection.realm } : {}),
-      ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
-      now: this.#now(),
-    });
-    if (!found.ok) throw new AuthError(found.code, found.reason);
+    const principal = this.#principals().forLogin(
+      { pubkey: authextra.pubkey, authid: details?.authid, realm: connection.realm, peerAddress: connection.peerAddress, now: this.#now() },
+      'HELLO authextra.pubkey',
+    );
 
     const binding = bindingOf(authextra.channel_binding);
     if (binding === null && this.#requireBinding) {
@@ -153,7 +143,6 @@ export class CryptosignAuthenticator {
       extra.pubkey = this.#routerKey.publicKeyHex;
       extra.signature = await signChallenge(this.#routerKey, clientChallenge, channelId ? { channelId } : {});
     }
-    const principal = found.principal;
     const check = (challenge: string, signature: string, id: Uint8Array | undefined) =>
       this.#principals().require(principal.publicKey, challenge, signature, {
         authid: principal.name,
