@@ -8,8 +8,8 @@
 import { Wampy } from 'wampy';
 import type { SigningKey } from '../lib/keys/signing-key.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
-import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { startTestRouter } from '../test/helpers/test-router.js';
 import { makeTestCert } from '../test/helpers/tls.js';
 

@@ -7,7 +7,7 @@ import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { setVerifyBackend } from '../lib/crypto/ed25519.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import { signChallenge, verifyChallengeSignature } from '../lib/wamp/challenge.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 
 /** `interleaved` runs the contenders call by call in turn (drift on a noisy machine hits all alike). */
 export async function benchVerify(interleaved: (e: [string, () => Promise<unknown>][], calls: number) => Promise<Map<string, number>>, calls: number) {

@@ -10,8 +10,8 @@ import { readBoundedFile } from '../lib/read-file.js';
 import { fingerprintOfBlob, ed25519Blob } from '../lib/ssh/public-key.js';
 import { parseHex } from '../lib/crypto/hex.js';
 import { checkBindingType } from '../lib/wamp/channel-binding.js';
-import { AuthorizedKeysFile } from '../lib/wamp/authorized-keys-file.js';
-import { runCrossbarAuthenticator, type Decision } from '../lib/wamp/dynamic-authenticator.js';
+import { AuthorizedKeysFile } from '../lib/wamp/router/authorized-keys-file.js';
+import { runCrossbarAuthenticator, type Decision } from '../lib/wamp/crossbar/dynamic-authenticator.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { checkKeyArgs, openKey, type KeyArgs } from './key-options.js';
 

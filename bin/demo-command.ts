@@ -6,7 +6,7 @@ import { toHex } from '../lib/crypto/hex.js';
 import { fingerprintLine } from '../lib/ssh/public-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { CliFailure } from './cli-errors.js';
 import { hasKeyOption, openKey, type KeyArgs } from './key-options.js';
 

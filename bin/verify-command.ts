@@ -1,9 +1,9 @@
 /** `verify`: the router side by hand: checks an AUTHENTICATE signature read from stdin, strictly. */
 import { parseChallenge, parseChannelId, verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { readBoundedFile } from '../lib/read-file.js';
-import { MAX_AUTHORIZED_KEYS_BYTES } from '../lib/wamp/authorized-keys-file.js';
+import { MAX_AUTHORIZED_KEYS_BYTES } from '../lib/wamp/router/authorized-keys-file.js';
 import { bytesOrHex, toHex } from '../lib/crypto/hex.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { readStdinValue } from './read-stdin.js';
 

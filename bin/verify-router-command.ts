@@ -3,7 +3,7 @@
  * does not wire: checks the router's answer (CHALLENGE.extra pubkey and
  * signature) over the challenge we sent in HELLO, against trusted router keys.
  */
-import { RouterKeys, verifyRouterSignature } from '../lib/wamp/router-trust.js';
+import { RouterKeys, verifyRouterSignature } from '../lib/wamp/client/router-trust.js';
 import { parseChallenge, parseChannelId } from '../lib/wamp/challenge.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { readStdinValue } from './read-stdin.js';

@@ -28,9 +28,9 @@ export {
   type CryptosignChallengeExtra,
   type AuthextraOptions,
   type ChallengeHandlerOptions,
-} from './wamp/client.js';
+} from './wamp/client/cryptosign-client.js';
 export { tlsChannelId, CHANNEL_BINDING_TYPES, type ChannelBindingType } from './wamp/channel-binding.js';
-export { RouterKeys, verifyRouterSignature, type TrustedRouterKeys, type RouterAnswer } from './wamp/router-trust.js';
+export { RouterKeys, verifyRouterSignature, type TrustedRouterKeys, type RouterAnswer } from './wamp/client/router-trust.js';
 export {
   CryptosignAuthenticator,
   PendingLogin,
@@ -38,10 +38,10 @@ export {
   type HelloDetails,
   type ConnectionInfo,
   type ChallengeExtra,
-} from './wamp/router.js';
+} from './wamp/router/authenticator.js';
 export { VerifyKey, verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519.js';
-export { parseAuthorizedKeys, AuthorizedKeys, matchFrom, principalsReader, type PrincipalsSource, type Principal, type SkippedKey, type AuthCheckOptions, type AuthResult } from './wamp/principals.js';
-export { AuthorizedKeysFile, loadAuthorizedKeysFile, type AuthorizedKeysFileOptions } from './wamp/authorized-keys-file.js';
+export { parseAuthorizedKeys, AuthorizedKeys, matchFrom, principalsReader, type PrincipalsSource, type Principal, type SkippedKey, type AuthCheckOptions, type AuthResult } from './wamp/router/principals.js';
+export { AuthorizedKeysFile, loadAuthorizedKeysFile, type AuthorizedKeysFileOptions } from './wamp/router/authorized-keys-file.js';
 export {
   crossbarDecision,
   runCrossbarAuthenticator,
@@ -50,7 +50,7 @@ export {
   type CrossbarAuthenticatorOptions,
   type CrossbarDecisionOptions,
   type Decision,
-} from './wamp/dynamic-authenticator.js';
-export { joinWamp, WampCallError, type WampSession, type JoinOptions, type Procedure } from './wamp/session.js';
+} from './wamp/crossbar/dynamic-authenticator.js';
+export { joinWamp, WampCallError, type WampSession, type JoinOptions, type Procedure } from './wamp/client/session.js';
 export { deriveKey, computeWcs } from './wamp/cra.js';
 export { startThrowawayAgent, type ThrowawayAgent } from './agent/throwaway.js';

@@ -10,9 +10,9 @@ import { after, test } from 'node:test';
 import type { CryptosignKeysError } from '../lib/errors.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
-import { AuthorizedKeysFile } from '../lib/wamp/authorized-keys-file.js';
+import { AuthorizedKeysFile } from '../lib/wamp/router/authorized-keys-file.js';
 import { signChallenge } from '../lib/wamp/challenge.js';
-import { CryptosignAuthenticator } from '../lib/wamp/router.js';
+import { CryptosignAuthenticator } from '../lib/wamp/router/authenticator.js';
 import { tempDir } from './helpers/paths.js';
 
 const tmp = tempDir();

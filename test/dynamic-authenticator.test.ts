@@ -16,10 +16,10 @@ import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway
 import { openAgentKey } from '../lib/keys/agent-key.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
-import { AuthorizedKeysFile } from '../lib/wamp/authorized-keys-file.js';
-import { cryptosignClient } from '../lib/wamp/client.js';
-import { crossbarDecision, peerAddressOf, runCrossbarAuthenticator, type Decision } from '../lib/wamp/dynamic-authenticator.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { AuthorizedKeysFile } from '../lib/wamp/router/authorized-keys-file.js';
+import { cryptosignClient } from '../lib/wamp/client/cryptosign-client.js';
+import { crossbarDecision, peerAddressOf, runCrossbarAuthenticator, type Decision } from '../lib/wamp/crossbar/dynamic-authenticator.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { decisionLine } from '../bin/authenticator-command.js';
 import { CLI, tempDir } from './helpers/paths.js';
 import { runProcess } from './helpers/run-process.js';

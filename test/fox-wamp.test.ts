@@ -16,9 +16,9 @@ import { AuthError } from '../lib/errors.js';
 import { openAgentKey } from '../lib/keys/agent-key.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
-import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
-import { CryptosignAuthenticator, type HelloDetails, type PendingLogin } from '../lib/wamp/router.js';
+import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
+import { CryptosignAuthenticator, type HelloDetails, type PendingLogin } from '../lib/wamp/router/authenticator.js';
 import { autobahnPythonLogin } from './helpers/autobahn-python.js';
 
 const require = createRequire(import.meta.url);

@@ -18,7 +18,7 @@ import { toHex } from '../lib/crypto/hex.js';
 import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { fromSeed, loadSeedFile } from '../lib/keys/seed-key.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
-import { autobahnOnChallenge, cryptosignAuthextra, wampyOnChallenge } from '../lib/wamp/client.js';
+import { autobahnOnChallenge, cryptosignAuthextra, wampyOnChallenge } from '../lib/wamp/client/cryptosign-client.js';
 import { computeWcs, deriveKey } from '../lib/wamp/cra.js';
 import { autobahnPython, type PyJob } from './helpers/autobahn-python.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';

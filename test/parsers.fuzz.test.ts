@@ -17,7 +17,7 @@ import { CryptosignKeysError } from '../lib/errors.js';
 import { parseHex, toHex } from '../lib/crypto/hex.js';
 import { parsePublicKeyBlob } from '../lib/ssh/public-key.js';
 import { concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
 
 const RUNS = { numRuns: 2000, interruptAfterTimeLimit: 20000 };

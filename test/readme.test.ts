@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { startThrowawayAgent } from '../lib/agent/throwaway.js';
 import { openAgentKey } from '../lib/keys/agent-key.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { ROOT } from './helpers/paths.js';
 import { startTestRouter, type TestRouter } from './helpers/test-router.js';
 import { makeTestCert } from './helpers/tls.js';

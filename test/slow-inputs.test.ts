@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseKeyFileData } from '../lib/keys/openssh-key-file.js';
 import { fromCrossbarKeyText } from '../lib/keys/seed-key.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
-import { RouterKeys } from '../lib/wamp/router-trust.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
+import { RouterKeys } from '../lib/wamp/client/router-trust.js';
 
 const BOUND_MS = 1000;
 const CASES: [string, () => unknown][] = [

@@ -18,7 +18,7 @@ import { Point, hashes as nobleHashes, verify as nobleVerify } from '@noble/ed25
 nobleHashes.sha512 = (m: Uint8Array) => new Uint8Array(createHash('sha512').update(m).digest());
 import { verifyEd25519Strict, publicKeyProblem, setVerifyBackend, verifyBackend } from '../lib/crypto/ed25519.js';
 import { toHex } from '../lib/crypto/hex.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { expectCode } from './helpers/errors.js';
 import { ROOT, sharedVectorsDir } from './helpers/paths.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { expectCode } from './helpers/errors.js';

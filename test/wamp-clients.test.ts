@@ -13,8 +13,8 @@ import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
-import { parseAuthorizedKeys } from '../lib/wamp/principals.js';
-import { autobahnOnChallenge, cryptosignAuthextra, wampyOnChallenge } from '../lib/wamp/client.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
+import { autobahnOnChallenge, cryptosignAuthextra, wampyOnChallenge } from '../lib/wamp/client/cryptosign-client.js';
 import { startTestRouter, type TestRouter } from './helpers/test-router.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 

@@ -14,7 +14,7 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CryptosignAuthenticator, type ChallengeExtra, type CryptosignAuthenticatorOptions, type HelloDetails } from '../../lib/wamp/router.js';
+import { CryptosignAuthenticator, type ChallengeExtra, type CryptosignAuthenticatorOptions, type HelloDetails } from '../../lib/wamp/router/authenticator.js';
 import { randomBytes } from 'node:crypto';
 import { AuthError } from '../../lib/errors.js';
 import { verifyChallengeSignature } from '../../lib/wamp/challenge.js';

@@ -6,9 +6,9 @@
  * its invocations. No reconnect: the session ends with `closed`, and its
  * owner decides (the CLI exits, a supervisor restarts it).
  */
-import type { SigningKey } from '../keys/signing-key.js';
-import { WampSessionError } from '../errors.js';
-import { cryptosignClient, type CryptosignClientOptions } from './client.js';
+import type { SigningKey } from '../../keys/signing-key.js';
+import { WampSessionError } from '../../errors.js';
+import { cryptosignClient, type CryptosignClientOptions } from './cryptosign-client.js';
 
 const HELLO = 1, WELCOME = 2, ABORT = 3, CHALLENGE = 4, AUTHENTICATE = 5, GOODBYE = 6, ERROR = 8;
 const REGISTER = 64, REGISTERED = 65, INVOCATION = 68, YIELD = 70;

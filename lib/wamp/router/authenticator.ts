@@ -19,11 +19,11 @@
  * login answers once; every refusal is an AuthError with its code.
  */
 import { randomBytes } from 'node:crypto';
-import { AuthError, CryptosignKeysError } from '../errors.js';
-import { toHex } from '../crypto/hex.js';
-import type { SigningKey } from '../keys/signing-key.js';
-import { CHANNEL_BINDING_TYPES, tlsChannelId, type ChannelBindingType } from './channel-binding.js';
-import { parseChallenge, signChallenge } from './challenge.js';
+import { AuthError, CryptosignKeysError } from '../../errors.js';
+import { toHex } from '../../crypto/hex.js';
+import type { SigningKey } from '../../keys/signing-key.js';
+import { CHANNEL_BINDING_TYPES, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
+import { parseChallenge, signChallenge } from '../challenge.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
 
 export interface CryptosignAuthenticatorOptions {

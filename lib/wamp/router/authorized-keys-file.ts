@@ -10,9 +10,9 @@
  * and `lastError` say why.
  */
 import type { Stats } from 'node:fs';
-import { CryptosignKeysError } from '../errors.js';
-import { readBoundedFile } from '../read-file.js';
-import { statPath } from '../stat-path.js';
+import { CryptosignKeysError } from '../../errors.js';
+import { readBoundedFile } from '../../read-file.js';
+import { statPath } from '../../stat-path.js';
 import { AuthorizedKeys, parseAuthorizedKeys } from './principals.js';
 
 /** sshd has no limit; a principals file of this size would be 100k+ keys. */

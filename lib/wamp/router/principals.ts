@@ -14,12 +14,12 @@
  * The others (`restrict`, `command`, …) are kept and reported, not interpreted.
  */
 import { BlockList, isIP } from 'node:net';
-import { AuthorizedKeysError, AuthError, type ErrorCode } from '../errors.js';
-import { VerifyKey, publicKeyProblem } from '../crypto/ed25519.js';
-import { bytesOrHex, toHex } from '../crypto/hex.js';
-import { ed25519Blob, fingerprintOfBlob } from '../ssh/public-key.js';
-import { hasOption, optionValue, parseAuthorizedKeyLines, type AuthorizedKeyLine, type KeyOption } from '../ssh/authorized-keys.js';
-import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } from './challenge.js';
+import { AuthorizedKeysError, AuthError, type ErrorCode } from '../../errors.js';
+import { VerifyKey, publicKeyProblem } from '../../crypto/ed25519.js';
+import { bytesOrHex, toHex } from '../../crypto/hex.js';
+import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
+import { hasOption, optionValue, parseAuthorizedKeyLines, type AuthorizedKeyLine, type KeyOption } from '../../ssh/authorized-keys.js';
+import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } from '../challenge.js';
 
 export interface Principal {
   /** the authid: `wamp-authid` option, else the comment, else the public key hex */

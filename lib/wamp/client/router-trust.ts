@@ -7,11 +7,11 @@
  * AUTHENTICATE format). crossbar signs with its node key (`key.pub` holds
  * `public-key-ed25519: <hex>`).
  */
-import { RouterAuthError } from '../errors.js';
-import { VerifyKey } from '../crypto/ed25519.js';
-import { bytesOrHex, toHex } from '../crypto/hex.js';
-import { parseAuthorizedKeyLines } from '../ssh/authorized-keys.js';
-import { verifyChallengeSignature } from './challenge.js';
+import { RouterAuthError } from '../../errors.js';
+import { VerifyKey } from '../../crypto/ed25519.js';
+import { bytesOrHex, toHex } from '../../crypto/hex.js';
+import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
+import { verifyChallengeSignature } from '../challenge.js';
 
 export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
 

@@ -21,11 +21,11 @@ import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { ChannelBindingError, CryptosignKeysError, InputError } from '../errors.js';
-import { toHex } from '../crypto/hex.js';
-import type { SigningKey } from '../keys/signing-key.js';
-import { checkBindingType, tlsChannelId, type ChannelBindingType } from './channel-binding.js';
-import { parseChannelId, signChallenge } from './challenge.js';
+import { ChannelBindingError, CryptosignKeysError, InputError } from '../../errors.js';
+import { toHex } from '../../crypto/hex.js';
+import type { SigningKey } from '../../keys/signing-key.js';
+import { checkBindingType, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
+import { parseChannelId, signChallenge } from '../challenge.js';
 import { RouterKeys, verifyRouterSignature, type TrustedRouterKeys } from './router-trust.js';
 
 export interface AuthextraOptions {

@@ -13,10 +13,10 @@
  * login with cryptosign, any key source), registers the procedure, and
  * reports each decision to `onDecision` (nothing secret is in it).
  */
-import { AuthError } from '../errors.js';
-import type { SigningKey } from '../keys/signing-key.js';
-import { principalsReader, type PrincipalsSource } from './principals.js';
-import { joinWamp, WampCallError, type JoinOptions, type WampSession } from './session.js';
+import { AuthError } from '../../errors.js';
+import type { SigningKey } from '../../keys/signing-key.js';
+import { principalsReader, type PrincipalsSource } from '../router/principals.js';
+import { joinWamp, WampCallError, type JoinOptions, type WampSession } from '../client/session.js';
 
 export interface CrossbarAuthResult {
   pubkey: string;
