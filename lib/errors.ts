@@ -63,7 +63,10 @@ export type ErrorCode =
   | 'WAMP_ABORTED'
   | 'WAMP_CONNECTION_FAILED'
   | 'WAMP_PROTOCOL_ERROR'
-  | 'WAMP_REGISTER_FAILED';
+  | 'WAMP_REGISTER_FAILED'
+  // client and router adapters (adapters): a WebSocket that would hide the TLS socket; a router that cannot reach it
+  | 'AUTOBAHN_GLOBAL_WEBSOCKET'
+  | 'ROUTER_SOCKET_UNREACHABLE';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;
