@@ -29,6 +29,17 @@ export {
   type AuthextraOptions,
   type ChallengeHandlerOptions,
 } from './wamp/client/cryptosign-client.js';
+/** Types of the client option sets and of the promise-returning connects (`login.connectWampy`, `login.openAutobahn`). */
+export type { WampyLoginOptions, WampyConnectOptions, WampyLike, WebSocketClass } from './wamp/client/wampy.js';
+export type {
+  AutobahnLoginOptions,
+  AutobahnTransportOptions,
+  AutobahnModule,
+  AutobahnTransports,
+  AutobahnOpenOptions,
+  AutobahnOpened,
+  AutobahnSessionOf,
+} from './wamp/client/autobahn.js';
 export { tlsChannelId, CHANNEL_BINDING_TYPES, type ChannelBindingType } from './wamp/channel-binding.js';
 export { RouterKeys, verifyRouterSignature, type TrustedRouterKeys, type RouterAnswer } from './wamp/client/router-trust.js';
 export {
