@@ -33,6 +33,7 @@ export {
 export type { WampyLoginOptions, WampyConnectOptions, WampyLike, WebSocketClass } from './wamp/client/wampy.js';
 export type {
   AutobahnLoginOptions,
+  AutobahnChallengeHandler,
   AutobahnTransportOptions,
   AutobahnModule,
   AutobahnTransports,

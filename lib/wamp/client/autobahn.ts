@@ -54,13 +54,22 @@ export type AutobahnTransportOptions =
   /** autobahn's websocket transport with the login's https.Agent (without the module; autobahn-js 22 on Node 20) */
   | { type: 'websocket'; url: string; agent?: HttpsAgent };
 
+/**
+ * autobahn-js's `onchallenge`: resolves with the signature. The second signature is there only so
+ * that @types/autobahn, which expects a when.js promise, accepts it (autobahn-js takes any promise).
+ */
+export interface AutobahnChallengeHandler {
+  (session: unknown, method: string, extra: unknown): Promise<string>;
+  (session: any, method: string, extra: any): any;
+}
+
 /** What `login.autobahn(url, autobahn?)` returns: spread into `new autobahn.Connection({ realm, authid, ...it })`. */
 export interface AutobahnLoginOptions {
   url: string;
   transports: AutobahnTransportOptions[];
   authmethods: string[];
   authextra: CryptosignAuthextra;
-  onchallenge: (session: unknown, method: string, extra: unknown) => Promise<string>;
+  onchallenge: AutobahnChallengeHandler;
 }
 
 /** The part of a cryptosignClient the autobahn option set is made of. */

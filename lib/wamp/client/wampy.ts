@@ -15,8 +15,12 @@ import type { CryptosignKeysError } from '../../errors.js';
 import type { CryptosignAuthextra } from './cryptosign-client.js';
 import { connectionFailed, refusalWatch, routerRefused, wireText, type RefusalSource } from './handshake-failure.js';
 
-/** A WebSocket class as wampy and autobahn-js call it: `new WebSocket(url, protocols, …)`. */
-export type WebSocketClass = new (url: string, protocols?: string | string[], ...rest: unknown[]) => unknown;
+/**
+ * A WebSocket class as wampy and autobahn-js call it: `new WebSocket(url, protocols, …)`. Its
+ * instances are `ws` WebSockets (typed `any`: the ws package's types are not a dependency here,
+ * and wampy's own types expect a DOM-like WebSocket).
+ */
+export type WebSocketClass = new (url: string, protocols?: string | string[], ...rest: any[]) => any;
 
 /** What `login.wampy()` returns: spread into `new Wampy(url, { realm, authid, ...login.wampy() })`. */
 export interface WampyLoginOptions {
