@@ -114,6 +114,7 @@ for (const kind of KINDS) {
 
     const nobody = await refusal(kind, cryptosignClient(alice, secure()), `wss://127.0.0.1:${closedPort}/ws`);
     assert.equal(nobody.code, 'WAMP_CONNECTION_FAILED');
+    assert.match(nobody.message, /ECONNREFUSED/, 'the WebSocket\'s own reason is kept');
     assert.deepEqual(globalWebSocket(), globalAtStart);
   });
 }

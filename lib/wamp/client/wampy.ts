@@ -96,7 +96,9 @@ export function connectWampy<W extends WampyLike>(
         return onError?.(e);
       },
       onClose: () => {
-        fail(refused() ?? connectionFailed(url, 'the connection closed before WELCOME'));
+        // wampy rejects connect() (with the WebSocket's error, or the router's ABORT) a few ticks
+        // after the close: that reason, when there is one, is the better one
+        setImmediate(() => fail(refused() ?? connectionFailed(url, 'the connection closed before WELCOME')));
         onClose?.();
       },
     };
