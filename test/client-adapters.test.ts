@@ -150,3 +150,24 @@ test('autobahn-js 22 and 26 with a foreign global WebSocket: openAutobahn still 
   });
   assert.deepEqual(globalWebSocket(), globalAtStart);
 });
+
+test('openAutobahn: our refusal does not reach on_user_error (the promise reports it); an error in the app\'s own onopen still does', async () => {
+  const seen: unknown[] = [];
+  const on_user_error = (e: unknown) => seen.push(e);
+  const untrusting = cryptosignClient(alice, secure({ routerKeys: [otherRouterKey.publicKeyHex] }));
+  await assert.rejects(untrusting.openAutobahn(AUTOBAHN['autobahn-js 22']!, { url: router.url, realm: 'realm1', authid: 'alice', on_user_error }), { code: 'ROUTER_KEY_UNTRUSTED' });
+  assert.deepEqual(seen, []);
+  const bug = new Error('app bug');
+  const client = cryptosignClient(alice, secure());
+  const { connection } = await client.openAutobahn(AUTOBAHN['autobahn-js 22']!, {
+    url: router.url,
+    realm: 'realm1',
+    authid: 'alice',
+    on_user_error,
+    onopen: () => {
+      throw bug;
+    },
+  });
+  connection.close();
+  assert.deepEqual(seen, [bug]);
+});

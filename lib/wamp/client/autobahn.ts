@@ -215,17 +215,22 @@ export function openAutobahn<C extends object>(login: AutobahnLogin, autobahn: A
   return new Promise<AutobahnOpened<C>>((resolve, reject) => {
     let opened = false;
     let settled = false;
+    // autobahn-js hands our handler's refusal to on_user_error (by default, it prints it): the
+    // promise reports that one, with its code; every other error goes where it would have gone
+    const autobahnDefault = (autobahn as { util?: { handle_error?: (handler: undefined, error: unknown, message?: string) => void } }).util?.handle_error;
+    const userErrors = onUserError ?? (autobahnDefault ? (error: unknown, message?: string) => autobahnDefault(undefined, error, message) : undefined);
     const connectionOptions = {
       ...rest,
       ...loginOptions,
       transports,
-      on_user_error(error: unknown, message?: string) {
-        // our handler's refusal: reported by the promise, with its code
-        if (error instanceof CryptosignKeysError && error === login.lastError) return;
-        if (typeof onUserError === 'function') return onUserError(error, message);
-        // autobahn-js's own default for an error nobody handles
-        console.error(message ?? 'Unhandled exception raised: ', error);
-      },
+      ...(userErrors
+        ? {
+            on_user_error(error: unknown, message?: string) {
+              if (error instanceof CryptosignKeysError && error === login.lastError) return;
+              userErrors(error, message);
+            },
+          }
+        : {}),
     };
     const connection = new autobahn.Connection(connectionOptions as never);
     const c = connection as unknown as { onopen: AnyHandler; onclose: AnyHandler; open(): void };
