@@ -22,6 +22,7 @@ import { fromSeed } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { cryptosignClient, type CryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
+import type { AutobahnTransports } from '../lib/wamp/client/autobahn.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { counting } from './helpers/counting-key.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
@@ -30,6 +31,7 @@ import { makeTestCert, type TlsVersion } from './helpers/tls.js';
 
 const require = createRequire(import.meta.url);
 type AutobahnModule = {
+  transports: AutobahnTransports;
   Connection: new (options: Record<string, unknown>) => {
     onopen: (session: unknown) => void;
     onclose: (reason: string, details: { reason?: string; message?: string }) => boolean;
@@ -128,17 +130,13 @@ function login(kind: ClientKind, url: string, client: CryptosignClient, authid?:
       (e: Error) => `closed: ${e.message}`,
     );
   }
-  // autobahn-js (22 and 26) uses a global WebSocket when there is one (Node >= 22 has one, and 26
-  // has no other way): set it to the client's class right before open(). autobahn-js 22 on Node 20
-  // (no global) takes ws with the transport's agent instead, the path tested here for it.
-  const g = globalThis as { WebSocket?: unknown };
-  if (kind === 'autobahn-js 26') g.WebSocket = client.WebSocket;
-  else delete g.WebSocket;
+  // autobahn-js (22 and 26) would take the global WebSocket (Node >= 22 has one; 26 has no other
+  // way): given the module, client.autobahn() scopes the client's own class to this connection
   return new Promise((resolve) => {
     const connection = new AUTOBAHN[kind]!.Connection({
       realm: 'realm1',
       ...(authid ? { authid } : {}),
-      ...client.autobahn(url),
+      ...client.autobahn(url, AUTOBAHN[kind]),
       max_retries: 0,
       retry_if_unreachable: false,
     });
