@@ -66,7 +66,7 @@ wss.on('connection', (client, req) => {
     const [type, first, second] = message;
     if (type === HELLO && !helloSeen) {
       helloSeen = true;
-      if (!second?.authmethods?.includes?.('cryptosign')) return refuse('wamp.error.no_auth_method', 'no cryptosign in authmethods');
+      if (!Array.isArray(second?.authmethods) || !second.authmethods.includes('cryptosign')) return refuse('wamp.error.no_auth_method', 'no cryptosign in authmethods');
       try {
         login = await auth.hello(second, { realm: String(first), socket, peerAddress: socket.remoteAddress });
       } catch (e) {
