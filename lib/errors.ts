@@ -63,7 +63,12 @@ export type ErrorCode =
   | 'WAMP_ABORTED'
   | 'WAMP_CONNECTION_FAILED'
   | 'WAMP_PROTOCOL_ERROR'
-  | 'WAMP_REGISTER_FAILED';
+  | 'WAMP_REGISTER_FAILED'
+  // transcript-bound handshake (docs/transcript-binding.md)
+  | 'TRANSCRIPT_NOT_CONFIRMED'
+  | 'AUTH_TRANSCRIPT_REQUIRED'
+  | 'AUTH_TRANSCRIPT_UNBOUND'
+  | 'AUTH_TRANSCRIPT_UNSUPPORTED';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;
