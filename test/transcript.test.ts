@@ -38,7 +38,8 @@ import { fixtureCopy, ROOT, tempDir } from './helpers/paths.js';
 import { runProcess } from './helpers/run-process.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
-import { counting, KINDS, login } from './helpers/wamp-login.js';
+import { counting } from './helpers/counting-key.js';
+import { KINDS, login } from './helpers/wamp-login.js';
 
 const cert = makeTestCert();
 const tmp = tempDir();
