@@ -348,6 +348,7 @@ const DOWNGRADES: Downgrade[] = [
     code: 'ROUTER_SIGNATURE_WRONG',
   },
   { name: 'an untrusted router key', router: { routerKey: fromSeed('b2'.repeat(32)) }, code: 'ROUTER_KEY_UNTRUSTED' },
+  { name: 'a router challenge that is not 32 bytes', router: { routerKey: routerSeedKey, tamper: (e) => ({ ...e, challenge: 'ab'.repeat(31) }) }, code: 'INVALID_CHALLENGE' },
 ];
 
 for (const kind of KINDS) {
@@ -380,6 +381,7 @@ test('router-side refusals: XOR client, unbound or unknown transcript request, X
     ['XOR-mode client on a require router', {}, xorClient, 'AUTH_TRANSCRIPT_REQUIRED'],
     ['XOR-mode client, transcript field forged in by a relay', { helloRewrite: (d) => ({ ...d, authextra: { ...d.authextra, transcript: 'cryptosign-transcript-v1' } }) }, xorClient, 'AUTH_SIGNATURE_WRONG'],
     ['transcript without binding', { helloRewrite: (d) => ({ ...d, authextra: { ...d.authextra, channel_binding: null } }) }, tx('seed'), 'AUTH_TRANSCRIPT_UNBOUND'],
+    ['a client challenge that is not 32 bytes', { helloRewrite: (d) => ({ ...d, authextra: { ...d.authextra, challenge: 'abc' } }) }, tx('seed'), 'AUTH_CHALLENGE_MISMATCH'],
     ['unknown transcript version', { helloRewrite: (d) => ({ ...d, authextra: { ...d.authextra, transcript: 'cryptosign-transcript-v9' } }) }, tx('seed'), 'AUTH_TRANSCRIPT_UNSUPPORTED'],
     ['another authid in HELLO than the client bound', { helloRewrite: (d) => ({ ...d, authid: undefined }) }, tx('seed'), 'AUTH_SIGNATURE_WRONG'],
   ];
