@@ -171,3 +171,22 @@ test('openAutobahn: our refusal does not reach on_user_error (the promise report
   connection.close();
   assert.deepEqual(seen, [bug]);
 });
+
+test('transcript mode goes through the promise-returning connects unchanged: wampy, autobahn-js 22 and 26 log in to a router that requires it; a router that does not confirm it is refused with TRANSCRIPT_NOT_CONFIRMED, nothing signed', async () => {
+  const requiring = await startTestRouter({ principals: parseAuthorizedKeys(`${alice.publicKeyHex} alice`), routerKey, tls: { cert, version: 'TLSv1.3' }, transcript: 'require' });
+  try {
+    for (const kind of KINDS) {
+      const client = cryptosignClient(alice, secure({ channelBinding: 'tls-exporter', routerKeys: [routerKey.publicKeyHex], transcript: true, realm: 'realm1', authid: 'alice' }));
+      const open = await connect(kind, client, requiring.url);
+      assert.equal(requiring.outcomes.at(-1)?.principal, 'alice', kind);
+      assert.ok(requiring.challenges.at(-1)?.transcript, `${kind}: the router confirmed transcript mode`);
+      await open.leave();
+      const key = counting(alice);
+      const downgraded = cryptosignClient(key, secure({ channelBinding: 'tls-exporter', routerKeys: [routerKey.publicKeyHex], transcript: true, realm: 'realm1', authid: 'alice' }));
+      assert.equal((await refusal(kind, downgraded, router.url)).code, 'TRANSCRIPT_NOT_CONFIRMED', kind);
+      assert.equal(key.signs, 0, `${kind}: the key was asked to sign`);
+    }
+  } finally {
+    await requiring.stop();
+  }
+});

@@ -13,6 +13,11 @@ export function counting(key: SigningKey): SigningKey & { signs: number } {
       k.signs++;
       return key.sign(data);
     },
+    // both named paths are counted: 32-byte challenges and transcript messages
+    signTranscript(message: Uint8Array) {
+      k.signs++;
+      return key.signTranscript!(message);
+    },
     close: () => key.close(),
   };
   return k;

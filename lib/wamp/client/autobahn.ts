@@ -66,6 +66,10 @@ export interface AutobahnChallengeHandler {
 /** What `login.autobahn(url, autobahn?)` returns: spread into `new autobahn.Connection({ realm, authid, ...it })`. */
 export interface AutobahnLoginOptions {
   url: string;
+  /** transcript mode: the HELLO realm it binds (cryptosignClient's `realm` option) */
+  realm?: string;
+  /** transcript mode: the HELLO authid it binds (cryptosignClient's `authid` option) */
+  authid?: string;
   transports: AutobahnTransportOptions[];
   authmethods: string[];
   authextra: CryptosignAuthextra;

@@ -24,6 +24,10 @@ export type WebSocketClass = new (url: string, protocols?: string | string[], ..
 
 /** What `login.wampy()` returns: spread into `new Wampy(url, { realm, authid, ...login.wampy() })`. */
 export interface WampyLoginOptions {
+  /** transcript mode: the HELLO realm it binds (cryptosignClient's `realm` option) */
+  realm?: string;
+  /** transcript mode: the HELLO authid it binds (cryptosignClient's `authid` option) */
+  authid?: string;
   /** the login's `ws` WebSocket class (keeps the TLS socket for channel binding; uses the `tls` options) */
   ws: WebSocketClass;
   authmethods: string[];
