@@ -10,10 +10,10 @@ minimal WebSocket (RFC 6455) client written here, so no WAMP library decides any
       Also checks the doc's XOR-mode contrast entry (exit 1 if it does not reproduce).
 
   transcript_client.py login URL CA SEED REALM AUTHID BINDING ROUTERKEY|-
-      Logs in over wss:// with transcript mode. AUTHID "" sends no authid. ROUTERKEY "-" asks for
+      Logs in over wss:// with transcript mode. AUTHID "" (or "-") sends no authid. ROUTERKEY "-" asks for
       no router authentication. Last stdout line: {"welcome": {...}} (exit 0), or
       {"refused": "<reason>"} (the client refused before its key signed; exit 1), or
-      {"abort": "<reason>"} (the router refused; exit 1).
+      {"abort": [details, reason]} (the router refused; exit 1).
 """
 import base64
 import hashlib
@@ -35,6 +35,7 @@ LABELS = {
     "router": b"WAMP-cryptosign-transcript-v1 router\x00",
 }
 BINDINGS = ("tls-exporter", "tls-unique")
+MAX_TEXT_BYTES = 4096  # section 3: realm and authid are at most this many UTF-8 bytes
 
 
 # ---- section 3: the signed message ----------------------------------------------------------------
@@ -247,13 +248,14 @@ def client_checks(extra, binding: str, cid, router_key, client_chal, realm, auth
         raise Refused("invalid challenge")
     router_pub = b""
     if router_key is not None:
-        if "pubkey" not in extra or "signature" not in extra:
+        pub_s, sig_s = extra.get("pubkey"), extra.get("signature")
+        if not isinstance(pub_s, str) or not isinstance(sig_s, str) or pub_s == "" or sig_s == "":
             raise Refused("router not authenticated")
-        sent_pub = hexbytes(extra.get("pubkey"), 32)
+        sent_pub = hexbytes(pub_s, 32)
         if sent_pub is None or sent_pub != router_key:
             raise Refused("router key not trusted")
         router_pub = router_key
-        sig = hexbytes(extra.get("signature"), 64)
+        sig = hexbytes(sig_s, 64)
         rt = transcript("router", binding, cid, realm, authid, client_pub, router_pub, client_chal, router_chal)
         try:
             if sig is None:
@@ -271,6 +273,11 @@ def run_login(url, ca, seed_hex, realm, authid, binding, router_key_hex) -> int:
         return 1
     if binding not in BINDINGS:
         print(json.dumps({"refused": "unknown channel binding"}))
+        return 1
+    if authid == "-":  # the old client's spelling of "no authid"
+        authid = ""
+    if realm == "" or len(realm.encode("utf-8")) > MAX_TEXT_BYTES or len(authid.encode("utf-8")) > MAX_TEXT_BYTES:
+        print(json.dumps({"refused": "realm or authid cannot be bound (empty realm, or longer than 4096 bytes)"}))
         return 1
     host, port = u.hostname, u.port or 443
     key = nacl.signing.SigningKey(bytes.fromhex(seed_hex))
@@ -296,7 +303,7 @@ def run_login(url, ca, seed_hex, realm, authid, binding, router_key_hex) -> int:
         ws.send([HELLO, realm, details])
         msg = ws.recv()
         if msg is None or msg[0] == ABORT:
-            print(json.dumps({"abort": None if msg is None else msg[2]}))
+            print(json.dumps({"abort": None if msg is None else msg[1:]}))
             return 1
         if msg[0] != CHALLENGE or msg[1] != "cryptosign":
             print(json.dumps({"refused": "unexpected message"}))
@@ -309,7 +316,7 @@ def run_login(url, ca, seed_hex, realm, authid, binding, router_key_hex) -> int:
         ws.send([AUTHENTICATE, key.sign(message("client", t)).signature.hex(), {}])
         msg = ws.recv()
         if msg is None or msg[0] != WELCOME:
-            print(json.dumps({"abort": None if msg is None else msg[2] if msg[0] == ABORT else msg}))
+            print(json.dumps({"abort": None if msg is None else msg[1:]}))
             return 1
         d = msg[2]
         print(json.dumps({"welcome": {"session": msg[1], "authid": d.get("authid"), "authrole": d.get("authrole"),
