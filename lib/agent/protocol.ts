@@ -7,13 +7,13 @@
 import { AgentError } from '../errors.js';
 import { WireError, WireReader, concatBytes, wireString, wireUint32 } from '../ssh/wire.js';
 
-export const SSH_AGENT_FAILURE = 5;
-export const SSH_AGENTC_REQUEST_IDENTITIES = 11;
-export const SSH_AGENT_IDENTITIES_ANSWER = 12;
-export const SSH_AGENTC_SIGN_REQUEST = 13;
-export const SSH_AGENT_SIGN_RESPONSE = 14;
+const SSH_AGENT_FAILURE = 5;
+const SSH_AGENTC_REQUEST_IDENTITIES = 11;
+const SSH_AGENT_IDENTITIES_ANSWER = 12;
+const SSH_AGENTC_SIGN_REQUEST = 13;
+const SSH_AGENT_SIGN_RESPONSE = 14;
 /** OpenSSH's ssh-agent also answers "extension failure" with 28; treat as a failure. */
-export const SSH_AGENT_EXTENSION_FAILURE = 28;
+const SSH_AGENT_EXTENSION_FAILURE = 28;
 
 /** OpenSSH's own limit on an agent message (AGENT_MAX_LEN is 256 KiB). */
 export const MAX_MESSAGE_LENGTH = 256 * 1024;
