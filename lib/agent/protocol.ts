@@ -5,7 +5,7 @@
  * nothing else is thrown.
  */
 import { AgentError } from '../errors.js';
-import { WireError, WireReader, concatBytes, wireString, wireUint32 } from '../ssh/wire.js';
+import { WireError, WireReader, concatBytes, readUint32, wireString, wireUint32 } from '../ssh/wire.js';
 
 const SSH_AGENT_FAILURE = 5;
 const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -58,7 +58,7 @@ export class MessageFramer {
     const out: Uint8Array[] = [];
     while (this.buf.length >= 4) {
       const b = this.buf;
-      const len = (((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number);
+      const len = readUint32(b, 0);
       if (len === 0) throw malformed('empty message');
       if (len > MAX_MESSAGE_LENGTH) throw malformed(`message of ${len} bytes is over the ${MAX_MESSAGE_LENGTH}-byte limit`);
       if (b.length < 4 + len) break;
