@@ -4,29 +4,17 @@
  * (`BEGIN PRIVATE KEY` / `BEGIN ENCRYPTED PRIVATE KEY`; parsed by node:crypto).
  * Only Ed25519 keys are accepted: cryptosign is Ed25519.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { basename } from 'node:path';
-import { createRequire } from 'node:module';
-import type sshpkTypes from 'sshpk';
+import type { KeyObject } from 'node:crypto';
 import { KeyFileError, type ErrorCode } from '../errors.js';
-import { rawPublicKey, rawSeed } from '../crypto/ed25519.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
-import { decryptOpenSshKeyFile } from './openssh-decrypt.js';
+import { NOT_ED25519, readOpenSshPrivateKey } from './formats/openssh.js';
+import { readPkcs8PrivateKey } from './formats/pkcs8.js';
 
 export interface KeyFileOptions extends PrivateFileOptions {
   /** passphrase of an encrypted key file */
   passphrase?: string | Uint8Array;
 }
-
-// loaded on first use: a CLI run with a seed never pays for it
-let sshpk: typeof sshpkTypes | undefined;
-function loadSshpk(): typeof sshpkTypes {
-  sshpk ??= createRequire(import.meta.url)('sshpk') as typeof sshpkTypes;
-  return sshpk;
-}
-
-const NOT_ED25519 = 'cryptosign needs an Ed25519 key (ssh-keygen -t ed25519)';
 
 export function loadKeyFile(path: string, options: KeyFileOptions = {}): LocalSigningKey {
   const data = readPrivateFile(path, 'key file', options);
@@ -64,8 +52,8 @@ export function parseKeyFileData(data: Uint8Array, where: string, passphrase?: s
   // an empty passphrase (Enter at the prompt) is no passphrase: an encrypted file then says it needs one
   if (passphrase !== undefined && passphrase.length === 0) passphrase = undefined;
   const text = Buffer.from(data).toString('latin1');
-  if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return parseOpenSsh(data, where, passphrase);
-  if (/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(text)) return parsePkcs8(text, where, passphrase);
+  if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return readOpenSshPrivateKey(data, where, passphrase);
+  if (/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(text)) return readPkcs8PrivateKey(text, where, passphrase);
   const pem = /-----BEGIN ([A-Z0-9 ]+) PRIVATE KEY-----/.exec(text);
   if (pem) {
     throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${pem[1]}; ${NOT_ED25519}`);
@@ -82,67 +70,4 @@ export function parseKeyFileData(data: Uint8Array, where: string, passphrase?: s
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a crossbar/autobahn key file; use it as a seed file`);
   }
   throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not an OpenSSH or PEM private key file`);
-}
-
-function parseOpenSsh(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
-  let key: sshpkTypes.PrivateKey;
-  // an encrypted file is decrypted here (every cipher OpenSSH offers, our faster KDF) or refused with a
-  // coded error: sshpk only ever sees an unencrypted openssh-key-v1 file, and only parses it
-  const unencrypted = decryptOpenSshKeyFile(data, where, passphrase);
-  try {
-    key = loadSshpk().parsePrivateKey(Buffer.from(unencrypted ?? data), 'openssh');
-  } catch (e) {
-    const err = e as Error;
-    if (/unsupported|unknown/i.test(err.message)) {
-      throw new KeyFileError('KEY_FILE_FORMAT', `${where}: ${oneLine(err.message, where)}`);
-    }
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file`);
-  } finally {
-    unencrypted?.fill(0);
-  }
-  if (key.type !== 'ed25519') {
-    throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${key.type.toUpperCase()}; ${NOT_ED25519}`);
-  }
-  const parts = key.part as unknown as Record<string, { data: Buffer } | undefined>;
-  const seed = parts.k?.data;
-  const pub = parts.A?.data;
-  if (!seed || seed.length !== 32 || !pub) {
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where} holds a malformed Ed25519 key`);
-  }
-  const signing = new LocalSigningKey('file', new Uint8Array(seed), key.comment && key.comment !== '(unnamed)' ? key.comment : '');
-  if (!Buffer.from(signing.publicKey).equals(pub)) {
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is corrupt: its public key does not match its private key`);
-  }
-  return signing;
-}
-
-function parsePkcs8(text: string, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
-  const encrypted = text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----');
-  if (encrypted && passphrase === undefined) {
-    throw new KeyFileError('PASSPHRASE_REQUIRED', `${where} is encrypted: a passphrase is needed`);
-  }
-  let key;
-  try {
-    key = createPrivateKey({
-      key: text,
-      format: 'pem',
-      ...(encrypted ? { passphrase: Buffer.from(passphrase as never) } : {}),
-    });
-  } catch {
-    if (encrypted) throw new KeyFileError('PASSPHRASE_WRONG', `wrong passphrase for ${where} (or the file is corrupt)`);
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid PEM private key`);
-  }
-  if (key.asymmetricKeyType !== 'ed25519') {
-    throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${String(key.asymmetricKeyType).toUpperCase()}; ${NOT_ED25519}`);
-  }
-  const signing = new LocalSigningKey('file', rawSeed(key), basename(where));
-  if (!Buffer.from(signing.publicKey).equals(Buffer.from(rawPublicKey(key)))) {
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is corrupt`);
-  }
-  return signing;
-}
-
-/** sshpk's messages name the file "(unnamed)"; keep them one line and about our file. */
-function oneLine(message: string, where: string): string {
-  return message.replace(/\(unnamed\)/g, where).replace(/\s+/g, ' ').slice(0, 200);
 }
