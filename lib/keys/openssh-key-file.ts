@@ -10,6 +10,7 @@ import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
 import { NOT_ED25519, readOpenSshPrivateKey } from './formats/openssh.js';
 import { readPkcs8PrivateKey } from './formats/pkcs8.js';
+import { detectKeyFormat } from './formats/detect.js';
 
 export interface KeyFileOptions extends PrivateFileOptions {
   /** passphrase of an encrypted key file */
@@ -51,23 +52,19 @@ export async function openKeyFile(path: string, options: KeyFileOptions = {}): P
 export function parseKeyFileData(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
   // an empty passphrase (Enter at the prompt) is no passphrase: an encrypted file then says it needs one
   if (passphrase !== undefined && passphrase.length === 0) passphrase = undefined;
-  const text = Buffer.from(data).toString('latin1');
-  if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return readOpenSshPrivateKey(data, where, passphrase);
-  if (/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(text)) return readPkcs8PrivateKey(text, where, passphrase);
-  const pem = /-----BEGIN ([A-Z0-9 ]+) PRIVATE KEY-----/.exec(text);
-  if (pem) {
-    throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${pem[1]}; ${NOT_ED25519}`);
+  const found = detectKeyFormat(data);
+  switch (found.format) {
+    case 'openssh':
+      return readOpenSshPrivateKey(data, where, passphrase);
+    case 'pkcs8':
+      return readPkcs8PrivateKey(Buffer.from(data).toString('latin1'), where, passphrase);
+    case 'pem-private':
+      throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${found.type}; ${NOT_ED25519}`);
+    case 'ssh-public':
+      throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a public key (${found.type}); give the private key file (usually the same name without .pub)`);
+    case 'crossbar':
+      throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a crossbar/autobahn key file; use it as a seed file`);
+    default:
+      throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not an OpenSSH or PEM private key file`);
   }
-  // [ \t] not \s: \s also eats newlines, and /m tries every line start (quadratic on blank lines)
-  const pub = /^[ \t]*(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)[ \t]+AAAA/m.exec(text);
-  if (pub) {
-    throw new KeyFileError(
-      'KEY_FILE_FORMAT',
-      `${where} is a public key (${pub[1]}); give the private key file (usually the same name without .pub)`,
-    );
-  }
-  if (/private-key-ed25519\s*:/i.test(text)) {
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a crossbar/autobahn key file; use it as a seed file`);
-  }
-  throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not an OpenSSH or PEM private key file`);
 }

@@ -8,6 +8,7 @@ import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
 import { fromCrossbarKeyText } from './formats/crossbar.js';
 import { readHexSeed, readRawSeed } from './formats/seed.js';
+import { detectKeyFormat } from './formats/detect.js';
 
 export { fromCrossbarKeyText };
 
@@ -23,20 +24,24 @@ export function fromSeed(seed: Uint8Array | string, comment = ''): LocalSigningK
 export function loadSeedFile(path: string, options: PrivateFileOptions = {}): LocalSigningKey {
   const data = readPrivateFile(path, 'seed file', options);
   const where = `seed file ${path}`;
-  const text = data.toString('latin1');
-  if (/private-key-ed25519\s*:/i.test(text) || /public-key-ed25519\s*:/i.test(text)) {
-    return fromCrossbarKeyText(text, where);
+  const found = detectKeyFormat(data);
+  switch (found.format) {
+    case 'crossbar':
+      return fromCrossbarKeyText(data.toString('latin1'), where);
+    case 'hex':
+      return readHexSeed(data.toString('latin1'), where);
+    case 'raw32':
+      return readRawSeed(data);
+    case 'openssh':
+    case 'pkcs8':
+    case 'pem-private':
+      throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a PEM/OpenSSH private key file; use it as a key file, not a seed`);
+    case 'ssh-public':
+      throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a public key (${found.type}); a seed file holds a private key`);
+    default:
+      throw new KeyFileError(
+        'KEY_FILE_FORMAT',
+        `${where} is neither 32 raw bytes, 64 hex digits, nor a private-key-ed25519 key file (${data.length} bytes)`,
+      );
   }
-  const hex = readHexSeed(text, where);
-  if (hex) return hex;
-  const raw = readRawSeed(data);
-  if (raw) return raw;
-  if (/BEGIN [A-Z ]*PRIVATE KEY/.test(text)) {
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a PEM/OpenSSH private key file; use it as a key file (--key), not a seed`);
-  }
-  throw new KeyFileError(
-    'KEY_FILE_FORMAT',
-    `${where} is neither 32 raw bytes, 64 hex digits, nor a private-key-ed25519 key file (${data.length} bytes)`,
-  );
 }
-
