@@ -8,7 +8,7 @@ import { AgentError } from '../errors.js';
 import { publicKeyProblem } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
-import { checkSignable, type SigningKey } from './signing-key.js';
+import { checkSignable, keyLine, publicView, type PublicKeyView, type SigningKey } from './signing-key.js';
 
 export interface AgentKeyInfo extends PublicKeyInfo {
   comment: string;
@@ -117,12 +117,13 @@ export class AgentSigningKey implements SigningKey {
   readonly comment: string;
   readonly fingerprint: string;
   readonly #blob: Uint8Array;
+  // private fields: util.inspect, JSON.stringify, Object.keys and structuredClone never see the agent client
+  readonly #client: AgentClient;
+  readonly #ownsClient: boolean;
 
-  constructor(
-    private readonly client: AgentClient,
-    info: AgentKeyInfo,
-    private readonly ownsClient: boolean,
-  ) {
+  constructor(client: AgentClient, info: AgentKeyInfo, ownsClient: boolean) {
+    this.#client = client;
+    this.#ownsClient = ownsClient;
     if (!info.usable || !info.ed25519 || info.type !== ED25519_TYPE) {
       throw new AgentError('AGENT_KEY_NOT_ED25519', `the agent key ${summary(info)} is not an Ed25519 key`);
     }
@@ -135,6 +136,10 @@ export class AgentSigningKey implements SigningKey {
 
   #closed = false;
 
+  private get client(): AgentClient {
+    return this.#client;
+  }
+
   async sign(data: Uint8Array): Promise<Uint8Array> {
     // closed means closed, also on a shared client
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'this agent key was closed and can no longer sign');
@@ -146,10 +151,20 @@ export class AgentSigningKey implements SigningKey {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.ownsClient) await this.client.close();
+    if (this.#ownsClient) await this.#client.close();
   }
 
-  toJSON(): object {
-    return { source: this.source, publicKeyHex: this.publicKeyHex, comment: this.comment, fingerprint: this.fingerprint };
+  /** The public parts only (never the agent connection). */
+  toJSON(): PublicKeyView {
+    return publicView(this);
+  }
+
+  /** `ed25519 SHA256:… comment (agent)`: the fingerprint, as `ssh-add -l` shows it. */
+  toString(): string {
+    return keyLine(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `AgentSigningKey ${inspect(publicView(this), options)}`;
   }
 }

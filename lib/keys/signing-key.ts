@@ -96,12 +96,42 @@ export class LocalSigningKey implements SigningKey {
     keyObjects.delete(this);
   }
 
-  /** Never prints key material. */
-  toJSON(): object {
-    return { source: this.source, publicKeyHex: this.publicKeyHex, comment: this.comment, fingerprint: this.fingerprint };
+  /** The public parts only (never the seed). */
+  toJSON(): PublicKeyView {
+    return publicView(this);
   }
 
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `LocalSigningKey ${JSON.stringify(this.toJSON())}`;
+  /** `ed25519 SHA256:… comment (seed|file)`: the fingerprint, as `ssh-keygen -l` shows it. */
+  toString(): string {
+    return keyLine(this);
   }
+
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `LocalSigningKey ${inspect(publicView(this), options)}`;
+  }
+}
+
+/** What JSON.stringify, util.inspect and String() show of a key: public parts, never key material or internals. */
+export interface PublicKeyView {
+  source: KeySource;
+  fingerprint: string;
+  comment: string;
+  publicKeyHex: string;
+}
+
+export function publicView(key: SigningKey): PublicKeyView {
+  return { source: key.source, fingerprint: key.fingerprint, comment: key.comment, publicKeyHex: key.publicKeyHex };
+}
+
+/** The longest comment a key line shows (an agent may send any length). */
+const MAX_SHOWN_COMMENT = 200;
+
+/** One line naming a key: `ed25519 SHA256:… comment (source)`; the comment's control characters escaped, its length bounded. */
+export function keyLine(key: SigningKey): string {
+  let comment = key.comment.length > MAX_SHOWN_COMMENT ? `${key.comment.slice(0, MAX_SHOWN_COMMENT)}…` : key.comment;
+  comment = comment.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n > 0xff ? `\\u${n.toString(16)}` : `\\x${n.toString(16).padStart(2, '0')}`;
+  });
+  return `ed25519 ${key.fingerprint}${comment ? ` ${comment}` : ''} (${key.source})`;
 }
