@@ -8,7 +8,7 @@ import { AgentError } from '../errors.js';
 import { publicKeyProblem } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
-import { checkSignable, keyLine, publicView, type PublicKeyView, type SigningKey } from './signing-key.js';
+import { ShowsPublicParts, checkSignable, type SigningKey } from './signing-key.js';
 
 export interface AgentKeyInfo extends PublicKeyInfo {
   comment: string;
@@ -110,7 +110,7 @@ export async function openAgentKey(selector?: string, options: AgentKeyOptions =
   }
 }
 
-export class AgentSigningKey implements SigningKey {
+export class AgentSigningKey extends ShowsPublicParts implements SigningKey {
   readonly source = 'agent' as const;
   readonly publicKey: Uint8Array;
   readonly publicKeyHex: string;
@@ -122,6 +122,7 @@ export class AgentSigningKey implements SigningKey {
   readonly #ownsClient: boolean;
 
   constructor(client: AgentClient, info: AgentKeyInfo, ownsClient: boolean) {
+    super();
     this.#client = client;
     this.#ownsClient = ownsClient;
     if (!info.usable || !info.ed25519 || info.type !== ED25519_TYPE) {
@@ -154,17 +155,4 @@ export class AgentSigningKey implements SigningKey {
     if (this.#ownsClient) await this.#client.close();
   }
 
-  /** The public parts only (never the agent connection). */
-  toJSON(): PublicKeyView {
-    return publicView(this);
-  }
-
-  /** `ed25519 SHA256:… comment (agent)`: the fingerprint, as `ssh-add -l` shows it. */
-  toString(): string {
-    return keyLine(this);
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
-    return `AgentSigningKey ${inspect(publicView(this), options)}`;
-  }
 }

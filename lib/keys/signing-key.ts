@@ -52,7 +52,33 @@ export function keyObjectOf(key: LocalSigningKey): KeyObject | undefined {
 }
 
 /** A key whose private half is in this process: from a seed or a key file. */
-export class LocalSigningKey implements SigningKey {
+/**
+ * What every key of this package shows of itself, for all its sources:
+ * toJSON, toString and util.inspect give the public parts only, never key
+ * material or internals (those live in private # fields).
+ */
+export abstract class ShowsPublicParts {
+  abstract readonly source: KeySource;
+  abstract readonly publicKeyHex: string;
+  abstract readonly comment: string;
+  abstract readonly fingerprint: string;
+
+  /** `{source, fingerprint, comment, publicKeyHex}` */
+  toJSON(): PublicKeyView {
+    return publicView(this);
+  }
+
+  /** `ed25519 SHA256:… comment (source)`: the fingerprint as `ssh-keygen -l` and `ssh-add -l` show it. */
+  toString(): string {
+    return keyLine(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `${this.constructor.name} ${inspect(publicView(this), options)}`;
+  }
+}
+
+export class LocalSigningKey extends ShowsPublicParts implements SigningKey {
   readonly publicKey: Uint8Array;
   readonly publicKeyHex: string;
   readonly fingerprint: string;
@@ -63,6 +89,7 @@ export class LocalSigningKey implements SigningKey {
     seed: Uint8Array | KeyObject,
     readonly comment = '',
   ) {
+    super();
     if (seed instanceof KeyObject) {
       // a private key made elsewhere (a worker that decrypted a key file)
       if (seed.type !== 'private' || seed.asymmetricKeyType !== 'ed25519') {
@@ -96,19 +123,6 @@ export class LocalSigningKey implements SigningKey {
     keyObjects.delete(this);
   }
 
-  /** The public parts only (never the seed). */
-  toJSON(): PublicKeyView {
-    return publicView(this);
-  }
-
-  /** `ed25519 SHA256:… comment (seed|file)`: the fingerprint, as `ssh-keygen -l` shows it. */
-  toString(): string {
-    return keyLine(this);
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
-    return `LocalSigningKey ${inspect(publicView(this), options)}`;
-  }
 }
 
 /** What JSON.stringify, util.inspect and String() show of a key: public parts, never key material or internals. */
@@ -119,7 +133,7 @@ export interface PublicKeyView {
   publicKeyHex: string;
 }
 
-export function publicView(key: SigningKey): PublicKeyView {
+export function publicView(key: PublicKeyView): PublicKeyView {
   return { source: key.source, fingerprint: key.fingerprint, comment: key.comment, publicKeyHex: key.publicKeyHex };
 }
 
@@ -127,7 +141,7 @@ export function publicView(key: SigningKey): PublicKeyView {
 const MAX_SHOWN_COMMENT = 200;
 
 /** One line naming a key: `ed25519 SHA256:… comment (source)`; the comment's control characters escaped, its length bounded. */
-export function keyLine(key: SigningKey): string {
+export function keyLine(key: PublicKeyView): string {
   let comment = key.comment.length > MAX_SHOWN_COMMENT ? `${key.comment.slice(0, MAX_SHOWN_COMMENT)}…` : key.comment;
   comment = comment.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     const n = c.charCodeAt(0);
