@@ -25,7 +25,7 @@ export interface SigningKey {
 }
 
 /** WAMP-cryptosign challenges (and router challenges) are exactly 32 bytes. */
-export const SIGNED_BYTES = 32;
+const SIGNED_BYTES = 32;
 
 /**
  * What a key may be asked to sign. Bytes only (never a string, whose encoding
@@ -133,7 +133,7 @@ export interface PublicKeyView {
   publicKeyHex: string;
 }
 
-export function publicView(key: PublicKeyView): PublicKeyView {
+function publicView(key: PublicKeyView): PublicKeyView {
   return { source: key.source, fingerprint: key.fingerprint, comment: key.comment, publicKeyHex: key.publicKeyHex };
 }
 
@@ -141,7 +141,7 @@ export function publicView(key: PublicKeyView): PublicKeyView {
 const MAX_SHOWN_COMMENT = 200;
 
 /** One line naming a key: `ed25519 SHA256:… comment (source)`; the comment's control characters escaped, its length bounded. */
-export function keyLine(key: PublicKeyView): string {
+function keyLine(key: PublicKeyView): string {
   let comment = key.comment.length > MAX_SHOWN_COMMENT ? `${key.comment.slice(0, MAX_SHOWN_COMMENT)}…` : key.comment;
   comment = comment.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     const n = c.charCodeAt(0);
