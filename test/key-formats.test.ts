@@ -11,7 +11,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { detectKeyFormat, type KeyFormat } from '../lib/keys/formats/detect.js';
-import { crossbarPublicKey } from '../lib/keys/formats/crossbar.js';
+import { readCrossbarPublicKey } from '../lib/keys/formats/crossbar.js';
 import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { fromCrossbarKeyText, loadSeedFile } from '../lib/keys/seed-key.js';
 import { RouterKeys } from '../lib/wamp/client/router-trust.js';
@@ -115,7 +115,7 @@ test('trusted router keys: 64 hex digits, crossbar key.pub text (one key, by cro
   // two keys in one key.pub: crossbar refuses the file, so do we (the old reader trusted both)
   await expectCode(() => new RouterKeys(`${keyPub}public-key-ed25519: ${OTHER_PUB}\n`), 'KEY_FILE_FORMAT', /has public-key-ed25519 twice \(line 8\)/);
   await expectCode(() => new RouterKeys(`public-key-ed25519: ${RFC_PUB.slice(2)}`), 'KEY_FILE_FORMAT', /public-key-ed25519 in router key text must be 32 bytes/);
-  await expectCode(() => crossbarPublicKey('Crossbar.io node public key\n\ncreator: x\n'), 'KEY_FILE_FORMAT', /has no public-key-ed25519 line/);
+  await expectCode(() => readCrossbarPublicKey('Crossbar.io node public key\n\ncreator: x\n'), 'KEY_FILE_FORMAT', /has no public-key-ed25519 line/);
 });
 
 /** autobahn-python's parse_keyfile (and write_keyfile) on each job's text. */
@@ -169,14 +169,14 @@ test("crossbar key files: one parser, autobahn-python's rules (parse_keyfile) wh
     }
   }
 
-  // a file autobahn writes reads back; as a public file (private=False) autobahn refuses the private tag, as crossbarPublicKey does
+  // a file autobahn writes reads back; as a public file (private=False) autobahn refuses the private tag, as readCrossbarPublicKey does
   const [written] = autobahnKeyfile([{ write: { creator: 'u@h', 'user-id': 'alice', 'public-key-ed25519': RFC_PUB, 'private-key-ed25519': RFC_SEED }, msg: 'Crossbar.io user private key - KEEP THIS SAFE!\n\n' }]);
   const text = written?.text as string;
   assert.equal(fromCrossbarKeyText(text).publicKeyHex, RFC_PUB);
   assert.equal(loadSeedFile(write('autobahn.priv', text)).publicKeyHex, RFC_PUB);
   const [asPublic] = autobahnKeyfile([{ text, private: false }]);
   assert.match(asPublic?.error ?? '', /Invalid tag 'private-key-ed25519'/);
-  await expectCode(() => crossbarPublicKey(text), 'KEY_FILE_FORMAT', /holds a private key/);
+  await expectCode(() => readCrossbarPublicKey(text), 'KEY_FILE_FORMAT', /holds a private key/);
 
   // where we go further than parse_keyfile: a public key that does not belong is refused (crossbar checks it when it loads a node key)
   await expectCode(() => fromCrossbarKeyText(head + `public-key-ed25519: ${OTHER_PUB}\nprivate-key-ed25519: ${RFC_SEED}\n`), 'KEY_FILE_FORMAT', /does not belong/);

@@ -87,7 +87,7 @@ export function fromCrossbarKeyText(text: string, where = 'key file'): LocalSign
 }
 
 /** The key in a crossbar/autobahn public key file's text (`key.pub`): 32 bytes. */
-export function crossbarPublicKey(text: string, where = 'key file'): Uint8Array {
+export function readCrossbarPublicKey(text: string, where = 'key file'): Uint8Array {
   const tags = readTags(text, where);
   if (tags.has(PRIVATE_TAG)) {
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} holds a private key (${PRIVATE_TAG}); give the public key file (key.pub), which crossbar writes beside it`);

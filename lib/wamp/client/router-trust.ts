@@ -12,7 +12,7 @@ import { VerifyKey } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
 import { detectKeyFormat } from '../../keys/formats/detect.js';
-import { crossbarPublicKey } from '../../keys/formats/crossbar.js';
+import { readCrossbarPublicKey } from '../../keys/formats/crossbar.js';
 import { verifyChallengeSignature } from '../challenge.js';
 
 export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
@@ -52,7 +52,7 @@ export class RouterKeys {
     const found = detectKeyFormat(t);
     if (found.format === 'hex' && found.digits === 64) return this.#add(bytesOrHex(t, 'router public key', 32, 'INVALID_PUBLIC_KEY'));
     // crossbar's node key.pub: "public-key-ed25519: <hex>", read by crossbar's rules
-    if (found.format === 'crossbar') return this.#add(crossbarPublicKey(t, 'router key text'));
+    if (found.format === 'crossbar') return this.#add(readCrossbarPublicKey(t, 'router key text'));
     for (const line of parseAuthorizedKeyLines(t)) {
       const raw = line.rawEd25519 ?? line.key?.ed25519;
       if (raw) this.#add(raw);
