@@ -91,7 +91,7 @@ test('key files and seed files take what the detector says they hold, and refuse
     if (format === 'crossbar' || format === 'hex' || format === 'raw32') assert.equal(asSeed().publicKeyHex, RFC_PUB, name);
     else if (format === 'ssh-public') await expectCode(asSeed, 'KEY_FILE_FORMAT', /is a public key .*a seed file holds a private key/);
     else if (format === 'unknown') await expectCode(asSeed, 'KEY_FILE_FORMAT', /neither 32 raw bytes, 64 hex digits/);
-    else await expectCode(asSeed, 'KEY_FILE_FORMAT', /PEM\/OpenSSH private key file; use it as a key file, not a seed$/);
+    else await expectCode(asSeed, 'KEY_FILE_FORMAT', /PEM\/OpenSSH private key file; open it as a private key file, not as a seed$/);
   }
 });
 

@@ -4,11 +4,12 @@
  * checked against the public key before it is handed out.
  */
 import { AgentClient, type AgentClientOptions } from '../agent/client.js';
+import { ShowsPublicParts } from './signing-key.js';
 import { AgentError } from '../errors.js';
 import { publicKeyProblem } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
-import { ShowsPublicParts, checkSignable, type SigningKey } from './signing-key.js';
+import { checkSignable, type SigningKey } from './signing-key.js';
 
 export interface AgentKeyInfo extends PublicKeyInfo {
   comment: string;

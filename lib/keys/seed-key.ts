@@ -35,7 +35,7 @@ export function loadSeedFile(path: string, options: PrivateFileOptions = {}): Lo
     case 'openssh':
     case 'pkcs8':
     case 'pem-private':
-      throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a PEM/OpenSSH private key file; use it as a key file, not a seed`);
+      throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a PEM/OpenSSH private key file; open it as a private key file, not as a seed`);
     case 'ssh-public':
       throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a public key (${found.type}); a seed file holds a private key`);
     default:

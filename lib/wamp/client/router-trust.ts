@@ -10,9 +10,9 @@
 import { RouterAuthError } from '../../errors.js';
 import { VerifyKey } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
-import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
 import { detectKeyFormat } from '../../keys/formats/detect.js';
 import { readCrossbarPublicKey } from '../../keys/formats/crossbar.js';
+import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
 import { verifyChallengeSignature } from '../challenge.js';
 
 export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
