@@ -15,6 +15,7 @@ import { readCrossbarPublicKey } from '../lib/keys/formats/crossbar.js';
 import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { fromCrossbarKeyText, loadSeedFile } from '../lib/keys/seed-key.js';
 import { RouterKeys } from '../lib/wamp/client/router-trust.js';
+import { CryptosignKeysError } from '../lib/errors.js';
 import { SYSTEM_PYTHON } from './helpers/autobahn-python.js';
 import { expectCode } from './helpers/errors.js';
 import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
@@ -104,6 +105,16 @@ test('a public key left at 0644 where a secret was expected is named as a public
   await expectCode(() => loadKeyFile(fixtureCopy(dir, 'crossbar.priv', 0o644)), 'KEY_FILE_PERMISSIONS', /chmod 600/);
 });
 
+/** A malformed trusted-router-key text: KEY_FILE_FORMAT from the crossbar reader (ROUTER_KEY_FORMAT where RouterKeys recodes its entries' errors). */
+function malformedRouterKeys(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof CryptosignKeysError, String(e));
+    assert.match(e.code, /^(KEY_FILE_FORMAT|ROUTER_KEY_FORMAT)$/);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
 test('trusted router keys: 64 hex digits, crossbar key.pub text (one key, by crossbar\'s rules), or authorized_keys lines', async () => {
   const keyPub = `Crossbar.io node public key\n\ncreator: node@host\ncreated-at: 2026-12-01T00:00:00.000Z\nmachine-id: abc\nnode-authid: node1\npublic-key-ed25519: ${RFC_PUB}\n`;
   assert.deepEqual(new RouterKeys(keyPub).list(), [RFC_PUB]);
@@ -111,10 +122,10 @@ test('trusted router keys: 64 hex digits, crossbar key.pub text (one key, by cro
   assert.deepEqual(new RouterKeys(readFileSync(fixture('ed25519.pub'), 'utf8')).size, 1);
   assert.deepEqual(new RouterKeys([keyPub, `${OTHER_PUB} other-router`]).list(), [RFC_PUB, OTHER_PUB]);
   // the router's private key file is not a trust anchor to hand a client
-  await expectCode(() => new RouterKeys(readFileSync(fixture('crossbar.priv'), 'utf8')), 'KEY_FILE_FORMAT', /router key text holds a private key \(private-key-ed25519\); give the public key file \(key\.pub\)/);
+  malformedRouterKeys(() => new RouterKeys(readFileSync(fixture('crossbar.priv'), 'utf8')), /holds a private key \(private-key-ed25519\); give the public key file \(key\.pub\)/);
   // two keys in one key.pub: crossbar refuses the file, so do we (the old reader trusted both)
-  await expectCode(() => new RouterKeys(`${keyPub}public-key-ed25519: ${OTHER_PUB}\n`), 'KEY_FILE_FORMAT', /has public-key-ed25519 twice \(line 8\)/);
-  await expectCode(() => new RouterKeys(`public-key-ed25519: ${RFC_PUB.slice(2)}`), 'KEY_FILE_FORMAT', /public-key-ed25519 in router key text must be 32 bytes/);
+  malformedRouterKeys(() => new RouterKeys([RFC_PUB, `${keyPub}public-key-ed25519: ${OTHER_PUB}\n`]), /has public-key-ed25519 twice \(line 8\)/);
+  malformedRouterKeys(() => new RouterKeys(`public-key-ed25519: ${RFC_PUB.slice(2)}`), /public-key-ed25519 in .* must be 32 bytes/);
   await expectCode(() => readCrossbarPublicKey('Crossbar.io node public key\n\ncreator: x\n'), 'KEY_FILE_FORMAT', /has no public-key-ed25519 line/);
 });
 
