@@ -51,7 +51,6 @@ export function keyObjectOf(key: LocalSigningKey): KeyObject | undefined {
   return keyObjects.get(key);
 }
 
-/** A key whose private half is in this process: from a seed or a key file. */
 /**
  * What every key of this package shows of itself, for all its sources:
  * toJSON, toString and util.inspect give the public parts only, never key
@@ -78,6 +77,7 @@ export abstract class ShowsPublicParts {
   }
 }
 
+/** A key whose private half is in this process: from a seed or a key file. */
 export class LocalSigningKey extends ShowsPublicParts implements SigningKey {
   readonly publicKey: Uint8Array;
   readonly publicKeyHex: string;
