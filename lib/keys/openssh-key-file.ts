@@ -1,8 +1,9 @@
 /**
- * Private key files: OpenSSH's own format (`ssh-keygen -t ed25519`, plain or
- * passphrase-encrypted; parsed and decrypted by sshpk) and PEM PKCS#8
- * (`BEGIN PRIVATE KEY` / `BEGIN ENCRYPTED PRIVATE KEY`; parsed by node:crypto).
- * Only Ed25519 keys are accepted: cryptosign is Ed25519.
+ * Loading private key files: OpenSSH's own format (`ssh-keygen -t ed25519`,
+ * plain or passphrase-encrypted) and PEM PKCS#8 (`BEGIN PRIVATE KEY` /
+ * `BEGIN ENCRYPTED PRIVATE KEY`). formats/detect.ts tells the format, the
+ * modules in formats/ read it; anything else is refused with a coded error
+ * saying what the file is. Only Ed25519 keys are accepted: cryptosign is Ed25519.
  */
 import type { KeyObject } from 'node:crypto';
 import { KeyFileError, type ErrorCode } from '../errors.js';
