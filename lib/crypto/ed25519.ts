@@ -90,7 +90,7 @@ const SMALL_ORDER = [
 ].map((h) => Buffer.from(h, 'hex'));
 
 /** Is this point encoding one of the small-order points (sign bit ignored)? */
-export function hasSmallOrder(encoding: Uint8Array): boolean {
+function hasSmallOrder(encoding: Uint8Array): boolean {
   outer: for (const bad of SMALL_ORDER) {
     for (let i = 0; i < 31; i++) if (encoding[i] !== bad[i]) continue outer;
     if (((encoding[31] as number) & 0x7f) === bad[31]) return true;
@@ -105,7 +105,7 @@ function yOf(encoding: Uint8Array): bigint {
 }
 
 /** Is y (sign bit ignored) below p? */
-export function isCanonicalPoint(encoding: Uint8Array): boolean {
+function isCanonicalPoint(encoding: Uint8Array): boolean {
   return yOf(encoding) < P;
 }
 
@@ -124,7 +124,7 @@ function modPow(b: bigint, e: bigint): bigint {
 }
 
 /** Does the (canonical) encoding decode to a point of the curve? x² = (y² − 1) / (d·y² + 1) must have a root. */
-export function isOnCurve(encoding: Uint8Array): boolean {
+function isOnCurve(encoding: Uint8Array): boolean {
   const y = yOf(encoding);
   const y2 = (y * y) % P;
   const u = (y2 - 1n + P) % P;
@@ -135,7 +135,7 @@ export function isOnCurve(encoding: Uint8Array): boolean {
 }
 
 /** Is the 32-byte little-endian scalar below L? */
-export function isCanonicalScalar(s: Uint8Array): boolean {
+function isCanonicalScalar(s: Uint8Array): boolean {
   for (let i = 31; i >= 0; i--) {
     const a = s[i] as number;
     const b = L_BYTES[i] as number;

@@ -4,6 +4,7 @@
  * checked against the public key before it is handed out.
  */
 import { AgentClient, type AgentClientOptions } from '../agent/client.js';
+import { ShowsPublicParts } from './signing-key.js';
 import { AgentError } from '../errors.js';
 import { publicKeyProblem } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
@@ -110,19 +111,21 @@ export async function openAgentKey(selector?: string, options: AgentKeyOptions =
   }
 }
 
-export class AgentSigningKey implements SigningKey {
+export class AgentSigningKey extends ShowsPublicParts implements SigningKey {
   readonly source = 'agent' as const;
   readonly publicKey: Uint8Array;
   readonly publicKeyHex: string;
   readonly comment: string;
   readonly fingerprint: string;
   readonly #blob: Uint8Array;
+  // private fields: util.inspect, JSON.stringify, Object.keys and structuredClone never see the agent client
+  readonly #client: AgentClient;
+  readonly #ownsClient: boolean;
 
-  constructor(
-    private readonly client: AgentClient,
-    info: AgentKeyInfo,
-    private readonly ownsClient: boolean,
-  ) {
+  constructor(client: AgentClient, info: AgentKeyInfo, ownsClient: boolean) {
+    super();
+    this.#client = client;
+    this.#ownsClient = ownsClient;
     if (!info.usable || !info.ed25519 || info.type !== ED25519_TYPE) {
       throw new AgentError('AGENT_KEY_NOT_ED25519', `the agent key ${summary(info)} is not an Ed25519 key`);
     }
@@ -134,6 +137,10 @@ export class AgentSigningKey implements SigningKey {
   }
 
   #closed = false;
+
+  private get client(): AgentClient {
+    return this.#client;
+  }
 
   async sign(data: Uint8Array): Promise<Uint8Array> {
     // closed means closed, also on a shared client
@@ -157,10 +164,7 @@ export class AgentSigningKey implements SigningKey {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.ownsClient) await this.client.close();
+    if (this.#ownsClient) await this.#client.close();
   }
 
-  toJSON(): object {
-    return { source: this.source, publicKeyHex: this.publicKeyHex, comment: this.comment, fingerprint: this.fingerprint };
-  }
 }

@@ -32,7 +32,7 @@ export interface SigningKey {
 }
 
 /** WAMP-cryptosign challenges (and router challenges) are exactly 32 bytes. */
-export const SIGNED_BYTES = 32;
+const SIGNED_BYTES = 32;
 
 /**
  * What a key may be asked to sign through `sign()`. Bytes only (never a
@@ -102,8 +102,34 @@ export function keyObjectOf(key: LocalSigningKey): KeyObject | undefined {
   return keyObjects.get(key);
 }
 
+/**
+ * What every key of this package shows of itself, for all its sources:
+ * toJSON, toString and util.inspect give the public parts only, never key
+ * material or internals (those live in private # fields).
+ */
+export abstract class ShowsPublicParts {
+  abstract readonly source: KeySource;
+  abstract readonly publicKeyHex: string;
+  abstract readonly comment: string;
+  abstract readonly fingerprint: string;
+
+  /** `{source, fingerprint, comment, publicKeyHex}` */
+  toJSON(): PublicKeyView {
+    return publicView(this);
+  }
+
+  /** `ed25519 SHA256:… comment (source)`: the fingerprint as `ssh-keygen -l` and `ssh-add -l` show it. */
+  toString(): string {
+    return keyLine(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `${this.constructor.name} ${inspect(publicView(this), options)}`;
+  }
+}
+
 /** A key whose private half is in this process: from a seed or a key file. */
-export class LocalSigningKey implements SigningKey {
+export class LocalSigningKey extends ShowsPublicParts implements SigningKey {
   readonly publicKey: Uint8Array;
   readonly publicKeyHex: string;
   readonly fingerprint: string;
@@ -114,6 +140,7 @@ export class LocalSigningKey implements SigningKey {
     seed: Uint8Array | KeyObject,
     readonly comment = '',
   ) {
+    super();
     if (seed instanceof KeyObject) {
       // a private key made elsewhere (a worker that decrypted a key file)
       if (seed.type !== 'private' || seed.asymmetricKeyType !== 'ed25519') {
@@ -154,12 +181,29 @@ export class LocalSigningKey implements SigningKey {
     keyObjects.delete(this);
   }
 
-  /** Never prints key material. */
-  toJSON(): object {
-    return { source: this.source, publicKeyHex: this.publicKeyHex, comment: this.comment, fingerprint: this.fingerprint };
-  }
+}
 
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `LocalSigningKey ${JSON.stringify(this.toJSON())}`;
-  }
+/** What JSON.stringify, util.inspect and String() show of a key: public parts, never key material or internals. */
+export interface PublicKeyView {
+  source: KeySource;
+  fingerprint: string;
+  comment: string;
+  publicKeyHex: string;
+}
+
+function publicView(key: PublicKeyView): PublicKeyView {
+  return { source: key.source, fingerprint: key.fingerprint, comment: key.comment, publicKeyHex: key.publicKeyHex };
+}
+
+/** The longest comment a key line shows (an agent may send any length). */
+const MAX_SHOWN_COMMENT = 200;
+
+/** One line naming a key: `ed25519 SHA256:… comment (source)`; the comment's control characters escaped, its length bounded. */
+function keyLine(key: PublicKeyView): string {
+  let comment = key.comment.length > MAX_SHOWN_COMMENT ? `${key.comment.slice(0, MAX_SHOWN_COMMENT)}…` : key.comment;
+  comment = comment.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n > 0xff ? `\\u${n.toString(16)}` : `\\x${n.toString(16).padStart(2, '0')}`;
+  });
+  return `ed25519 ${key.fingerprint}${comment ? ` ${comment}` : ''} (${key.source})`;
 }

@@ -11,6 +11,8 @@
 import { RouterAuthError } from '../../errors.js';
 import { VerifyKey } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
+import { detectKeyFormat } from '../../keys/formats/detect.js';
+import { readCrossbarPublicKey } from '../../keys/formats/crossbar.js';
 import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
 import { parseChallenge, verifyChallengeSignature } from '../challenge.js';
 import { verifyTranscriptSignature, type TranscriptFields } from '../transcript.js';
@@ -19,7 +21,8 @@ export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
 
 /**
  * The set of router keys a client trusts, from: 64-hex public keys (one
- * string, or a list), crossbar `key.pub` text (`public-key-ed25519: <hex>`),
+ * string, or a list), crossbar `key.pub` text (`public-key-ed25519: <hex>`;
+ * one key, crossbar's rules: see keys/formats/crossbar.ts),
  * or authorized_keys-style lines (`ssh-ed25519 AAAA…`, or `<hex> comment`).
  * Every key is checked as libsodium would (no small-order or
  * non-canonical keys).
@@ -48,13 +51,10 @@ export class RouterKeys {
 
   #addText(text: string): void {
     const t = text.trim();
-    if (/^[0-9a-fA-F]{64}$/.test(t)) return this.#add(bytesOrHex(t, 'router public key', 32, 'INVALID_PUBLIC_KEY'));
-    // crossbar key.pub / key.priv: "public-key-ed25519: <hex>"
-    const tagged = [...t.matchAll(/^[ \t]*public-key-ed25519[ \t]*:[ \t]*([0-9a-fA-F]{64})[ \t]*$/gm)];
-    if (tagged.length > 0) {
-      for (const m of tagged) this.#add(bytesOrHex(m[1], 'router public key', 32, 'INVALID_PUBLIC_KEY'));
-      return;
-    }
+    const found = detectKeyFormat(t);
+    if (found.format === 'hex' && found.digits === 64) return this.#add(bytesOrHex(t, 'router public key', 32, 'INVALID_PUBLIC_KEY'));
+    // crossbar's node key.pub: "public-key-ed25519: <hex>", read by crossbar's rules
+    if (found.format === 'crossbar') return this.#add(readCrossbarPublicKey(t, 'router key text'));
     for (const line of parseAuthorizedKeyLines(t)) {
       const raw = line.rawEd25519 ?? line.key?.ed25519;
       if (raw) this.#add(raw);
