@@ -63,7 +63,10 @@ export type ErrorCode =
   | 'WAMP_ABORTED'
   | 'WAMP_CONNECTION_FAILED'
   | 'WAMP_PROTOCOL_ERROR'
-  | 'WAMP_REGISTER_FAILED';
+  | 'WAMP_REGISTER_FAILED'
+  // cli: the trusted router keys a client was given are unusable (its configuration, not the router)
+  | 'ROUTER_KEYS_EMPTY'
+  | 'ROUTER_KEY_FORMAT';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;
