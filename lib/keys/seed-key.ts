@@ -80,7 +80,7 @@ export function loadSeedFile(path: string, options: PrivateFileOptions = {}): Lo
   }
   if (data.length === 32) return new LocalSigningKey('seed', new Uint8Array(data));
   if (/BEGIN [A-Z ]*PRIVATE KEY/.test(text)) {
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a PEM/OpenSSH private key file; use it as a key file (--key), not a seed`);
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is a PEM/OpenSSH private key file; open it as a private key file, not as a seed`);
   }
   throw new KeyFileError(
     'KEY_FILE_FORMAT',
