@@ -1,3 +1,6 @@
+/** The CLI's own failures: bad usage (exit 2) and failures it detects itself (exit 1, with a [CODE]). */
+import type { ErrorCode } from '../lib/index.js';
+
 /** Bad command-line usage: exit status 2. */
 export class UsageError extends Error {
   constructor(
@@ -7,8 +10,6 @@ export class UsageError extends Error {
     super(message);
   }
 }
-
-import type { ErrorCode } from '../lib/errors.js';
 
 /** A failure the CLI reports itself (not a library error): exit status 1, printed with its [CODE]. */
 export class CliFailure extends Error {

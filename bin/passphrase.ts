@@ -5,8 +5,11 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
-import { KeyFileError } from '../lib/errors.js';
-import { readPrivateFile } from '../lib/keys/private-file.js';
+import { KeyFileError } from '../lib/index.js';
+import { readPrivateFile } from '../lib/ssh.js';
+
+/** There is no controlling terminal to ask on (the caller says what to do instead). */
+export class NoTerminalError extends Error {}
 
 /** The first line of the file, without its line ending. Refused when others can access it. */
 export function readPassphraseFile(path: string): string {
@@ -16,13 +19,13 @@ export function readPassphraseFile(path: string): string {
   return first;
 }
 
-/** Asks on /dev/tty; throws PASSPHRASE_REQUIRED when there is no terminal. */
-export async function promptPassphrase(prompt: string): Promise<string> {
+/** Asks on /dev/tty; throws NoTerminalError when there is no terminal. */
+export async function promptOnTerminal(prompt: string): Promise<string> {
   let fd: number;
   try {
     fd = openSync('/dev/tty', 'r+');
   } catch {
-    throw new KeyFileError('PASSPHRASE_REQUIRED', `${prompt.replace(/:\s*$/, '')}: there is no terminal to ask on; give --passphrase-file`);
+    throw new NoTerminalError('there is no terminal to ask on');
   }
   const tty = new ReadStream(fd);
   try {
