@@ -17,6 +17,7 @@ export {
   type PublicKeyInfo,
 } from './ssh/public-key.js';
 export { VerifyKey, verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519.js';
+export { verifyBackend, setVerifyBackend } from './crypto/verify-backend.js';
 export { parseHex, toHex } from './crypto/hex.js';
 /**
  * Reads a file that holds a secret (key, seed, passphrase): opened once, refused unless it is a
