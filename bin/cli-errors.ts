@@ -20,3 +20,6 @@ export class CliFailure extends Error {
     super(message);
   }
 }
+
+/** There is no controlling terminal to ask a passphrase on (the caller says what to do instead). */
+export class NoTerminalError extends Error {}

@@ -25,13 +25,18 @@ export interface CliIo {
 
 /** The real process's streams, environment, terminal and signals. */
 export function processIo(): CliIo {
+  // stdin and stderr's terminal check are looked at only when a command needs them (creating the stream costs)
   return {
-    stdin: process.stdin,
+    get stdin() {
+      return process.stdin;
+    },
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),
-    stderrIsTTY: process.stderr.isTTY === true,
+    get stderrIsTTY() {
+      return process.stderr.isTTY === true;
+    },
     env: process.env,
-    askPassphrase: async (prompt) => (await import('./passphrase.js')).promptOnTerminal(prompt),
+    askPassphrase: async (prompt) => (await import('./terminal-prompt.js')).promptOnTerminal(prompt),
     onStop: (handler) => {
       process.once('SIGINT', handler);
       process.once('SIGTERM', handler);

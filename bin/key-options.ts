@@ -1,12 +1,12 @@
 /** The CLI's key options (--agent / --key / --seed-file) turned into a SigningKey. */
 import { CryptosignKeysError, loadSeedFile, openAgentKey, openKeyFile, type SigningKey } from '../lib/index.js';
 import type { CliIo } from './cli-io.js';
-import { CliFailure, UsageError } from './cli-errors.js';
+import { CliFailure, NoTerminalError, UsageError } from './cli-errors.js';
 import { withNotice } from './notice.js';
-import { NoTerminalError, readPassphraseFile } from './passphrase.js';
-import { parseTimeout } from './key-option-spec.js';
+import { readPassphraseFile } from './passphrase.js';
+import { agentSocket, parseTimeout } from './key-option-spec.js';
 
-export { KEY_OPTION_SPEC, parseTimeout } from './key-option-spec.js';
+export { KEY_OPTION_SPEC, agentSocket, parseTimeout } from './key-option-spec.js';
 
 export interface KeyArgs {
   agent?: string | undefined;
@@ -37,14 +37,6 @@ export function checkKeyArgs(args: KeyArgs, command: string): void {
     throw new UsageError('--socket and --timeout go with --agent', command);
   }
   parseTimeout(args.timeout, command);
-}
-
-/**
- * The agent socket: --socket, else SSH_AUTH_SOCK from the CLI's environment
- * (an empty path when neither: the library then says no agent is configured).
- */
-export function agentSocket(socket: string | undefined, io: CliIo): string {
-  return socket ?? io.env.SSH_AUTH_SOCK ?? '';
 }
 
 /** Opens an encrypted key file with a worker-thread KDF, a notice on the terminal meanwhile. */

@@ -3,8 +3,7 @@ import { listAgentKeys, toHex } from '../lib/index.js';
 import { fingerprintLine, publicKeyLine } from '../lib/ssh.js';
 import type { CliIo } from './cli-io.js';
 import { CliFailure, UsageError } from './cli-errors.js';
-import { parseTimeout } from './key-option-spec.js';
-import { agentSocket } from './key-options.js';
+import { agentSocket, parseTimeout } from './key-option-spec.js';
 
 export interface ListArgs {
   json?: boolean | undefined;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { fromSeed, signChallenge, verifyChallengeSignature } from '../lib/index.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/testing.js';
@@ -446,4 +447,40 @@ test('the real process: exit statuses 0/1/2, stdin from a pipe, --version from p
   const enc = fixtureCopy(tmp.dir, 'ed25519-encrypted');
   const r = await runProcess(['sign', '--key', enc], { stdin: CHALLENGE, noTty: true, timeoutMs: 10000 });
   assertFailure(r, 1, /is encrypted and there is no terminal to ask for its passphrase; give --passphrase-file FILE \[PASSPHRASE_REQUIRED\]\n$/, [PASSPHRASE]);
+});
+
+test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afresh: same answers, and --help/list/sign --agent load only what they use', async () => {
+  const out = join(ROOT, 'dist/cli-bundle-test');
+  const { bundleCli } = (await import(pathToFileURL(join(ROOT, 'scripts/bundle-cli.mjs')).href)) as { bundleCli: (dir: string) => Promise<void> };
+  await bundleCli(out);
+  const script = join(out, 'cryptosign-keys.cjs');
+  // which builtins and packages the process loaded, written at exit
+  const probe = join(tmp.dir, 'probe.cjs');
+  writeFileSync(probe, "process.on('exit', () => process.stderr.write('LOADED ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + ' ' + Object.keys(require.cache).join(' ') + '\\n'));\n");
+  const loaded = (r: { stderr: string }) => (/LOADED (.*)\n/.exec(r.stderr)?.[1] ?? '').split(' ');
+  const heavy = ['tls', 'https', 'http', 'child_process', 'worker_threads'];
+  const run = (args: string[], o: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) => runProcess(args, { ...o, script, nodeArgs: ['-r', probe] });
+
+  const help = await run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^cryptosign-keys \d+\.\d+\.\d+: /);
+  // (net is stdout itself here: a pipe is a socket)
+  for (const m of [...heavy, 'crypto']) assert.ok(!loaded(help).includes(m), `--help loads ${m}`);
+  const list = await run(['list'], { env: agentEnv });
+  assert.equal(list.stdout, (await runCli(['list'], { env: agentEnv })).stdout);
+  const signed = await run(['sign', '--agent', 'cli@example'], { stdin: CHALLENGE, env: agentEnv });
+  assert.equal(signed.stdout, (await runCli(['sign', '--agent', 'cli@example'], { stdin: CHALLENGE, env: agentEnv })).stdout);
+  for (const r of [list, signed]) {
+    assert.equal(r.code, 0, r.stderr);
+    for (const m of heavy) assert.ok(!loaded(r).includes(m), `loads ${m}`);
+    assert.ok(!loaded(r).some((f) => /node_modules[/\\](sshpk|sodium-native|ssh2|ws)[/\\]/.test(f)), 'no package is loaded');
+  }
+  // the worker is found beside the bundle; the version comes from package.json; exit statuses hold
+  const enc = fixtureCopy(tmp.dir, 'ed25519-encrypted');
+  const pub = await run(['pubkey', '--ssh', '--key', enc, '--passphrase-file', fixtureCopy(tmp.dir, 'ed25519-encrypted.passphrase')]);
+  assert.equal(pub.stdout, readFileSync(fixture('ed25519-encrypted.pub'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.equal((await run(['--version'])).stdout, pkg.version + '\n');
+  assertFailure(await runProcess(['list'], { script, env: noAgentEnv }), 2, /\[AGENT_NOT_CONFIGURED\]/, [], false);
+  assertFailure(await runProcess(['sign', '--agent', 'nobody'], { script, stdin: CHALLENGE, env: agentEnv }), 1, /see `cryptosign-keys list` \[AGENT_KEY_NOT_FOUND\]/);
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import type { CliIo } from '../../bin/cli-io.js';
 import { main } from '../../bin/main.js';
-import { NoTerminalError } from '../../bin/passphrase.js';
+import { NoTerminalError } from '../../bin/cli-errors.js';
 import { CLI } from './paths.js';
 
 export interface CliResult {
@@ -13,13 +13,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI in a child process. `setsid` detaches it from any terminal. */
+/** Runs the real CLI (tsc's entry, or `script`) in a child process. `setsid` detaches it from any terminal. */
 export function runCli(
   args: string[],
-  options: { stdin?: string; env?: NodeJS.ProcessEnv; noTty?: boolean; timeoutMs?: number } = {},
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; noTty?: boolean; timeoutMs?: number; script?: string; nodeArgs?: string[] } = {},
 ): Promise<CliResult> {
   const env = { ...(options.env ?? process.env) };
-  const [cmd, argv] = options.noTty ? ['setsid', ['-w', process.execPath, CLI, ...args]] : [process.execPath, [CLI, ...args]];
+  const node = [...(options.nodeArgs ?? []), options.script ?? CLI, ...args];
+  const [cmd, argv] = options.noTty ? ['setsid', ['-w', process.execPath, ...node]] : [process.execPath, node];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd as string, argv as string[], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
