@@ -85,6 +85,11 @@ function normalizeAgentFlag(argv: readonly string[]): string[] {
   return out;
 }
 
+/** An error is one line: control characters (a key comment from the agent may hold any) shown as `?`. */
+function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
 function helpText(command: Command | 'main'): string {
   return (HELP[command] as string).replace('cryptosign-keys VERSION:', `cryptosign-keys ${version()}:`) + '\n';
 }
@@ -133,15 +138,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 2;
     }
     if (e instanceof CryptosignKeysError) {
-      io.stderr(`cryptosign-keys: ${withHint(e)} [${e.code}]\n`);
+      io.stderr(`cryptosign-keys: ${oneLine(withHint(e))} [${e.code}]\n`);
       return AGENT_UNREACHABLE.has(e.code) ? 2 : 1;
     }
     if (e instanceof CliFailure) {
-      io.stderr(`cryptosign-keys: ${e.message} [${e.code}]\n`);
+      io.stderr(`cryptosign-keys: ${oneLine(e.message)} [${e.code}]\n`);
       return 1;
     }
     // a bug: still one line, no stack, nothing secret (messages never carry keys)
-    io.stderr(`cryptosign-keys: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    io.stderr(`cryptosign-keys: internal error: ${oneLine(String((e as Error)?.message ?? e))}\n`);
     return 1;
   }
 }

@@ -352,15 +352,14 @@ test('hints name the CLI options; the library messages they extend name none', a
     await two.makeKey('one', { comment: 'same@example' });
     await two.makeKey('two', { comment: 'same@example' });
     await two.makeKey('three', { comment: 'third@example' });
-    assertFailure(
-      await runCli(['sign', '--agent'], { stdin: CHALLENGE, env: two.env }),
-      1,
-      /3 Ed25519 keys in ssh-agent match; choose one by its SHA256 fingerprint, public key hex or comment: .*; select one with --agent SELECTOR \[AGENT_KEY_AMBIGUOUS\]\n$/,
-    );
+    await two.makeKey('four', { comment: 'two\nlines\u001b[31m' });
+    const ambiguous = await runCli(['sign', '--agent'], { stdin: CHALLENGE, env: two.env });
+    assertFailure(ambiguous, 1, /4 Ed25519 keys in ssh-agent match; choose one by its SHA256 fingerprint, public key hex or comment: .*; select one with --agent SELECTOR \[AGENT_KEY_AMBIGUOUS\]\n$/);
+    assert.match(ambiguous.stderr, /two\?lines\?\[31m/, 'the comment\'s control characters are not printed');
     assertFailure(await runCli(['sign', '--agent', 'same@example'], { stdin: CHALLENGE, env: two.env }), 1, /2 Ed25519 keys in ssh-agent match "same@example".*\[AGENT_KEY_AMBIGUOUS\]/);
     const byComment = await runCli(['sign', '--agent', 'third@example'], { stdin: CHALLENGE, env: two.env });
     assert.equal(byComment.code, 0, byComment.stderr);
-    assertFailure(await runCli(['sign', '--agent', 'nobody'], { stdin: CHALLENGE, env: two.env }), 1, /no key in ssh-agent matches "nobody" \(3 keys listed\); see `cryptosign-keys list` \[AGENT_KEY_NOT_FOUND\]/);
+    assertFailure(await runCli(['sign', '--agent', 'nobody'], { stdin: CHALLENGE, env: two.env }), 1, /no key in ssh-agent matches "nobody" \(4 keys listed\); see `cryptosign-keys list` \[AGENT_KEY_NOT_FOUND\]/);
   } finally {
     await two.stop();
   }
