@@ -71,7 +71,10 @@ export type ErrorCode =
   | 'AUTH_TRANSCRIPT_UNSUPPORTED'
   // client and router adapters (adapters): a WebSocket that would hide the TLS socket; a router that cannot reach it
   | 'AUTOBAHN_GLOBAL_WEBSOCKET'
-  | 'ROUTER_SOCKET_UNREACHABLE';
+  | 'ROUTER_SOCKET_UNREACHABLE'
+  // cli: the trusted router keys a client was given are unusable (its configuration, not the router)
+  | 'ROUTER_KEYS_EMPTY'
+  | 'ROUTER_KEY_FORMAT';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;

@@ -4,6 +4,7 @@ export type { SigningKey, KeySource } from './keys/signing-key.js';
 export { LocalSigningKey } from './keys/signing-key.js';
 export { fromSeed, loadSeedFile, fromCrossbarKeyText } from './keys/seed-key.js';
 export { loadKeyFile, openKeyFile, parseKeyFileData, type KeyFileOptions } from './keys/openssh-key-file.js';
+export { readKeyFilePublicKey, type KeyFilePublicKey } from './keys/key-file-public-key.js';
 export type { PrivateFileOptions } from './keys/private-file.js';
 export { AgentClient, DEFAULT_AGENT_TIMEOUT_MS, type AgentClientOptions } from './agent/client.js';
 export { AgentSigningKey, listAgentKeys, openAgentKey, matchesSelector, type AgentKeyInfo, type AgentKeyOptions } from './keys/agent-key.js';

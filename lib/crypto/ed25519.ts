@@ -17,34 +17,9 @@
  * crypto_sign_verify_detached (about half OpenSSL's time; same decisions).
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { loadSodium } from './verify-backend.js';
 
-interface Sodium {
-  crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
-}
-let sodium: Sodium | null | undefined;
-let backendChoice: 'auto' | 'openssl' = 'auto';
-function loadSodium(): Sodium | null {
-  if (backendChoice === 'openssl') return null;
-  if (sodium === undefined) {
-    try {
-      sodium = createRequire(import.meta.url)('sodium-native') as Sodium;
-    } catch {
-      sodium = null; // not installed (or no prebuilt binary here): OpenSSL it is
-    }
-  }
-  return sodium;
-}
-
-/** Which library checks the Ed25519 equation: 'libsodium' (sodium-native installed) or 'openssl'. */
-export function verifyBackend(): 'libsodium' | 'openssl' {
-  return loadSodium() ? 'libsodium' : 'openssl';
-}
-
-/** For tests and benchmarks: force OpenSSL, or go back to the automatic choice. */
-export function setVerifyBackend(choice: 'auto' | 'openssl'): void {
-  backendChoice = choice;
-}
+export { verifyBackend, setVerifyBackend } from './verify-backend.js';
 import { InputError } from '../errors.js';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

@@ -84,7 +84,7 @@ export async function openAgentKey(selector?: string, options: AgentKeyOptions =
     if (usable.length > 1) {
       throw new AgentError(
         'AGENT_KEY_AMBIGUOUS',
-        `${usable.length} Ed25519 keys in ssh-agent match${selector === undefined ? '' : ` "${selector}"`}; choose one by fingerprint or public key hex: ${usable.map(summary).join('; ')}`,
+        `${usable.length} Ed25519 keys in ssh-agent match${selector === undefined ? '' : ` "${selector}"`}; choose one by its SHA256 fingerprint, public key hex or comment: ${usable.map(summary).join('; ')}`,
       );
     }
     if (candidates.length > 0 && selector !== undefined) {
@@ -96,7 +96,7 @@ export async function openAgentKey(selector?: string, options: AgentKeyOptions =
         'AGENT_KEY_NOT_FOUND',
         keys.length === 0
           ? `no key in ssh-agent matches "${selector}": it lists no keys (add one with ssh-add; if it is locked, \`ssh-add -X\` unlocks it)`
-          : `no key in ssh-agent matches "${selector}" (${keys.length} ${keys.length === 1 ? 'key' : 'keys'} listed; see \`cryptosign-keys list\`)`,
+          : `no key in ssh-agent matches "${selector}" (${keys.length} ${keys.length === 1 ? 'key' : 'keys'} listed)`,
       );
     }
     throw new AgentError(

@@ -8,7 +8,7 @@
  * `public-key-ed25519: <hex>`). In transcript mode the signature is the
  * router's over its transcript message instead (verifyRouterTranscript).
  */
-import { RouterAuthError } from '../../errors.js';
+import { AuthorizedKeysError, KeyFileError, RouterAuthError } from '../../errors.js';
 import { VerifyKey } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { detectKeyFormat } from '../../keys/formats/detect.js';
@@ -32,16 +32,19 @@ export class RouterKeys {
 
   constructor(trusted: TrustedRouterKeys) {
     const items = typeof trusted === 'string' ? [trusted] : trusted;
-    if (!Array.isArray(items) && typeof items !== 'object') {
-      throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', 'trusted router keys must be hex keys, key.pub text or authorized_keys lines');
+    if (!Array.isArray(items)) {
+      throw new RouterAuthError('ROUTER_KEY_FORMAT', 'trusted router keys must be hex keys, key.pub text or authorized_keys lines');
     }
-    for (const item of items) {
+    items.forEach((item: unknown, i) => {
+      const which = typeof trusted === 'string' ? 'the trusted router key text' : `trusted router key #${i + 1}`;
       if (item instanceof Uint8Array) this.#add(bytesOrHex(item, 'router public key', 32, 'INVALID_PUBLIC_KEY'));
-      else if (typeof item === 'string') this.#addText(item);
-      else throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', 'a trusted router key must be a string or 32 bytes');
-    }
+      else if (typeof item !== 'string') throw new RouterAuthError('ROUTER_KEY_FORMAT', `${which} is a ${typeof item}, not a string or 32 bytes`);
+      else if (this.#addText(item, which) === 0 && /^[ \t]*[^\s#]/m.test(item)) {
+        throw new RouterAuthError('ROUTER_KEY_FORMAT', `${which} holds no Ed25519 key (expected 64 hex digits, "public-key-ed25519: <hex>" or an ssh-ed25519 line)`);
+      }
+    });
     if (this.#keys.size === 0) {
-      throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', 'no trusted router key given: router authentication needs at least one');
+      throw new RouterAuthError('ROUTER_KEYS_EMPTY', 'no trusted router key given: router authentication needs at least one');
     }
   }
 
@@ -49,16 +52,41 @@ export class RouterKeys {
     this.#keys.set(toHex(raw), new VerifyKey(raw));
   }
 
-  #addText(text: string): void {
+  /** Adds the keys `text` holds; returns how many it held. */
+  #addText(text: string, which: string): number {
     const t = text.trim();
     const found = detectKeyFormat(t);
-    if (found.format === 'hex' && found.digits === 64) return this.#add(bytesOrHex(t, 'router public key', 32, 'INVALID_PUBLIC_KEY'));
-    // crossbar's node key.pub: "public-key-ed25519: <hex>", read by crossbar's rules
-    if (found.format === 'crossbar') return this.#add(readCrossbarPublicKey(t, 'router key text'));
-    for (const line of parseAuthorizedKeyLines(t)) {
-      const raw = line.rawEd25519 ?? line.key?.ed25519;
-      if (raw) this.#add(raw);
+    if (found.format === 'hex' && found.digits === 64) {
+      this.#add(bytesOrHex(t, 'router public key', 32, 'INVALID_PUBLIC_KEY'));
+      return 1;
     }
+    // crossbar's node key.pub: "public-key-ed25519: <hex>", read by crossbar's rules
+    if (found.format === 'crossbar') {
+      try {
+        this.#add(readCrossbarPublicKey(t, which));
+      } catch (e) {
+        if (!(e instanceof KeyFileError)) throw e;
+        throw new RouterAuthError('ROUTER_KEY_FORMAT', e.message);
+      }
+      return 1;
+    }
+    let lines;
+    try {
+      lines = parseAuthorizedKeyLines(t);
+    } catch (e) {
+      if (!(e instanceof AuthorizedKeysError)) throw e;
+      const at = /^line (\d+)/.exec(e.message)?.[1];
+      throw new RouterAuthError('ROUTER_KEY_FORMAT', `${which}${at && at !== '1' ? ` (line ${at})` : ''} is not a router key: expected 64 hex digits, "public-key-ed25519: <hex>" or an ssh-ed25519 line`);
+    }
+    let n = 0;
+    for (const line of lines) {
+      const raw = line.rawEd25519 ?? line.key?.ed25519;
+      if (raw) {
+        this.#add(raw);
+        n++;
+      }
+    }
+    return n;
   }
 
   get size(): number {
