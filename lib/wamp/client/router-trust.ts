@@ -10,7 +10,7 @@
 import { RouterAuthError } from '../../errors.js';
 import { VerifyKey } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
-import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
+import { parseAuthorizedKeysText } from '../../ssh/authorized-keys.js';
 import { verifyChallengeSignature } from '../challenge.js';
 
 export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
@@ -18,12 +18,20 @@ export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
 /**
  * The set of router keys a client trusts, from: 64-hex public keys (one
  * string, or a list), crossbar `key.pub` text (`public-key-ed25519: <hex>`),
- * or authorized_keys-style lines (`ssh-ed25519 AAAA…`, or `<hex> comment`).
- * Every key is checked as libsodium would (no small-order or
- * non-canonical keys).
+ * or authorized_keys-style lines (`ssh-ed25519 AAAA…`, or `<hex> comment`),
+ * read as sshd reads them. Every key is checked as libsodium would (no
+ * small-order or non-canonical keys).
+ *
+ * authorized_keys options on a router key line: `expiry-time` is honoured
+ * (the key is not trusted after it); a `cert-authority` line is a CA that
+ * signs certificates, not a router key, and is not trusted as one; a line
+ * with `from=` or `principals=` (restrictions that cannot be checked for a
+ * router) is not trusted either; a line sshd would skip is skipped.
  */
 export class RouterKeys {
   readonly #keys = new Map<string, VerifyKey>();
+  /** hex → expiry-time (Unix seconds) of keys given with one */
+  readonly #validBefore = new Map<string, number>();
 
   constructor(trusted: TrustedRouterKeys) {
     const items = typeof trusted === 'string' ? [trusted] : trusted;
@@ -40,8 +48,13 @@ export class RouterKeys {
     }
   }
 
-  #add(raw: Uint8Array): void {
-    this.#keys.set(toHex(raw), new VerifyKey(raw));
+  #add(raw: Uint8Array, validBefore?: number): void {
+    const hex = toHex(raw);
+    this.#keys.set(hex, new VerifyKey(raw));
+    if (validBefore !== undefined) {
+      const earlier = this.#validBefore.get(hex);
+      this.#validBefore.set(hex, earlier === undefined ? validBefore : Math.min(earlier, validBefore));
+    }
   }
 
   #addText(text: string): void {
@@ -53,9 +66,10 @@ export class RouterKeys {
       for (const m of tagged) this.#add(bytesOrHex(m[1], 'router public key', 32, 'INVALID_PUBLIC_KEY'));
       return;
     }
-    for (const line of parseAuthorizedKeyLines(t)) {
-      const raw = line.rawEd25519 ?? line.key?.ed25519;
-      if (raw) this.#add(raw);
+    for (const line of parseAuthorizedKeysText(t).lines) {
+      const o = line.options;
+      if (o.certAuthority || o.from !== undefined || o.principals !== undefined) continue;
+      if (line.rawEd25519) this.#add(line.rawEd25519, o.validBefore);
     }
   }
 
@@ -63,12 +77,17 @@ export class RouterKeys {
     return this.#keys.size;
   }
 
-  has(publicKeyHex: string): boolean {
-    return this.#keys.has(publicKeyHex.toLowerCase());
+  /** Whether the key is trusted at `now` (default: now): listed, and not past its expiry-time. */
+  has(publicKeyHex: string, now: Date = new Date()): boolean {
+    return this.get(publicKeyHex, now) !== undefined;
   }
 
-  get(publicKeyHex: string): VerifyKey | undefined {
-    return this.#keys.get(publicKeyHex.toLowerCase());
+  /** The trusted key, or undefined (not listed, or past its expiry-time at `now`). */
+  get(publicKeyHex: string, now: Date = new Date()): VerifyKey | undefined {
+    const hex = typeof publicKeyHex === 'string' ? publicKeyHex.toLowerCase() : '';
+    const until = this.#validBefore.get(hex);
+    if (until !== undefined && until < Math.floor(now.getTime() / 1000)) return undefined;
+    return this.#keys.get(hex);
   }
 
   /** the trusted keys, as hex */
@@ -95,7 +114,7 @@ export function verifyRouterSignature(
   trusted: RouterKeys | TrustedRouterKeys,
   challenges: string | readonly string[],
   answer: RouterAnswer,
-  options: { channelId?: Uint8Array | string } = {},
+  options: { channelId?: Uint8Array | string; now?: Date } = {},
 ): string {
   const keys = trusted instanceof RouterKeys ? trusted : new RouterKeys(trusted);
   const pubkey = answer?.pubkey;
@@ -106,17 +125,17 @@ export function verifyRouterSignature(
       'the router did not authenticate: CHALLENGE.extra has no pubkey and signature for our challenge (router authentication is required)',
     );
   }
-  const key = keys.get(pubkey);
+  const key = keys.get(pubkey, options.now);
   if (!key) {
     throw new RouterAuthError(
       'ROUTER_KEY_UNTRUSTED',
-      `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys.size} trusted router keys`,
+      `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys.size} trusted router keys (or is past its expiry-time)`,
     );
   }
   const list = typeof challenges === 'string' ? [challenges] : challenges;
   for (const c of list) {
     try {
-      if (verifyChallengeSignature(key, c, signature, options)) return pubkey.toLowerCase();
+      if (verifyChallengeSignature(key, c, signature, options.channelId !== undefined ? { channelId: options.channelId } : {})) return pubkey.toLowerCase();
     } catch {
       // a malformed signature is a wrong signature here
     }
