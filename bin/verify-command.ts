@@ -5,6 +5,7 @@ import { MAX_AUTHORIZED_KEYS_BYTES } from '../lib/wamp/router/authorized-keys-fi
 import { bytesOrHex, toHex } from '../lib/crypto/hex.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { CliFailure, UsageError } from './cli-errors.js';
+import { escapeText } from '../lib/escape.js';
 import { readStdinValue } from './read-stdin.js';
 
 export interface VerifyArgs {
@@ -13,6 +14,7 @@ export interface VerifyArgs {
   challenge?: string | undefined;
   'channel-id'?: string | undefined;
   authid?: string | undefined;
+  realm?: string | undefined;
   'peer-address'?: string | undefined;
 }
 
@@ -25,8 +27,8 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
   if (args.pubkey === undefined && args['authorized-keys'] === undefined) {
     throw new UsageError('give the client key: --pubkey HEX or --authorized-keys FILE', 'verify');
   }
-  if ((args.authid !== undefined || args['peer-address'] !== undefined) && args['authorized-keys'] === undefined) {
-    throw new UsageError('--authid and --peer-address go with --authorized-keys', 'verify');
+  if ((args.authid !== undefined || args.realm !== undefined || args['peer-address'] !== undefined) && args['authorized-keys'] === undefined) {
+    throw new UsageError('--authid, --realm and --peer-address go with --authorized-keys', 'verify');
   }
   parseChallenge(args.challenge);
   const channelId = args['channel-id'] === undefined ? undefined : parseChannelId(args['channel-id']);
@@ -37,13 +39,14 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
   const opts = {
     ...(channelId ? { channelId } : {}),
     ...(args.authid !== undefined ? { authid: args.authid } : {}),
+    ...(args.realm !== undefined ? { realm: args.realm } : {}),
     ...(args['peer-address'] !== undefined ? { peerAddress: args['peer-address'] } : {}),
   };
 
   if (list && pubkey) {
     const r = list.check(pubkey, args.challenge, signature, opts);
     if (!r.ok) throw new CliFailure(r.code, r.reason);
-    out(`ok ${r.principal.name}\n`);
+    out(`ok ${escapeText(r.principal.name, 1000)}\n`);
     return;
   }
   if (list) {
@@ -53,7 +56,7 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
       if (!verifyChallengeSignature(list.verifyKeyOf(p), args.challenge, signature, opts)) continue;
       const r = list.check(p.publicKey, args.challenge, signature, { ...opts, authid: args.authid ?? p.name });
       if (!r.ok) throw new CliFailure(r.code, r.reason);
-      out(`ok ${r.principal.name}\n`);
+      out(`ok ${escapeText(r.principal.name, 1000)}\n`);
       return;
     }
     throw new CliFailure('AUTH_SIGNATURE_WRONG', `signature does not verify for any of the ${list.principals.length} keys in ${listPath}`);
