@@ -358,7 +358,7 @@ export function plainKeyRefusal(o: KeyOptions, peer: { address?: string | undefi
   if (o.principals !== undefined) return { code: 'principals', reason: 'principals= on a key that is not a cert-authority' };
   if (o.from !== undefined) {
     if (peer.address === undefined) return { code: 'from', reason: 'from= and no peer address to check' };
-    if (!fromAllows(o.from, peer.address)) return { code: 'from', reason: `may not be used from ${peer.address} (from="${o.from}")` };
+    if (!fromAllows(o.from, peer.address)) return { code: 'from', reason: `may not be used from ${peer.address}` };
   }
   return undefined;
 }
