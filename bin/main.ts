@@ -28,6 +28,7 @@ const SPECS = {
     challenge: { type: 'string' },
     'channel-id': { type: 'string' },
     authid: { type: 'string' },
+    realm: { type: 'string' },
     'peer-address': { type: 'string' },
   },
   'verify-router': {

@@ -67,7 +67,7 @@ clear (as for ssh-keygen -l); with --passphrase-file it is decrypted and checked
 
 ${KEY_OPTIONS}`,
   verify: `Usage: cryptosign-keys verify (--pubkey HEX | --authorized-keys FILE) --challenge HEX [--channel-id HEX]
-                              [--authid NAME] [--peer-address IP] [--json]
+                              [--authid NAME] [--realm REALM] [--peer-address IP] [--json]
 
 Reads a signature (192 hex digits, as AUTHENTICATE carries it) from stdin and
 checks it against the challenge, with libsodium's strict rules. Prints "ok"
@@ -80,6 +80,7 @@ is refused.
   --challenge HEX         the challenge the router sent
   --channel-id HEX        the TLS channel id, when channel binding is used
   --authid NAME           the authid the client asked for (the key must be listed under it)
+  --realm REALM           the realm the client joins (a principal with wamp-realm needs it)
   --peer-address IP       the client's address, for from="…" options
   --json                  {"ok": true, "principal", "publicKeyHex"}`,
   'verify-router': `Usage: cryptosign-keys verify-router (--router-key HEX ... | --router-keys FILE) --challenge HEX

@@ -4,6 +4,7 @@ import { parseChallenge, parseChannelId } from '../lib/handshake.js';
 import { loadAuthorizedKeysFile } from '../lib/router.js';
 import type { CliIo } from './cli-io.js';
 import { CliFailure, UsageError } from './cli-errors.js';
+import { escapeText } from '../lib/router.js';
 import { readStdinValue } from './read-stdin.js';
 
 export interface VerifyArgs {
@@ -12,13 +13,14 @@ export interface VerifyArgs {
   challenge?: string | undefined;
   'channel-id'?: string | undefined;
   authid?: string | undefined;
+  realm?: string | undefined;
   'peer-address'?: string | undefined;
   json?: boolean | undefined;
 }
 
 /** "ok PRINCIPAL", or with --json {"ok": true, "principal": …, "publicKeyHex": …} */
 function ok(args: VerifyArgs, io: CliIo, principal: string, publicKeyHex: string): void {
-  io.stdout(args.json ? JSON.stringify({ ok: true, principal, publicKeyHex }, null, 2) + '\n' : `ok ${principal}\n`);
+  io.stdout(args.json ? JSON.stringify({ ok: true, principal, publicKeyHex }, null, 2) + '\n' : `ok ${escapeText(principal, 1000)}\n`);
 }
 
 export async function verifyCommand(args: VerifyArgs, io: CliIo): Promise<void> {
@@ -26,8 +28,8 @@ export async function verifyCommand(args: VerifyArgs, io: CliIo): Promise<void> 
   if (args.pubkey === undefined && args['authorized-keys'] === undefined) {
     throw new UsageError('give the client key: --pubkey HEX or --authorized-keys FILE', 'verify');
   }
-  if ((args.authid !== undefined || args['peer-address'] !== undefined) && args['authorized-keys'] === undefined) {
-    throw new UsageError('--authid and --peer-address go with --authorized-keys', 'verify');
+  if ((args.authid !== undefined || args.realm !== undefined || args['peer-address'] !== undefined) && args['authorized-keys'] === undefined) {
+    throw new UsageError('--authid, --realm and --peer-address go with --authorized-keys', 'verify');
   }
   parseChallenge(args.challenge);
   const channelId = args['channel-id'] === undefined ? undefined : parseChannelId(args['channel-id']);
@@ -38,6 +40,7 @@ export async function verifyCommand(args: VerifyArgs, io: CliIo): Promise<void> 
   const opts = {
     ...(channelId ? { channelId } : {}),
     ...(args.authid !== undefined ? { authid: args.authid } : {}),
+    ...(args.realm !== undefined ? { realm: args.realm } : {}),
     ...(args['peer-address'] !== undefined ? { peerAddress: args['peer-address'] } : {}),
   };
 
@@ -48,7 +51,11 @@ export async function verifyCommand(args: VerifyArgs, io: CliIo): Promise<void> 
     return;
   }
   if (list) {
-    if (list.principals.length === 0) throw new CliFailure('AUTH_UNKNOWN_KEY', `${listPath} lists no Ed25519 key`);
+    if (list.principals.length === 0) {
+      const first = list.skipped[0];
+      const why = first ? ` (line ${first.line} skipped: ${escapeText(first.reason)})` : '';
+      throw new CliFailure('AUTH_UNKNOWN_KEY', `${listPath} lists no Ed25519 key${why}`);
+    }
     // no pubkey given: the principal whose key made the signature (each key checked strictly)
     for (const p of list.principals) {
       if (!verifyChallengeSignature(list.verifyKeyOf(p), args.challenge, signature, opts)) continue;

@@ -20,8 +20,11 @@ export {
   type SkippedKey,
   type AuthCheckOptions,
   type AuthResult,
+  /** the library's own authorized_keys options (wamp-authid, wamp-role, wamp-realm); sshd would refuse a line with them */
+  WAMP_OPTIONS,
+  /** builds a principals list line by line (for readers of large files) */
+  PrincipalsBuilder,
 } from './wamp/router/principals.js';
-export { AuthorizedKeysFile, loadAuthorizedKeysFile, type AuthorizedKeysFileOptions } from './wamp/router/authorized-keys-file.js';
 export {
   foxWampAuthHandler,
   listenFoxWamp,
@@ -33,3 +36,15 @@ export {
   type FoxWampRouter,
   type FoxWampServer,
 } from './wamp/router/fox-wamp.js';
+export {
+  AuthorizedKeysFile,
+  loadAuthorizedKeysFile,
+  /** async, stamp-checked read and sliced parse of a principals file (never blocks the event loop for long) */
+  readAuthorizedKeysFile,
+  parseAuthorizedKeysInSlices,
+  type AuthorizedKeysFileOptions,
+} from './wamp/router/authorized-keys-file.js';
+/** what a refused client is told (AUTH_NOT_AUTHORIZED) and what the operator's onRefusal hook gets */
+export { forClient, NOT_AUTHORIZED, MAX_LOGIN_STRING, type Refusal } from './wamp/router/refusals.js';
+/** one event, one line: control characters escaped, long text cut */
+export { escapeText, quoted } from './escape.js';

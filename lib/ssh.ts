@@ -31,3 +31,28 @@ export { readPrivateFile, MAX_PRIVATE_FILE_BYTES, type PrivateFileOptions } from
  * open descriptor to be a regular file (and, with `secret`, private to its owner). Throws KeyFileError.
  */
 export { readBoundedFile, type ReadFileOptions } from './read-file.js';
+/** authorized_keys lines exactly as sshd reads them (bad lines skipped with their reason) */
+export {
+  parseAuthorizedKeysText,
+  parseAuthorizedKeyLine,
+  strictBase64,
+  type AuthorizedKeyLine,
+  type SkippedLine,
+  type ParsedAuthorizedKeys,
+  type AuthorizedKeysParseOptions,
+} from './ssh/authorized-keys.js';
+/** sshd's authorized_keys options: parsing (auth-options.c), expiry-time (parse_absolute_time), the plain-key checks */
+export { parseKeyOptions, parseAbsoluteTime, plainKeyRefusal, NO_OPTIONS, type KeyOptions, type OptionsResult } from './ssh/key-options.js';
+/** OpenSSH's pattern lists and address matching (match.c, addrmatch.c) */
+export {
+  matchPattern,
+  matchPatternList,
+  addrMatchList,
+  matchHostAndIp,
+  fromAllows,
+  parseNumericAddress,
+  formatAddress,
+  peerAddress,
+  type ListMatch,
+  type NumericAddress,
+} from './ssh/match.js';

@@ -8,12 +8,12 @@
  * `public-key-ed25519: <hex>`). In transcript mode the signature is the
  * router's over its transcript message instead (verifyRouterTranscript).
  */
-import { AuthorizedKeysError, KeyFileError, RouterAuthError } from '../../errors.js';
+import { KeyFileError, RouterAuthError } from '../../errors.js';
 import { VerifyKey } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { detectKeyFormat } from '../../keys/formats/detect.js';
 import { readCrossbarPublicKey } from '../../keys/formats/crossbar.js';
-import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
+import { parseAuthorizedKeysText } from '../../ssh/authorized-keys.js';
 import { parseChallenge, verifyChallengeSignature } from '../challenge.js';
 import { verifyTranscriptSignature, type TranscriptFields } from '../transcript.js';
 
@@ -23,12 +23,20 @@ export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
  * The set of router keys a client trusts, from: 64-hex public keys (one
  * string, or a list), crossbar `key.pub` text (`public-key-ed25519: <hex>`;
  * one key, crossbar's rules: see keys/formats/crossbar.ts),
- * or authorized_keys-style lines (`ssh-ed25519 AAAA…`, or `<hex> comment`).
- * Every key is checked as libsodium would (no small-order or
- * non-canonical keys).
+ * or authorized_keys-style lines (`ssh-ed25519 AAAA…`, or `<hex> comment`),
+ * read as sshd reads them. Every key is checked as libsodium would (no
+ * small-order or non-canonical keys).
+ *
+ * authorized_keys options on a router key line: `expiry-time` is honoured
+ * (the key is not trusted after it); a `cert-authority` line is a CA that
+ * signs certificates, not a router key, and is not trusted as one; a line
+ * with `from=` or `principals=` (restrictions that cannot be checked for a
+ * router) is not trusted either; a line sshd would skip is skipped.
  */
 export class RouterKeys {
   readonly #keys = new Map<string, VerifyKey>();
+  /** hex → expiry-time (Unix seconds) of keys given with one */
+  readonly #validBefore = new Map<string, number>();
 
   constructor(trusted: TrustedRouterKeys) {
     const items = typeof trusted === 'string' ? [trusted] : trusted;
@@ -48,8 +56,13 @@ export class RouterKeys {
     }
   }
 
-  #add(raw: Uint8Array): void {
-    this.#keys.set(toHex(raw), new VerifyKey(raw));
+  #add(raw: Uint8Array, validBefore?: number): void {
+    const hex = toHex(raw);
+    this.#keys.set(hex, new VerifyKey(raw));
+    if (validBefore !== undefined) {
+      const earlier = this.#validBefore.get(hex);
+      this.#validBefore.set(hex, earlier === undefined ? validBefore : Math.min(earlier, validBefore));
+    }
   }
 
   /** Adds the keys `text` holds; returns how many it held. */
@@ -70,19 +83,18 @@ export class RouterKeys {
       }
       return 1;
     }
-    let lines;
-    try {
-      lines = parseAuthorizedKeyLines(t);
-    } catch (e) {
-      if (!(e instanceof AuthorizedKeysError)) throw e;
-      const at = /^line (\d+)/.exec(e.message)?.[1];
-      throw new RouterAuthError('ROUTER_KEY_FORMAT', `${which}${at && at !== '1' ? ` (line ${at})` : ''} is not a router key: expected 64 hex digits, "public-key-ed25519: <hex>" or an ssh-ed25519 line`);
+    // authorized_keys lines, read as sshd reads them; a line sshd would skip is a mistyped entry here
+    const parsed = parseAuthorizedKeysText(t);
+    const bad = parsed.skipped[0];
+    if (bad) {
+      throw new RouterAuthError('ROUTER_KEY_FORMAT', `${which}${bad.line !== 1 ? ` (line ${bad.line})` : ''} is not a router key: expected 64 hex digits, "public-key-ed25519: <hex>" or an ssh-ed25519 line`);
     }
     let n = 0;
-    for (const line of lines) {
-      const raw = line.rawEd25519 ?? line.key?.ed25519;
-      if (raw) {
-        this.#add(raw);
+    for (const line of parsed.lines) {
+      const o = line.options;
+      if (o.certAuthority || o.from !== undefined || o.principals !== undefined) continue;
+      if (line.rawEd25519) {
+        this.#add(line.rawEd25519, o.validBefore);
         n++;
       }
     }
@@ -93,12 +105,17 @@ export class RouterKeys {
     return this.#keys.size;
   }
 
-  has(publicKeyHex: string): boolean {
-    return this.#keys.has(publicKeyHex.toLowerCase());
+  /** Whether the key is trusted at `now` (default: now): listed, and not past its expiry-time. */
+  has(publicKeyHex: string, now: Date = new Date()): boolean {
+    return this.get(publicKeyHex, now) !== undefined;
   }
 
-  get(publicKeyHex: string): VerifyKey | undefined {
-    return this.#keys.get(publicKeyHex.toLowerCase());
+  /** The trusted key, or undefined (not listed, or past its expiry-time at `now`). */
+  get(publicKeyHex: string, now: Date = new Date()): VerifyKey | undefined {
+    const hex = typeof publicKeyHex === 'string' ? publicKeyHex.toLowerCase() : '';
+    const until = this.#validBefore.get(hex);
+    if (until !== undefined && until < Math.floor(now.getTime() / 1000)) return undefined;
+    return this.#keys.get(hex);
   }
 
   /** the trusted keys, as hex */
@@ -125,10 +142,10 @@ export function verifyRouterSignature(
   trusted: RouterKeys | TrustedRouterKeys,
   challenges: string | readonly string[],
   answer: RouterAnswer,
-  options: { channelId?: Uint8Array | string } = {},
+  options: { channelId?: Uint8Array | string; now?: Date } = {},
 ): string {
   const keys = trusted instanceof RouterKeys ? trusted : new RouterKeys(trusted);
-  const { pubkey, key, signature } = trustedAnswer(keys, answer);
+  const { pubkey, key, signature } = trustedAnswer(keys, answer, options.now);
   const list = typeof challenges === 'string' ? [challenges] : challenges;
   for (const c of list) {
     try {
@@ -141,7 +158,7 @@ export function verifyRouterSignature(
 }
 
 /** The router's answer's key, when it is one we trust (ROUTER_NOT_AUTHENTICATED / ROUTER_KEY_UNTRUSTED otherwise). */
-function trustedAnswer(keys: RouterKeys, answer: RouterAnswer): { pubkey: string; key: VerifyKey; signature: string } {
+function trustedAnswer(keys: RouterKeys, answer: RouterAnswer, now?: Date): { pubkey: string; key: VerifyKey; signature: string } {
   const pubkey = answer?.pubkey;
   const signature = answer?.signature;
   if (typeof pubkey !== 'string' || typeof signature !== 'string' || pubkey === '' || signature === '') {
@@ -150,11 +167,13 @@ function trustedAnswer(keys: RouterKeys, answer: RouterAnswer): { pubkey: string
       'the router did not authenticate: CHALLENGE.extra has no pubkey and signature for our challenge (router authentication is required)',
     );
   }
-  const key = keys.get(pubkey);
+  const key = keys.get(pubkey, now);
   if (!key) {
     throw new RouterAuthError(
       'ROUTER_KEY_UNTRUSTED',
-      `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys.size} trusted router keys`,
+      keys.get(pubkey, new Date(0))
+        ? `the router's key ${pubkey.toLowerCase()} is past its expiry-time`
+        : `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys.size} trusted router keys`,
     );
   }
   return { pubkey: pubkey.toLowerCase(), key, signature };

@@ -19,6 +19,11 @@
  * login answers once; every refusal is an AuthError with its code.
  * Transcript mode (option `transcript`, docs/transcript-binding.md) replaces
  * both XORs by signatures over the handshake transcript.
+ *
+ * What the client is told (refusals.ts): a refusal that concerns the
+ * principals is AuthError AUTH_NOT_AUTHORIZED "not authorized", whatever the
+ * reason; the reason itself (principal, line, option, PRINCIPALS_UNAVAILABLE)
+ * goes to `onRefusal` and to the error's `refusal`, for the operator's log.
  */
 import { randomBytes } from 'node:crypto';
 import { AuthError, CryptosignKeysError, InputError } from '../../errors.js';
@@ -28,6 +33,8 @@ import { CHANNEL_BINDING_TYPES, tlsChannelId, type ChannelBindingType } from '..
 import { parseChallenge, signChallenge } from '../challenge.js';
 import { signTranscript, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
+import { forClient, type Refusal } from './refusals.js';
+import { escapeText } from '../../escape.js';
 
 export interface CryptosignAuthenticatorOptions {
   /** the principals: a list, an AuthorizedKeysFile (followed on disk), or a function returning the current list */
@@ -45,6 +52,8 @@ export interface CryptosignAuthenticatorOptions {
    * request, as a router without it would.
    */
   transcript?: 'require' | 'allow' | 'off';
+  /** every refusal with its full reason, for the operator's log (the client only hears "not authorized") */
+  onRefusal?: (refusal: Refusal) => void;
 }
 
 export interface HelloDetails {
@@ -116,8 +125,10 @@ export class CryptosignAuthenticator {
   readonly #requireBinding: boolean;
   readonly #now: () => Date;
   readonly #transcript: 'require' | 'allow' | 'off';
+  readonly #onRefusal: ((refusal: Refusal) => void) | undefined;
 
   constructor(options: CryptosignAuthenticatorOptions) {
+    this.#onRefusal = options.onRefusal;
     this.#principals = principalsReader(options.principals);
     this.#routerKey = options.routerKey;
     this.#requireBinding = options.requireChannelBinding ?? false;
@@ -148,8 +159,36 @@ export class CryptosignAuthenticator {
     return on;
   }
 
-  /** HELLO → the login in progress (its `extra` goes into CHALLENGE), or AuthError. */
+  /** HELLO → the login in progress (its `extra` goes into CHALLENGE), or AuthError (what the client may be told). */
   async hello(details: HelloDetails, connection: ConnectionInfo = {}): Promise<PendingLogin> {
+    try {
+      return await this.#hello(details, connection);
+    } catch (e) {
+      throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+    }
+  }
+
+  /** Reports a refusal to the operator's hook; returns the error for the client. */
+  #refused(e: AuthError, details: HelloDetails, connection: ConnectionInfo): AuthError {
+    const out = forClient(e);
+    const asked = (v: unknown) => (typeof v === 'string' ? escapeText(v) : undefined);
+    const pubkey = details?.authextra?.pubkey;
+    const refusal: Refusal = { ...(out.refusal as { code: Refusal['code']; reason: string }) };
+    const authid = asked(details?.authid);
+    const realm = asked(connection.realm);
+    if (authid !== undefined) refusal.authid = authid;
+    if (realm !== undefined) refusal.realm = realm;
+    if (typeof pubkey === 'string' && /^[0-9a-fA-F]{64}$/.test(pubkey)) refusal.pubkey = pubkey.toLowerCase();
+    if (typeof connection.peerAddress === 'string') refusal.peerAddress = escapeText(connection.peerAddress, 64);
+    try {
+      this.#onRefusal?.(refusal);
+    } catch {
+      // the operator's hook never changes the answer
+    }
+    return out;
+  }
+
+  async #hello(details: HelloDetails, connection: ConnectionInfo): Promise<PendingLogin> {
     const authextra = details?.authextra ?? {};
     const principal = this.#principals().forLogin(
       { pubkey: authextra.pubkey, authid: details?.authid, realm: connection.realm, peerAddress: connection.peerAddress, now: this.#now() },
@@ -182,14 +221,19 @@ export class CryptosignAuthenticator {
       extra.pubkey = this.#routerKey.publicKeyHex;
       extra.signature = await signChallenge(this.#routerKey, clientChallenge, channelId ? { channelId } : {});
     }
-    const check = (challenge: string, signature: string, id: Uint8Array | undefined) =>
-      this.#principals().require(principal.publicKey, challenge, signature, {
-        authid: principal.name,
-        ...(connection.realm !== undefined ? { realm: connection.realm } : {}),
-        ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
-        ...(id ? { channelId: id } : {}),
-        now: this.#now(),
-      });
+    const check = (challenge: string, signature: string, id: Uint8Array | undefined) => {
+      try {
+        return this.#principals().require(principal.publicKey, challenge, signature, {
+          authid: principal.name,
+          ...(connection.realm !== undefined ? { realm: connection.realm } : {}),
+          ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
+          ...(id ? { channelId: id } : {}),
+          now: this.#now(),
+        });
+      } catch (e) {
+        throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+      }
+    };
     return new PendingLogin(principal, extra, channelId, check);
   }
 
@@ -228,9 +272,13 @@ export class CryptosignAuthenticator {
         realm: connection.realm as string,
         now: this.#now(),
       });
-      if (!found.ok) throw new AuthError(found.code, found.reason);
-      if (!verifyTranscriptSignature(this.#principals().verifyKeyOf(found.principal), 'client', fields, signature)) {
-        throw new AuthError('AUTH_SIGNATURE_WRONG', `the transcript signature does not verify for "${found.principal.name}" (another connection, mode or role)`);
+      try {
+        if (!found.ok) throw new AuthError(found.code, found.reason);
+        if (!verifyTranscriptSignature(this.#principals().verifyKeyOf(found.principal), 'client', fields, signature)) {
+          throw new AuthError('AUTH_SIGNATURE_WRONG', `the transcript signature does not verify for "${escapeText(found.principal.name)}" (another connection, mode or role)`);
+        }
+      } catch (e) {
+        throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
       }
       return found.principal;
     };

@@ -27,6 +27,7 @@
 import type { ErrorCode } from '../../errors.js';
 import { AuthError, ChannelBindingError, CryptosignKeysError } from '../../errors.js';
 import { CryptosignAuthenticator, type CryptosignAuthenticatorOptions, type HelloDetails, type PendingLogin } from './authenticator.js';
+import { escapeText } from '../../escape.js';
 
 type Callback = (err: Error | null, value?: unknown) => void;
 
@@ -78,7 +79,10 @@ export function foxWampAuthHandler(options: FoxWampAuthOptions): FoxWampAuthHand
   const logins = new WeakMap<object, PendingLogin>();
   const refuse = (realm: string, details: HelloDetails, e: unknown, cb: Callback) => {
     const coded = e instanceof CryptosignKeysError ? e : undefined;
-    onDecision?.({ realm, authid: details?.authid, ...(coded ? { code: coded.code } : {}), message: coded?.message ?? String(e) });
+    // the operator sees the refusal's own code and reason; the client was told only AUTH_NOT_AUTHORIZED
+    const refusal = e instanceof AuthError ? e.refusal : undefined;
+    const code = refusal?.code ?? coded?.code;
+    onDecision?.({ realm, authid: typeof details?.authid === 'string' ? escapeText(details.authid) : details?.authid, ...(code ? { code } : {}), message: escapeText(refusal?.reason ?? coded?.message ?? String(e)) });
     cb(e instanceof Error ? e : new Error(String(e)));
   };
   return {
