@@ -71,7 +71,11 @@ export type ErrorCode =
   | 'AUTH_TRANSCRIPT_UNSUPPORTED'
   // client and router adapters (adapters): a WebSocket that would hide the TLS socket; a router that cannot reach it
   | 'AUTOBAHN_GLOBAL_WEBSOCKET'
-  | 'ROUTER_SOCKET_UNREACHABLE';
+  | 'ROUTER_SOCKET_UNREACHABLE'
+  // attack review of transcript mode (docs/security-model.md, Review): a realm/authid with no transcript
+  // (the same code as the sshd branch's HELLO bound), a TLS connection whose channel id a relay could synchronize
+  | 'AUTH_INPUT_TOO_LONG'
+  | 'CHANNEL_BINDING_WEAK_TLS';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;

@@ -39,7 +39,8 @@ export interface TestRouter {
 }
 
 export interface TestRouterOptions extends CryptosignAuthenticatorOptions {
-  tls?: { cert: TestCert; version: TlsVersion };
+  /** `server`: more options for the https server (e.g. `dhparam: 'auto'` to offer DHE in TLS 1.2) */
+  tls?: { cert: TestCert; version: TlsVersion; server?: Record<string, unknown> };
   /** `socket` is the connection's TLS socket (server end), for tampering that needs the channel id */
   tamper?: (extra: ChallengeExtra, hello: HelloDetails, socket: unknown) => ChallengeExtra | Promise<ChallengeExtra>;
   /** rewrite HELLO details before the authenticator sees them (to make a router that ignores the client's binding) */
@@ -63,7 +64,7 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
   const auth = new CryptosignAuthenticator(options);
   let https: HttpsServer | undefined;
   if (options.tls) {
-    https = createHttpsServer({ key: options.tls.cert.key, cert: options.tls.cert.cert, ...forceVersion(options.tls.version) });
+    https = createHttpsServer({ key: options.tls.cert.key, cert: options.tls.cert.cert, ...forceVersion(options.tls.version), ...options.tls.server });
     await new Promise<void>((r) => https!.listen(0, '127.0.0.1', r));
   }
   const wss = new WebSocketServer({

@@ -24,9 +24,9 @@ import type { TLSSocket } from 'node:tls';
 import { ChannelBindingError, CryptosignKeysError, InputError } from '../../errors.js';
 import { toHex } from '../../crypto/hex.js';
 import type { SigningKey } from '../../keys/signing-key.js';
-import { checkBindingType, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
+import { checkBindingType, tlsChannelId, transcriptChannelId, type ChannelBindingType } from '../channel-binding.js';
 import { parseChallenge, parseChannelId, signChallenge } from '../challenge.js';
-import { signTranscript, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
+import { signTranscript, transcriptTextProblem, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { RouterKeys, verifyRouterSignature, verifyRouterTranscript, type TrustedRouterKeys } from './router-trust.js';
 import { autobahnOptions, openAutobahn, type AutobahnLoginOptions, type AutobahnModule, type AutobahnOpened, type AutobahnOpenOptions } from './autobahn.js';
 import { connectWampy, type WampyConnectOptions, type WampyLike, type WampyLoginOptions, type WebSocketClass } from './wampy.js';
@@ -250,6 +250,11 @@ function transcriptOptions(key: SigningKey, options: CryptosignClientOptions, an
   }
   if (typeof options.realm !== 'string' || options.realm === '') throw new InputError('INVALID_ARGUMENT', 'transcript mode binds the realm: give realm');
   if (options.authid !== undefined && typeof options.authid !== 'string') throw new InputError('INVALID_ARGUMENT', 'authid must be a string');
+  // a realm or authid with no transcript is refused here, not at the first CHALLENGE (or as a wrong router signature)
+  for (const [what, value] of [['realm', options.realm], ['authid', options.authid ?? '']] as const) {
+    const problem = transcriptTextProblem(value);
+    if (problem) throw new InputError('INVALID_ARGUMENT', `transcript mode binds the ${what}, and this ${what} ${problem}`);
+  }
   if (typeof key.signTranscript !== 'function') {
     throw new InputError('INVALID_ARGUMENT', 'transcript mode needs a key with signTranscript (every key of this package has one)');
   }
@@ -306,7 +311,8 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
 
   const state: HandlerState = {
     announced,
-    channelId: () => (announced === null ? undefined : tlsChannelId(socket, announced)),
+    // transcript mode also refuses a TLS connection whose channel id a relay could share (transcriptTlsProblem)
+    channelId: () => (announced === null ? undefined : (transcript ? transcriptChannelId : tlsChannelId)(socket, announced)),
     ...(routerKeys ? { routerKeys } : {}),
     ...(transcript ? { transcript } : {}),
     takeChallenges() {

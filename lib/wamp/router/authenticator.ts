@@ -24,9 +24,9 @@ import { randomBytes } from 'node:crypto';
 import { AuthError, CryptosignKeysError, InputError } from '../../errors.js';
 import { toHex } from '../../crypto/hex.js';
 import type { SigningKey } from '../../keys/signing-key.js';
-import { CHANNEL_BINDING_TYPES, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
+import { CHANNEL_BINDING_TYPES, tlsChannelId, transcriptTlsProblem, type ChannelBindingType } from '../channel-binding.js';
 import { parseChallenge, signChallenge } from '../challenge.js';
-import { signTranscript, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
+import { signTranscript, transcriptTextProblem, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
 
 export interface CryptosignAuthenticatorOptions {
@@ -202,6 +202,13 @@ export class CryptosignAuthenticator {
     extra: ChallengeExtra,
     channelId: Uint8Array,
   ): Promise<PendingLogin> {
+    // a realm or authid with no transcript: refused here, coded, before the router key signs (attack review)
+    for (const [what, value] of [['realm', connection.realm], ['authid', typeof details.authid === 'string' ? details.authid : '']] as const) {
+      const problem = transcriptTextProblem(value);
+      if (problem) throw new AuthError('AUTH_INPUT_TOO_LONG', `transcript mode binds the ${what}, and the HELLO ${what} ${problem}`);
+    }
+    const weakTls = transcriptTlsProblem(connection.socket);
+    if (weakTls) throw new AuthError('AUTH_BINDING_REFUSED', weakTls);
     extra.transcript = TRANSCRIPT_VERSION;
     const fields: TranscriptFields = {
       channelBinding: extra.channel_binding as ChannelBindingType,

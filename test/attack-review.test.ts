@@ -1,0 +1,162 @@
+/**
+ * The attack review of transcript mode (docs/security-model.md, "Review"):
+ * each finding that was fixed, as the attacker would try it, over real TLS on
+ * loopback; every refusal is checked to come before anything is signed
+ * (counted at the client key and at the router key).
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { fromSeed } from '../lib/keys/seed-key.js';
+import { tlsChannelId } from '../lib/wamp/channel-binding.js';
+import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
+import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
+import { signTranscript, MAX_TRANSCRIPT_TEXT_BYTES, type TranscriptFields } from '../lib/wamp/transcript.js';
+import { counting } from './helpers/counting-key.js';
+import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
+import { makeTestCert, type TestCert, type TlsVersion } from './helpers/tls.js';
+import { login } from './helpers/wamp-login.js';
+
+const ecCert = makeTestCert();
+const rsaCert = makeTestCert('rsa');
+const clientKey = fromSeed('c3'.repeat(32));
+const routerKey = fromSeed('a1'.repeat(32));
+const LONG = 'r'.repeat(MAX_TRANSCRIPT_TEXT_BYTES + 1);
+const routers: TestRouter[] = [];
+after(async () => {
+  for (const r of routers) await r.stop();
+  ecCert.cleanup();
+  rsaCert.cleanup();
+});
+
+async function router(options: Partial<TestRouterOptions> & { cert?: TestCert; version?: TlsVersion } = {}): Promise<TestRouter> {
+  const { cert = ecCert, version = 'TLSv1.3', ...rest } = options;
+  // dhparam 'auto': the https server also offers DHE in TLS 1.2 (Node does not by default; other TLS servers do)
+  const tls = { cert, version, server: { dhparam: 'auto' } };
+  const r = await startTestRouter({ principals: parseAuthorizedKeys(`${clientKey.publicKeyHex} carol`), tls, transcript: 'require', ...rest });
+  routers.push(r);
+  return r;
+}
+
+const tx = (extra: CryptosignClientOptions = {}, cert: TestCert = ecCert): CryptosignClientOptions => ({
+  tls: { ca: cert.cert },
+  transcript: true,
+  channelBinding: 'tls-exporter',
+  realm: 'realm1',
+  authid: 'carol',
+  ...extra,
+});
+
+/** The router's own transcript fields for this connection (what an honest transcript router signs). */
+function routerView(e: { challenge: string }, hello: { authid?: unknown; authextra?: { pubkey?: unknown; challenge?: unknown } | null }, socket: unknown): TranscriptFields {
+  const hex = (v: unknown) => new Uint8Array(Buffer.from(String(v), 'hex'));
+  return {
+    channelBinding: 'tls-exporter',
+    channelId: tlsChannelId(socket, 'tls-exporter'),
+    realm: 'realm1',
+    authid: String(hello.authid ?? ''),
+    clientPublicKey: hex(hello.authextra?.pubkey),
+    routerPublicKey: routerKey.publicKey,
+    clientChallenge: hex(hello.authextra?.challenge),
+    routerChallenge: hex(e.challenge),
+  };
+}
+
+// ---- finding 1: a realm or authid with no transcript -------------------------------------------
+
+test('client: a realm or authid longer than the transcript bound is refused when the client is set up (INVALID_ARGUMENT), with or without router keys', () => {
+  const twoByte = 'é'.repeat(MAX_TRANSCRIPT_TEXT_BYTES / 2 + 1); // few characters, too many bytes
+  for (const routerKeys of [undefined, [routerKey.publicKeyHex]]) {
+    const extra = routerKeys ? { routerKeys } : {};
+    for (const bad of [{ realm: LONG }, { authid: LONG }, { realm: twoByte }, { authid: twoByte }]) {
+      assert.throws(() => cryptosignClient(clientKey, tx({ ...extra, ...bad })), { code: 'INVALID_ARGUMENT' }, JSON.stringify(Object.keys(bad)));
+    }
+    // exactly the bound is fine
+    cryptosignClient(clientKey, tx({ ...extra, realm: 'r'.repeat(MAX_TRANSCRIPT_TEXT_BYTES), authid: 'a'.repeat(MAX_TRANSCRIPT_TEXT_BYTES) }));
+  }
+  // XOR mode binds neither: no bound there
+  cryptosignClient(clientKey, { channelBinding: 'tls-exporter', realm: LONG, authid: LONG });
+});
+
+test('router: an over-long HELLO realm or authid in transcript mode is AUTH_INPUT_TOO_LONG at HELLO, with or without a router key; nothing signed', async () => {
+  const longName = 'a'.repeat(MAX_TRANSCRIPT_TEXT_BYTES + 1);
+  for (const withKey of [true, false]) {
+    for (const field of ['realm', 'authid'] as const) {
+      const rk = counting(routerKey);
+      const principals = parseAuthorizedKeys(`${clientKey.publicKeyHex} carol\n${clientKey.publicKeyHex} ${longName}`);
+      const r = await router({ principals, ...(withKey ? { routerKey: rk } : {}) });
+      const key = counting(clientKey);
+      const c = cryptosignClient(key, tx(withKey ? { routerKeys: [routerKey.publicKeyHex] } : {}));
+      // what a client not of this package (or a relay) sends: HELLO with the long value
+      const sent = c.wampy();
+      const wrapped = { ...c, wampy: () => ({ ...sent, ...(field === 'realm' ? { realm: LONG } : { authid: longName }) }) } as typeof c;
+      const what = `${field}, router ${withKey ? 'with' : 'without'} a key`;
+      assert.match(await login('wampy', r.url, wrapped, 'carol'), /^closed/, what);
+      assert.equal(r.outcomes.at(-1)?.code, 'AUTH_INPUT_TOO_LONG', what);
+      assert.equal(r.challenges.length, 0, `${what}: refused at HELLO, no CHALLENGE`);
+      assert.equal(rk.signs, 0, `${what}: the router key signed`);
+      assert.equal(key.signs, 0, `${what}: the client key signed`);
+    }
+  }
+});
+
+// ---- finding 2: TLS 1.2 key exchanges that let a relay share one channel id ------------------------
+
+const WEAK_TLS12 = ['AES128-GCM-SHA256', 'DHE-RSA-AES128-GCM-SHA256']; // static RSA, finite-field DHE
+
+test('router: transcript mode over TLS 1.2 with static-RSA or DHE key exchange is refused at HELLO (AUTH_BINDING_REFUSED); ECDHE and TLS 1.3 log in', async () => {
+  for (const ciphers of WEAK_TLS12) {
+    for (const channelBinding of ['tls-exporter', 'tls-unique'] as const) {
+      const rk = counting(routerKey);
+      const r = await router({ cert: rsaCert, version: 'TLSv1.2', routerKey: rk });
+      const key = counting(clientKey);
+      const c = cryptosignClient(key, tx({ channelBinding, routerKeys: [routerKey.publicKeyHex], tls: { ca: rsaCert.cert, ciphers } }, rsaCert));
+      assert.match(await login('wampy', r.url, c, 'carol'), /^closed/, ciphers);
+      assert.equal(r.outcomes.at(-1)?.code, 'AUTH_BINDING_REFUSED', `${ciphers} ${channelBinding}`);
+      assert.equal(r.challenges.length, 0, `${ciphers}: no CHALLENGE`);
+      assert.equal(rk.signs + key.signs, 0, `${ciphers}: something was signed`);
+    }
+  }
+  for (const [version, ciphers] of [['TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256'], ['TLSv1.3', undefined]] as const) {
+    const r = await router({ cert: rsaCert, version, routerKey });
+    const c = cryptosignClient(clientKey, tx({ routerKeys: [routerKey.publicKeyHex], tls: { ca: rsaCert.cert, ...(ciphers ? { ciphers } : {}) } }, rsaCert));
+    assert.equal(await login('wampy', r.url, c, 'carol'), 'open', `${version}: ${c.lastError?.message}`);
+  }
+  // XOR mode is not changed (it does not resist a relay anyway; interop with crossbar over any TLS)
+  const r = await router({ cert: rsaCert, version: 'TLSv1.2', transcript: 'off' });
+  const xor = cryptosignClient(clientKey, { channelBinding: 'tls-exporter', tls: { ca: rsaCert.cert, ciphers: 'AES128-GCM-SHA256' } });
+  assert.equal(await login('wampy', r.url, xor, 'carol'), 'open');
+});
+
+test('client: a transcript router over TLS 1.2 with static-RSA or DHE is refused (CHANNEL_BINDING_UNAVAILABLE) before the key signs, even when the router answers correctly', async () => {
+  for (const ciphers of WEAK_TLS12) {
+    // a router that does not apply the rule itself, and otherwise answers exactly as a transcript router would
+    const r = await router({
+      cert: rsaCert,
+      version: 'TLSv1.2',
+      transcript: 'off',
+      tamper: async (e, hello, socket) => ({
+        challenge: e.challenge,
+        channel_binding: e.channel_binding,
+        transcript: 'cryptosign-transcript-v1',
+        pubkey: routerKey.publicKeyHex,
+        signature: await signTranscript(routerKey, 'router', routerView(e, hello, socket)),
+      }),
+    });
+    const key = counting(clientKey);
+    const c = cryptosignClient(key, tx({ routerKeys: [routerKey.publicKeyHex], tls: { ca: rsaCert.cert, ciphers } }, rsaCert));
+    assert.match(await login('wampy', r.url, c, 'carol'), /^closed/, ciphers);
+    assert.equal(c.lastError?.code, 'CHANNEL_BINDING_UNAVAILABLE', `${ciphers}: ${c.lastError?.message}`);
+    assert.equal(key.signs, 0, `${ciphers}: the client key signed`);
+  }
+  // the same router answer over ECDHE: accepted (the tamper is a faithful transcript router)
+  const r = await router({
+    cert: rsaCert,
+    version: 'TLSv1.2',
+    transcript: 'off',
+    tamper: async (e, hello, socket) => ({ ...e, transcript: 'cryptosign-transcript-v1', pubkey: routerKey.publicKeyHex, signature: await signTranscript(routerKey, 'router', routerView(e, hello, socket)) }),
+  });
+  const c = cryptosignClient(clientKey, tx({ routerKeys: [routerKey.publicKeyHex], tls: { ca: rsaCert.cert, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' } }, rsaCert));
+  await login('wampy', r.url, c, 'carol');
+  assert.equal(c.lastError, undefined, c.lastError?.message);
+  assert.equal(r.signatures.at(-1)?.length, 128, 'the client signed its transcript');
+});
