@@ -5,10 +5,13 @@
  * (counted at the client key and at the router key).
  */
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
+import { WebSocketServer } from 'ws';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import { tlsChannelId } from '../lib/wamp/channel-binding.js';
 import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
+import { joinWamp } from '../lib/wamp/client/session.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { signTranscript, MAX_TRANSCRIPT_TEXT_BYTES, type TranscriptFields } from '../lib/wamp/transcript.js';
 import { counting } from './helpers/counting-key.js';
@@ -21,7 +24,7 @@ const rsaCert = makeTestCert('rsa');
 const clientKey = fromSeed('c3'.repeat(32));
 const routerKey = fromSeed('a1'.repeat(32));
 const LONG = 'r'.repeat(MAX_TRANSCRIPT_TEXT_BYTES + 1);
-const routers: TestRouter[] = [];
+const routers: { stop(): Promise<void> }[] = [];
 after(async () => {
   for (const r of routers) await r.stop();
   ecCert.cleanup();
@@ -160,3 +163,83 @@ test('client: a transcript router over TLS 1.2 with static-RSA or DHE is refused
   assert.equal(c.lastError, undefined, c.lastError?.message);
   assert.equal(r.signatures.at(-1)?.length, 128, 'the client signed its transcript');
 });
+
+// ---- finding 3: what a refusing client tells the router, and what it reports -------------------
+
+/** A hostile router on plain ws (loopback): answers HELLO with `reply` and records what the client sends back. */
+async function hostileRouter(reply: unknown[]): Promise<{ url: string; received: unknown[][]; stop(): Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'wamp.2.json' });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const received: unknown[][] = [];
+  server.on('connection', (ws) =>
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as unknown[];
+      received.push(msg);
+      if (msg[0] === 1) ws.send(JSON.stringify(reply));
+    }),
+  );
+  let stopped: Promise<void> | undefined;
+  const h = {
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`,
+    received,
+    // once, also from after() when a failed assertion left it running
+    stop: () => (stopped ??= new Promise<void>((r) => { for (const c of server.clients) c.terminate(); server.close(() => r()); })),
+  };
+  routers.push(h);
+  return h;
+}
+
+const HUGE = `${'x'.repeat(100_000)}\n[FAKE] forged log line\u2028`;
+const oneShortLine = (message: string, what: string) => {
+  assert.doesNotMatch(message, /[\n\r\u2028\u2029]/, `${what}: one line`);
+  assert.ok(message.length < 1000, `${what}: bounded (${message.length} characters)`);
+};
+
+test('joinWamp: a refused CHALLENGE tells the router nothing of why, and rejects with the coded refusal', async () => {
+  const r = await router({ routerKey: fromSeed('b2'.repeat(32)) });
+  const key = counting(clientKey);
+  const refused = await joinWamp(key, { ...tx({ routerKeys: [routerKey.publicKeyHex] }), url: r.url, realm: 'realm1' }).then(() => undefined, (e: Error & { code?: string }) => e);
+  assert.equal(refused?.code, 'ROUTER_KEY_UNTRUSTED', refused?.message);
+  assert.equal(key.signs, 0);
+  await waitFor(() => r.aborts.length > 0);
+  const abort = r.aborts[0]!;
+  assert.equal(abort[2], 'wamp.error.cannot_authenticate');
+  const told = JSON.stringify(abort[1]);
+  assert.doesNotMatch(told, /trusted|router's key|ROUTER_|b2b2|[0-9a-f]{64}/i, `the router was told: ${told}`);
+});
+
+test('client messages carrying strings from a hostile router are one bounded line (CHALLENGE method and binding, ABORT reason); no URL password', async () => {
+  // CHALLENGE for another method, named with a huge multi-line string
+  let h = await hostileRouter([4, HUGE, {}]);
+  let e = await joinWamp(clientKey, { url: h.url, realm: 'realm1' }).then(() => undefined, (x: Error & { code?: string }) => x);
+  assert.equal(e?.code, 'INVALID_ARGUMENT');
+  oneShortLine(e!.message, 'method');
+  await waitFor(() => h.received.some((m) => m[0] === 3));
+  assert.doesNotMatch(JSON.stringify(h.received.find((m) => m[0] === 3)), /FAKE|xxxx/, 'nothing of it echoed back');
+  await h.stop();
+  // CHALLENGE naming a huge binding
+  h = await hostileRouter([4, 'cryptosign', { challenge: '00'.repeat(32), channel_binding: HUGE }]);
+  const key = counting(clientKey);
+  e = await joinWamp(key, { url: h.url, realm: 'realm1' }).then(() => undefined, (x: Error & { code?: string }) => x);
+  assert.equal(e?.code, 'CHANNEL_BINDING_MISMATCH');
+  oneShortLine(e!.message, 'channel_binding');
+  assert.equal(key.signs, 0);
+  await h.stop();
+  // ABORT with a huge multi-line reason and message
+  h = await hostileRouter([3, { message: HUGE }, HUGE]);
+  e = await joinWamp(clientKey, { url: h.url, realm: 'realm1' }).then(() => undefined, (x: Error & { code?: string }) => x);
+  assert.equal(e?.code, 'WAMP_ABORTED');
+  oneShortLine(e!.message, 'ABORT');
+  await h.stop();
+  // a URL with a password: not in the message
+  const closedPort = (h.url.match(/:(\d+)\//) as RegExpMatchArray)[1];
+  e = await joinWamp(clientKey, { url: `ws://user:hunter2@127.0.0.1:${closedPort}/ws`, realm: 'realm1' }).then(() => undefined, (x: Error & { code?: string }) => x);
+  assert.equal(e?.code, 'WAMP_CONNECTION_FAILED');
+  assert.doesNotMatch(e!.message, /hunter2/);
+});
+
+/** Waits for a condition the event loop will make true (a message in flight), without a timer. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(condition(), 'the awaited message never came');
+}

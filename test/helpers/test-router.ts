@@ -35,6 +35,8 @@ export interface TestRouter {
   challenges: ChallengeExtra[];
   /** every AUTHENTICATE signature received, in order */
   signatures: string[];
+  /** every ABORT a client sent, in order */
+  aborts: unknown[][];
   stop(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
   const outcomes: Outcome[] = [];
   const challenges: ChallengeExtra[] = [];
   const signatures: string[] = [];
+  const aborts: unknown[][] = [];
   // crossbar-like dynamic authentication: the registered procedure, and calls waiting for its answer
   let registration: { ws: WebSocket; id: number } | undefined;
   const calls = new Map<number, (r: { ok: true; result: DynamicResult } | { ok: false; error: string; message: string }) => void>();
@@ -160,6 +163,8 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
         const done = calls.get(Number(msg[2]));
         calls.delete(Number(msg[2]));
         done?.({ ok: false, error: String(msg[4]), message: String((msg[5] as unknown[] | undefined)?.[0] ?? '') });
+      } else if (msg[0] === ABORT) {
+        aborts.push(msg);
       } else if (msg[0] === GOODBYE) {
         send([GOODBYE, {}, 'wamp.close.goodbye_and_out']);
         ws.close();
@@ -172,6 +177,7 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
     outcomes,
     challenges,
     signatures,
+    aborts,
     stop: () =>
       new Promise<void>((r) => {
         for (const c of wss.clients) c.terminate();

@@ -29,6 +29,7 @@ import { parseChallenge, parseChannelId, signChallenge } from '../challenge.js';
 import { signTranscript, transcriptTextProblem, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { RouterKeys, verifyRouterSignature, verifyRouterTranscript, type TrustedRouterKeys } from './router-trust.js';
 import { autobahnOptions, openAutobahn, type AutobahnLoginOptions, type AutobahnModule, type AutobahnOpened, type AutobahnOpenOptions } from './autobahn.js';
+import { wireText } from './handshake-failure.js';
 import { connectWampy, type WampyConnectOptions, type WampyLike, type WampyLoginOptions, type WebSocketClass } from './wampy.js';
 
 export interface AuthextraOptions {
@@ -76,10 +77,13 @@ interface HandlerState {
   transcript?: { realm: string; authid: string };
 }
 
+/** A value from CHALLENGE inside one of our messages: a string escaped and bounded (one line), anything else by its type. */
+const shownWire = (value: unknown) => (typeof value === 'string' ? wireText(value) : value === null ? 'null' : typeof value);
+
 /** The one challenge answer every handler here uses: checks first, then signs. */
 async function answer(key: SigningKey, method: unknown, extra: unknown, state: HandlerState): Promise<string> {
   if (method !== 'cryptosign') {
-    throw new InputError('INVALID_ARGUMENT', `cannot answer a "${String(method)}" challenge with a cryptosign key`);
+    throw new InputError('INVALID_ARGUMENT', `cannot answer a ${shownWire(method)} challenge with a cryptosign key`);
   }
   const ex = (extra ?? {}) as { challenge?: unknown; channel_binding?: unknown; pubkey?: unknown; signature?: unknown };
   const sent = state.takeChallenges();
@@ -93,7 +97,7 @@ async function answer(key: SigningKey, method: unknown, extra: unknown, state: H
   if (used !== state.announced) {
     throw new ChannelBindingError(
       'CHANNEL_BINDING_MISMATCH',
-      `the router used channel binding ${JSON.stringify(used)} but we asked for ${JSON.stringify(state.announced)}; not signing`,
+      `the router used channel binding ${shownWire(used)} but we asked for ${JSON.stringify(state.announced)}; not signing`,
     );
   }
   let channelId: Uint8Array | undefined;
