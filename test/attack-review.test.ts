@@ -12,12 +12,13 @@ import { fromSeed } from '../lib/keys/seed-key.js';
 import { tlsChannelId } from '../lib/wamp/channel-binding.js';
 import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
 import { joinWamp } from '../lib/wamp/client/session.js';
+import { CryptosignAuthenticator } from '../lib/wamp/router/authenticator.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { signTranscript, MAX_TRANSCRIPT_TEXT_BYTES, type TranscriptFields } from '../lib/wamp/transcript.js';
 import { counting } from './helpers/counting-key.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TestCert, type TlsVersion } from './helpers/tls.js';
-import { login } from './helpers/wamp-login.js';
+import { KINDS, login } from './helpers/wamp-login.js';
 
 const ecCert = makeTestCert();
 const rsaCert = makeTestCert('rsa');
@@ -243,3 +244,37 @@ async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setImmediate(r));
   assert.ok(condition(), 'the awaited message never came');
 }
+
+// ---- finding 4: an authid beside the option set, unbound --------------------------------------
+
+test('transcript mode without an authid on the client: an authid given to the WAMP client beside the option set never reaches HELLO unbound (no signature the router then refuses)', async () => {
+  const { authid: _unused, ...noAuthid } = tx();
+  for (const kind of KINDS) {
+    const r = await router();
+    const key = counting(clientKey);
+    const c = cryptosignClient(key, noAuthid);
+    const result = await login(kind, r.url, c, 'carol'); // the helper hands 'carol' to the WAMP client's own options
+    if (kind === 'wampy') {
+      // wampy answers cryptosign only with an authid: it now has none, so nothing is signed
+      assert.match(result, /^closed/, kind);
+      assert.equal(key.signs, 0, `${kind}: signed for a HELLO authid it did not bind`);
+    } else {
+      assert.equal(result, 'open', `${kind}: ${r.outcomes.at(-1)?.code}`);
+      assert.equal(r.outcomes.at(-1)?.principal, 'carol', 'the router inferred the principal from the key');
+    }
+    assert.equal(r.outcomes.filter((o) => o.code === 'AUTH_SIGNATURE_WRONG').length, 0, `${kind}: signed, then refused`);
+  }
+});
+
+// ---- finding 5: a HELLO value the router cannot describe -----------------------------------------
+
+test('router: a deeply nested or huge channel_binding in HELLO is AUTH_BINDING_REFUSED with a short message (was an uncoded RangeError)', async () => {
+  let deep = '1';
+  for (let i = 0; i < 200_000; i++) deep = `[${deep}]`;
+  const auth = new CryptosignAuthenticator({ principals: parseAuthorizedKeys(`${clientKey.publicKeyHex} carol`), transcript: 'allow' });
+  for (const binding of [JSON.parse(deep) as unknown, HUGE, { toString: 'x' }]) {
+    const e = await auth.hello({ authextra: { pubkey: clientKey.publicKeyHex, channel_binding: binding } }, { realm: 'realm1' }).then(() => undefined, (x: Error & { code?: string }) => x);
+    assert.equal(e?.code, 'AUTH_BINDING_REFUSED', e?.message.slice(0, 200));
+    oneShortLine(e!.message, 'channel_binding');
+  }
+});

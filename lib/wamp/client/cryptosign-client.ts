@@ -300,7 +300,9 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
 
   const authextra = { pubkey: key.publicKeyHex, channel_binding: announced } as CryptosignAuthextra;
   if (transcript) authextra.transcript = TRANSCRIPT_VERSION;
-  const helloIds = transcript ? { realm: transcript.realm, ...(options.authid !== undefined ? { authid: options.authid } : {}) } : {};
+  // transcript mode: the option sets carry the bound realm and authid, also an absent authid (as undefined, so an authid
+  // given to the WAMP client beside them cannot reach HELLO unbound and make the router refuse after our key signed)
+  const helloIds = transcript ? { realm: transcript.realm, authid: options.authid } : {};
   if (routerKeys) {
     Object.defineProperty(authextra, 'challenge', {
       enumerable: true,

@@ -107,7 +107,9 @@ export class PendingLogin {
 function bindingOf(value: unknown): ChannelBindingType | null {
   if (value === undefined || value === null) return null;
   if ((CHANNEL_BINDING_TYPES as readonly unknown[]).includes(value)) return value as ChannelBindingType;
-  throw new AuthError('AUTH_BINDING_REFUSED', `channel binding ${JSON.stringify(value)} is not supported (tls-unique, tls-exporter, or none)`);
+  // a string bounded, anything else by its type: JSON.stringify of a deeply nested HELLO value throws RangeError (attack review)
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : typeof value;
+  throw new AuthError('AUTH_BINDING_REFUSED', `channel binding ${shown} is not supported (tls-unique, tls-exporter, or none)`);
 }
 
 export class CryptosignAuthenticator {
