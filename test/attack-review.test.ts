@@ -278,3 +278,32 @@ test('router: a deeply nested or huge channel_binding in HELLO is AUTH_BINDING_R
     oneShortLine(e!.message, 'channel_binding');
   }
 });
+
+// ---- checked and accepted: downgrade through the shape of authextra / extra ------------------------
+
+test('transcript negotiation compares by value: arrays, other cases, numbers and JSON __proto__ keys neither enable nor confirm it', async () => {
+  const principals = parseAuthorizedKeys(`${clientKey.publicKeyHex} carol`);
+  const variants = ['["cryptosign-transcript-v1"]', '"Cryptosign-Transcript-V1"', '"cryptosign-transcript-v1 "', '1', '{"v":"cryptosign-transcript-v1"}'];
+  for (const mode of ['allow', 'require'] as const) {
+    const rk = counting(routerKey);
+    const auth = new CryptosignAuthenticator({ principals, routerKey: rk, transcript: mode });
+    for (const v of variants) {
+      const hello = JSON.parse(`{"authextra":{"pubkey":"${clientKey.publicKeyHex}","channel_binding":"tls-exporter","transcript":${v}}}`);
+      await assert.rejects(auth.hello(hello, { realm: 'realm1' }), { code: 'AUTH_TRANSCRIPT_UNSUPPORTED' }, `${mode} ${v}`);
+    }
+    // a __proto__ key is an own property after JSON.parse: not a transcript request
+    const proto = JSON.parse(`{"authextra":{"pubkey":"${clientKey.publicKeyHex}","channel_binding":"tls-exporter","__proto__":{"transcript":"cryptosign-transcript-v1"}}}`);
+    if (mode === 'require') await assert.rejects(auth.hello(proto, { realm: 'realm1' }), { code: 'AUTH_TRANSCRIPT_REQUIRED' });
+    assert.equal(rk.signs, 0);
+  }
+  // the client: CHALLENGE.extra must carry exactly the string
+  const key = counting(clientKey);
+  const c = cryptosignClient(key, tx({ routerKeys: [routerKey.publicKeyHex] }));
+  for (const v of [...variants, 'null']) {
+    const extra = JSON.parse(`{"challenge":"${'00'.repeat(32)}","channel_binding":"tls-exporter","transcript":${v}}`);
+    await assert.rejects(c.onChallenge('cryptosign', extra), { code: 'TRANSCRIPT_NOT_CONFIRMED' }, v);
+  }
+  const proto = JSON.parse(`{"challenge":"${'00'.repeat(32)}","channel_binding":"tls-exporter","__proto__":{"transcript":"cryptosign-transcript-v1"}}`);
+  await assert.rejects(c.onChallenge('cryptosign', proto), { code: 'TRANSCRIPT_NOT_CONFIRMED' });
+  assert.equal(key.signs, 0);
+});

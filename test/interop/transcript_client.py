@@ -126,6 +126,10 @@ def tls_connect(host: str, port: int, ca_path: str) -> SSL.Connection:
 
 def channel_id(conn: SSL.Connection, binding: str):
     """This side's own view of its TLS connection (section 1), or None."""
+    # section 1: TLS 1.3, or TLS 1.2 with an ECDHE key exchange; otherwise there is no channel id to bind
+    version = conn.get_protocol_version_name()
+    if not (version == "TLSv1.3" or (version == "TLSv1.2" and (conn.get_cipher_name() or "").startswith("ECDHE-"))):
+        return None
     if binding == "tls-exporter":
         # RFC 9266: label EXPORTER-Channel-Binding, no context (context=None), 32 bytes
         return conn.export_keying_material(b"EXPORTER-Channel-Binding", 32)
