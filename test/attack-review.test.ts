@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { fromSeed } from '../lib/keys/seed-key.js';
@@ -15,7 +16,10 @@ import { joinWamp } from '../lib/wamp/client/session.js';
 import { CryptosignAuthenticator } from '../lib/wamp/router/authenticator.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { signTranscript, MAX_TRANSCRIPT_TEXT_BYTES, type TranscriptFields } from '../lib/wamp/transcript.js';
+import { SYSTEM_PYTHON } from './helpers/autobahn-python.js';
 import { counting } from './helpers/counting-key.js';
+import { ROOT } from './helpers/paths.js';
+import { runProcess } from './helpers/run-process.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TestCert, type TlsVersion } from './helpers/tls.js';
 import { KINDS, login } from './helpers/wamp-login.js';
@@ -306,4 +310,28 @@ test('transcript negotiation compares by value: arrays, other cases, numbers and
   const proto = JSON.parse(`{"challenge":"${'00'.repeat(32)}","channel_binding":"tls-exporter","__proto__":{"transcript":"cryptosign-transcript-v1"}}`);
   await assert.rejects(c.onChallenge('cryptosign', proto), { code: 'TRANSCRIPT_NOT_CONFIRMED' });
   assert.equal(key.signs, 0);
+});
+
+test('the Python client written from the doc applies the TLS rule too: over TLS 1.2 static RSA or DHE it refuses before signing; over ECDHE it signs', async () => {
+  const script = join(ROOT, 'test/interop/transcript_client.py');
+  for (const [ciphers, expected] of [['AES128-GCM-SHA256', 'refused'], ['DHE-RSA-AES128-GCM-SHA256', 'refused'], ['ECDHE-RSA-AES128-GCM-SHA256', 'signed']] as const) {
+    const r = await router({
+      cert: rsaCert,
+      version: 'TLSv1.2',
+      transcript: 'off',
+      // a faithful transcript router that does not apply the rule itself
+      tamper: async (e, hello, socket) => ({ ...e, transcript: 'cryptosign-transcript-v1', pubkey: routerKey.publicKeyHex, signature: await signTranscript(routerKey, 'router', routerView(e, hello, socket)) }),
+    });
+    const out = await runProcess(SYSTEM_PYTHON, [script, 'login', r.url, rsaCert.certPath, 'c3'.repeat(32), 'realm1', 'carol', 'tls-exporter', routerKey.publicKeyHex], {
+      env: { ...process.env, TRANSCRIPT_CLIENT_TLS12_CIPHERS: ciphers },
+    });
+    const result = JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    if (expected === 'refused') {
+      assert.equal(result.refused, 'channel binding unavailable', `${ciphers}: ${out.stdout} ${out.stderr}`);
+      assert.equal(r.signatures.length, 0, `${ciphers}: the Python client signed`);
+    } else {
+      // its checks passed and it signed its transcript (this router then checks it as XOR and refuses: it is 'off')
+      assert.equal(r.signatures.at(-1)?.length, 128, `${ciphers}: ${out.stdout} ${out.stderr}`);
+    }
+  }
 });

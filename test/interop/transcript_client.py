@@ -102,6 +102,10 @@ def run_vectors() -> int:
 def tls_connect(host: str, port: int, ca_path: str) -> SSL.Connection:
     ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)
     ctx.load_verify_locations(ca_path)
+    # tests only: offer just these TLS 1.2 cipher suites (to check the TLS rule of section 1)
+    if os.environ.get("TRANSCRIPT_CLIENT_TLS12_CIPHERS"):
+        ctx.set_max_proto_version(SSL.TLS1_2_VERSION)
+        ctx.set_cipher_list(os.environ["TRANSCRIPT_CLIENT_TLS12_CIPHERS"].encode("ascii"))
     ctx.set_verify(SSL.VERIFY_PEER, lambda conn, cert, errno, depth, ok: bool(ok))
     sock = socket.create_connection((host, port))
     conn = SSL.Connection(ctx, sock)
