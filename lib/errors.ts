@@ -78,7 +78,9 @@ export type ErrorCode =
   // sshd helper: principals files and what a refused client is told
   | 'PRINCIPALS_UNAVAILABLE'
   | 'AUTH_NOT_AUTHORIZED'
-  | 'AUTH_INPUT_TOO_LONG';
+  | 'AUTH_INPUT_TOO_LONG'
+  // attack review of transcript mode (docs/security-model.md, Review): a TLS connection whose channel id a relay could synchronize
+  | 'CHANNEL_BINDING_WEAK_TLS';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;

@@ -13,6 +13,8 @@ export {
   type ChallengeHandlerOptions,
 } from './wamp/client/cryptosign-client.js';
 export { tlsChannelId, checkBindingType, CHANNEL_BINDING_TYPES, type ChannelBindingType } from './wamp/channel-binding.js';
+/** Transcript mode's TLS rule (TLS 1.3, or TLS 1.2 with ECDHE) and the channel id under it. */
+export { transcriptTlsProblem, transcriptChannelId } from './wamp/channel-binding.js';
 export { RouterKeys, verifyRouterSignature, type TrustedRouterKeys, type RouterAnswer } from './wamp/client/router-trust.js';
 export { challengeMessage, parseChallenge, parseChannelId, CHALLENGE_BYTES, type ChallengeOptions } from './wamp/challenge.js';
 export { deriveKey, computeWcs } from './wamp/cra.js';
@@ -23,6 +25,8 @@ export {
   TRANSCRIPT_MESSAGE_BYTES,
   TRANSCRIPT_FIELD_ORDER,
   TRANSCRIPT_SIGNATURE_HEX_DIGITS,
+  MAX_TRANSCRIPT_TEXT_BYTES,
+  transcriptTextProblem,
   transcriptBytes,
   transcriptMessage,
   signTranscript,

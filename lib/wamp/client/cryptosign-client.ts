@@ -24,11 +24,12 @@ import type { TLSSocket } from 'node:tls';
 import { ChannelBindingError, CryptosignKeysError, InputError } from '../../errors.js';
 import { toHex } from '../../crypto/hex.js';
 import type { SigningKey } from '../../keys/signing-key.js';
-import { checkBindingType, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
+import { checkBindingType, tlsChannelId, transcriptChannelId, type ChannelBindingType } from '../channel-binding.js';
 import { parseChallenge, parseChannelId, signChallenge } from '../challenge.js';
-import { signTranscript, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
+import { signTranscript, transcriptTextProblem, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { RouterKeys, verifyRouterSignature, verifyRouterTranscript, type TrustedRouterKeys } from './router-trust.js';
 import { autobahnOptions, openAutobahn, type AutobahnLoginOptions, type AutobahnModule, type AutobahnOpened, type AutobahnOpenOptions } from './autobahn.js';
+import { wireText } from './handshake-failure.js';
 import { connectWampy, type WampyConnectOptions, type WampyLike, type WampyLoginOptions, type WebSocketClass } from './wampy.js';
 
 export interface AuthextraOptions {
@@ -76,10 +77,13 @@ interface HandlerState {
   transcript?: { realm: string; authid: string };
 }
 
+/** A value from CHALLENGE inside one of our messages: a string escaped and bounded (one line), anything else by its type. */
+const shownWire = (value: unknown) => (typeof value === 'string' ? wireText(value) : value === null ? 'null' : typeof value);
+
 /** The one challenge answer every handler here uses: checks first, then signs. */
 async function answer(key: SigningKey, method: unknown, extra: unknown, state: HandlerState): Promise<string> {
   if (method !== 'cryptosign') {
-    throw new InputError('INVALID_ARGUMENT', `cannot answer a "${String(method)}" challenge with a cryptosign key`);
+    throw new InputError('INVALID_ARGUMENT', `cannot answer a ${shownWire(method)} challenge with a cryptosign key`);
   }
   const ex = (extra ?? {}) as { challenge?: unknown; channel_binding?: unknown; pubkey?: unknown; signature?: unknown };
   const sent = state.takeChallenges();
@@ -93,7 +97,7 @@ async function answer(key: SigningKey, method: unknown, extra: unknown, state: H
   if (used !== state.announced) {
     throw new ChannelBindingError(
       'CHANNEL_BINDING_MISMATCH',
-      `the router used channel binding ${JSON.stringify(used)} but we asked for ${JSON.stringify(state.announced)}; not signing`,
+      `the router used channel binding ${shownWire(used)} but we asked for ${JSON.stringify(state.announced)}; not signing`,
     );
   }
   let channelId: Uint8Array | undefined;
@@ -250,6 +254,11 @@ function transcriptOptions(key: SigningKey, options: CryptosignClientOptions, an
   }
   if (typeof options.realm !== 'string' || options.realm === '') throw new InputError('INVALID_ARGUMENT', 'transcript mode binds the realm: give realm');
   if (options.authid !== undefined && typeof options.authid !== 'string') throw new InputError('INVALID_ARGUMENT', 'authid must be a string');
+  // a realm or authid with no transcript is refused here, not at the first CHALLENGE (or as a wrong router signature)
+  for (const [what, value] of [['realm', options.realm], ['authid', options.authid ?? '']] as const) {
+    const problem = transcriptTextProblem(value);
+    if (problem) throw new InputError('INVALID_ARGUMENT', `transcript mode binds the ${what}, and this ${what} ${problem}`);
+  }
   if (typeof key.signTranscript !== 'function') {
     throw new InputError('INVALID_ARGUMENT', 'transcript mode needs a key with signTranscript (every key of this package has one)');
   }
@@ -291,7 +300,9 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
 
   const authextra = { pubkey: key.publicKeyHex, channel_binding: announced } as CryptosignAuthextra;
   if (transcript) authextra.transcript = TRANSCRIPT_VERSION;
-  const helloIds = transcript ? { realm: transcript.realm, ...(options.authid !== undefined ? { authid: options.authid } : {}) } : {};
+  // transcript mode: the option sets carry the bound realm and authid, also an absent authid (as undefined, so an authid
+  // given to the WAMP client beside them cannot reach HELLO unbound and make the router refuse after our key signed)
+  const helloIds = transcript ? { realm: transcript.realm, authid: options.authid } : {};
   if (routerKeys) {
     Object.defineProperty(authextra, 'challenge', {
       enumerable: true,
@@ -306,7 +317,8 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
 
   const state: HandlerState = {
     announced,
-    channelId: () => (announced === null ? undefined : tlsChannelId(socket, announced)),
+    // transcript mode also refuses a TLS connection whose channel id a relay could share (transcriptTlsProblem)
+    channelId: () => (announced === null ? undefined : (transcript ? transcriptChannelId : tlsChannelId)(socket, announced)),
     ...(routerKeys ? { routerKeys } : {}),
     ...(transcript ? { transcript } : {}),
     takeChallenges() {
