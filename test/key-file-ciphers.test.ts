@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { poly1305 } from '../lib/keys/openssh-decrypt.js';
+import { poly1305 } from '../lib/crypto/chacha20-poly1305.js';
 import { loadKeyFile, openKeyFile } from '../lib/keys/openssh-key-file.js';
 import { signChallenge, verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { tempDir } from './helpers/paths.js';

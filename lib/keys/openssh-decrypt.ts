@@ -10,12 +10,12 @@
  * chacha20-poly1305@openssh.com with an empty AAD and sequence number 0: the
  * Poly1305 key is the first 32 bytes of the ChaCha20 keystream (block 0)
  * under the first 32 bytes of the derived key, the tag covers the ciphertext,
- * and the text is ChaCha20 from block 1 (DJB's variant: 64-bit counter and
- * nonce, which OpenSSL's 16-byte chacha20 IV holds as counter || nonce).
+ * and the text is ChaCha20 from block 1 (crypto/chacha20-poly1305.ts).
  */
-import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { KeyFileError } from '../errors.js';
 import { bcryptPbkdf } from '../crypto/bcrypt-pbkdf.js';
+import { chacha20, poly1305 } from '../crypto/chacha20-poly1305.js';
 import { WireReader, concatBytes, wireString, wireUint32 } from '../ssh/wire.js';
 
 const MAGIC = 'openssh-key-v1\0';
@@ -47,35 +47,6 @@ function checkIntsMatch(plain: Uint8Array): boolean {
   if (plain.length < 8) return false;
   for (let i = 0; i < 4; i++) if (plain[i] !== plain[i + 4]) return false;
   return true;
-}
-
-function leToBig(b: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i] as number);
-  return n;
-}
-
-/** Poly1305 (RFC 8439 §2.5) of a short message: key files are a few hundred bytes. */
-export function poly1305(key: Uint8Array, msg: Uint8Array): Uint8Array {
-  const p = (1n << 130n) - 5n;
-  const r = leToBig(key.subarray(0, 16)) & 0x0ffffffc0ffffffc0ffffffc0fffffffn;
-  const s = leToBig(key.subarray(16, 32));
-  let acc = 0n;
-  for (let i = 0; i < msg.length; i += 16) {
-    const block = msg.subarray(i, i + 16);
-    acc = ((acc + leToBig(block) + (1n << BigInt(8 * block.length))) * r) % p;
-  }
-  acc = (acc + s) & ((1n << 128n) - 1n);
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) out[i] = Number((acc >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
-
-function chacha20(key: Uint8Array, counter: number, data: Uint8Array): Uint8Array {
-  const iv = new Uint8Array(16); // 64-bit little-endian block counter, then the 64-bit nonce (sequence number 0)
-  iv[0] = counter;
-  const c = createCipheriv('chacha20', key, iv);
-  return new Uint8Array(Buffer.concat([c.update(data), c.final()]));
 }
 
 function armour(binary: Uint8Array): Buffer {
