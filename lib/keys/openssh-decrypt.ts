@@ -3,9 +3,10 @@
  * `ssh-keygen -Z` offers: aes{128,192,256}-ctr, aes{128,192,256}-cbc, 3des-cbc
  * (node:crypto), aes{128,256}-gcm@openssh.com and chacha20-poly1305@openssh.com
  * (authenticated, as OpenSSH's sshkey.c does). The key and IV come from our
- * bcrypt_pbkdf (crypto/bcrypt-pbkdf.ts: ~3x faster than the JS module sshpk
- * uses). The result is the same key as an unencrypted openssh-key-v1 file,
- * which sshpk then parses like any other.
+ * bcrypt_pbkdf (crypto/bcrypt-pbkdf.ts), here or, for openKeyFile, in worker
+ * threads (read the header, derive, then decryptWithDerivedKey). The result
+ * is the same key as an unencrypted openssh-key-v1 file, which sshpk then
+ * parses like any other.
  *
  * chacha20-poly1305@openssh.com with an empty AAD and sequence number 0: the
  * Poly1305 key is the first 32 bytes of the ChaCha20 keystream (block 0)
@@ -62,12 +63,25 @@ export function openSshBinary(text: string): Uint8Array | undefined {
   return Buffer.from(bin.subarray(0, MAGIC.length)).toString('latin1') === MAGIC ? bin : undefined;
 }
 
+/** What decryption needs from an encrypted openssh-key-v1 file, read (and checked) before the KDF runs. */
+export interface EncryptedOpenSshKey {
+  cipher: string;
+  salt: Uint8Array;
+  rounds: number;
+  /** bytes of key material bcrypt_pbkdf derives: the cipher's key, then its IV */
+  derivedLength: number;
+  publicBlob: Uint8Array;
+  encrypted: Uint8Array;
+  tag: Uint8Array;
+}
+
 /**
- * When `data` is an encrypted openssh-key-v1 file: the same key, unencrypted,
- * for sshpk to parse. Undefined for every other file (not OpenSSH, or not
- * encrypted); a cipher OpenSSH does not offer is a coded error.
+ * When `data` is an encrypted openssh-key-v1 file: its KDF parameters and
+ * encrypted section. Undefined for every other file (not OpenSSH, or not
+ * encrypted); a cipher OpenSSH does not offer, a missing passphrase or a
+ * bad header is a coded error.
  */
-export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): Buffer | undefined {
+export function readEncryptedOpenSshKey(data: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): EncryptedOpenSshKey | undefined {
   const bin = openSshBinary(Buffer.from(data).toString('latin1'));
   if (!bin) return undefined;
   let cipher: string, kdf: string, kdfOptions: Uint8Array, publicBlob: Uint8Array, encrypted: Uint8Array, rest: Uint8Array;
@@ -104,18 +118,27 @@ export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphras
   if (rounds > MAX_BCRYPT_ROUNDS) {
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} asks for ${rounds} bcrypt rounds; more than ${MAX_BCRYPT_ROUNDS} is refused (ssh-keygen's default is 16)`);
   }
-  const pass = typeof passphrase === 'string' ? Buffer.from(passphrase, 'utf8') : Buffer.from(passphrase);
-  let derived: Uint8Array;
-  try {
-    derived = bcryptPbkdf(pass, salt, rounds, spec.keyLen + spec.ivLen);
-  } catch {
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where}: bad key derivation parameters`);
-  } finally {
-    pass.fill(0);
-  }
+  return { cipher, salt, rounds, derivedLength: spec.keyLen + spec.ivLen, publicBlob, encrypted, tag };
+}
+
+/** The passphrase as bytes (UTF-8 when a string): what bcrypt_pbkdf takes. Wipe it after use. */
+export function passphraseBytes(passphrase: string | Uint8Array): Buffer {
+  return typeof passphrase === 'string' ? Buffer.from(passphrase, 'utf8') : Buffer.from(passphrase);
+}
+
+/**
+ * The file `file` describes, decrypted with `derived` (bcrypt_pbkdf's output
+ * for it: key then IV) and armoured as an unencrypted openssh-key-v1 file for
+ * sshpk. A wrong passphrase shows as a bad check integer or tag. `derived` is
+ * wiped.
+ */
+export function decryptWithDerivedKey(file: EncryptedOpenSshKey, derived: Uint8Array, where: string): Buffer {
+  const spec = CIPHERS[file.cipher] as CipherSpec;
+  const { cipher, encrypted, tag } = file;
   const key = derived.subarray(0, spec.keyLen);
   let plain: Uint8Array;
   try {
+    if (derived.length !== spec.keyLen + spec.ivLen) throw new Error('length');
     if (spec.node) {
       const d = createDecipheriv(spec.node, key, derived.subarray(spec.keyLen));
       d.setAutoPadding(false);
@@ -144,9 +167,30 @@ export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphras
     wireString(new TextEncoder().encode('none')),
     wireString(new Uint8Array(0)),
     wireUint32(1),
-    wireString(publicBlob),
+    wireString(file.publicBlob),
     wireString(plain),
   );
   plain.fill(0);
   return armour(unencrypted);
+}
+
+/**
+ * When `data` is an encrypted openssh-key-v1 file: the same key, unencrypted,
+ * for sshpk to parse, the KDF run here (synchronously). Undefined for every
+ * other file (not OpenSSH, or not encrypted); a cipher OpenSSH does not offer
+ * is a coded error.
+ */
+export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): Buffer | undefined {
+  const file = readEncryptedOpenSshKey(data, where, passphrase);
+  if (!file) return undefined;
+  const pass = passphraseBytes(passphrase as string | Uint8Array);
+  let derived: Uint8Array;
+  try {
+    derived = bcryptPbkdf(pass, file.salt, file.rounds, file.derivedLength);
+  } catch {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where}: bad key derivation parameters`);
+  } finally {
+    pass.fill(0);
+  }
+  return decryptWithDerivedKey(file, derived, where);
 }
