@@ -82,7 +82,7 @@ test('openKeyFile decrypts in a worker: the event loop keeps running through the
   assert.equal(JSON.stringify(key).includes('private'), false);
 });
 
-test('where WebAssembly is off (node --jitless), openKeyFile still opens an encrypted key: the JavaScript Blowfish core, in one worker', async () => {
+test('where WebAssembly is off (node --jitless), openKeyFile still opens an encrypted key (the JavaScript Blowfish core, in one worker); under node --input-type=module -e too', async () => {
   const path = join(tmp.dir, 'jitless');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', '1', '-N', PASS, '-f', path]);
   const pubHex = Buffer.from(readFileSync(`${path}.pub`, 'utf8').split(' ')[1] as string, 'base64').subarray(-32).toString('hex');
@@ -94,4 +94,8 @@ process.stdout.write((await openKeyFile(${JSON.stringify(path)}, { passphrase: $
   const r = await runProcess(process.execPath, ['--jitless', join(tmp.dir, 'jitless.mjs')]);
   assert.equal(r.stdout, pubHex, r.stderr);
   assert.equal(r.code, 0);
+  // and the worker threads' script runs even when they inherit --input-type=module (node -e)
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const e = await runProcess(process.execPath, ['--input-type=module', '-e', script.replace(/^.*\n/, '')], { env });
+  assert.equal(e.stdout, pubHex, e.stderr);
 });

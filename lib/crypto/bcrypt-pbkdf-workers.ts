@@ -7,7 +7,9 @@
  *
  * Worker start-up is on the critical path (a CLI run opens one key), so the
  * workers are not ES modules: each runs a short CommonJS script made from the
- * self-contained bcryptChains and wasmHasherOf (bcrypt-pbkdf.ts), with the
+ * self-contained bcryptChains and wasmHasherOf (bcrypt-pbkdf.ts; built-in
+ * modules through process.getBuiltinModule, so that the script runs as a
+ * script or as a module, whatever --input-type the worker inherits), with the
  * WebAssembly module compiled once here and cloned into each worker. That
  * skips the ESM loader in every worker (measured: ~30 % of a worker's start).
  * With one core (os.availableParallelism() === 1) one worker computes every
@@ -27,8 +29,8 @@ import {
 } from './bcrypt-pbkdf.js';
 
 const WORKER_SOURCE = `'use strict';
-const { parentPort, workerData: d } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
+const { parentPort, workerData: d } = process.getBuiltinModule('node:worker_threads');
+const { createHash } = process.getBuiltinModule('node:crypto');
 const wasmHasherOf = ${wasmHasherOf.toString()};
 const bcryptChains = ${bcryptChains.toString()};
 const sha512 = (data) => new Uint8Array(createHash('sha512').update(data).digest());

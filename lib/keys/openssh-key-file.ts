@@ -60,8 +60,9 @@ export async function openKeyFile(path: string, options: KeyFileOptions = {}): P
       let derived: Uint8Array;
       try {
         derived = await bcryptPbkdfInWorkers(pass, file.salt, file.rounds, file.derivedLength);
-      } catch {
-        throw new KeyFileError('KEY_FILE_FORMAT', `${path}: bad key derivation parameters`);
+      } catch (e) {
+        if (e instanceof RangeError) throw new KeyFileError('KEY_FILE_FORMAT', `${path}: bad key derivation parameters`);
+        throw new KeyFileError('KEY_FILE_FORMAT', `${path}: the key derivation failed in a worker thread (${String((e as Error).message).slice(0, 120)})`);
       } finally {
         pass.fill(0);
         data.fill(0);
