@@ -59,7 +59,15 @@ export async function openKeyFile(path: string, options: KeyFileOptions = {}): P
       const pass = passphraseBytes(passphrase);
       let derived: Uint8Array;
       try {
-        derived = await bcryptPbkdfInWorkers(pass, file.salt, file.rounds, file.derivedLength);
+        const deriving = bcryptPbkdfInWorkers(pass, file.salt, file.rounds, file.derivedLength);
+        // sshpk parses the decrypted key: loaded while the workers start and derive, not after
+        // (should loading fail, the parse below reports it)
+        try {
+          loadSshpk();
+        } catch {
+          // reported by the parse
+        }
+        derived = await deriving;
       } catch (e) {
         if (e instanceof RangeError) throw new KeyFileError('KEY_FILE_FORMAT', `${path}: bad key derivation parameters`);
         throw new KeyFileError('KEY_FILE_FORMAT', `${path}: the key derivation failed in a worker thread (${String((e as Error).message).slice(0, 120)})`);
