@@ -29,6 +29,8 @@ export interface BenchLine {
   met?: boolean;
   /** how it was measured (medians of n, best of n, …) */
   note?: string;
+  /** a line another bench module printed as text (its figures and targets inside): value is NaN */
+  text?: string;
 }
 
 export const collected: BenchLine[] = [];
@@ -54,6 +56,12 @@ export function line(l: Omit<BenchLine, 'ratio' | 'met'>): BenchLine {
   const tgt = l.target ? `  target ${targetText(l.target)}: ${out.met ? 'met' : 'MISSED'}` : '';
   console.log(`  ${l.name.padEnd(50)} ${fig.padStart(12)}${vs}${tgt}`);
   return out;
+}
+
+/** Records and prints a line that another bench module gives as text. */
+export function textLine(group: string, text: string): void {
+  collected.push({ group, name: text, value: Number.NaN, unit: 'ms', text });
+  console.log(`  ${text}`);
 }
 
 export { targetText };

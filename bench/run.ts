@@ -29,7 +29,7 @@ import { benchLogins } from './login.js';
 import { benchVerify } from './verify.js';
 import { benchKdf } from './kdf.js';
 import { benchCliStart } from './cli-start.js';
-import { collected, line, type BenchLine } from './lines.js';
+import { collected, line, textLine } from './lines.js';
 
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const runs = (section: string) => !ONLY || ONLY.includes(section);
@@ -286,12 +286,14 @@ if (runs('kdf')) {
 }
 
 if (runs('authorized-keys')) {
-  // the sshd work's bench (a 1M-line authorized_keys against sshd, event-loop delay), when it is there
-  type AkBench = { benchAuthorizedKeys(seconds: number): Promise<Omit<BenchLine, 'ratio' | 'met'>[]> };
+  // the sshd work's bench (a 1M-line authorized_keys against sshd, event-loop delay), when it is there:
+  // benchAuthorizedKeys(log) prints its figures (targets in the text) through `log`; each goes in as a text line
+  type AkBench = { benchAuthorizedKeys(log: (text: string) => void): Promise<unknown> };
   const mod = await import('./authorized-keys.js' as string).then((m: AkBench) => m, () => undefined);
+  const g = 'authorized_keys on the router side (bench/authorized-keys.ts)';
   if (mod) {
-    console.log('\nauthorized_keys (bench/authorized-keys.ts)');
-    for (const l of await mod.benchAuthorizedKeys(SECONDS)) line(l);
+    console.log(`\n${g}`);
+    await mod.benchAuthorizedKeys((text) => textLine(g, text));
   } else console.log('\n(bench/authorized-keys.ts is not here yet: no authorized_keys lines)');
 }
 

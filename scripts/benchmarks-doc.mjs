@@ -31,6 +31,10 @@ for (const l of run.lines) {
     group = l.group;
     rows.push(`| **${group}** | | | | | |`);
   }
+  if (l.text !== undefined) {
+    rows.push(`| ${l.text.replace(/\|/g, '\\|')} | | | | | |`);
+    continue;
+  }
   const ratio = l.ratio === undefined ? '' : `${l.ratio.toFixed(3)}×${l.unit === 'ms' && l.baselineValue !== undefined ? ` (${l.value - l.baselineValue >= 0 ? '+' : ''}${(l.value - l.baselineValue).toFixed(1)} ms)` : ''}`;
   const base = l.baseline === undefined ? '' : `${l.baseline}${l.baselineValue === undefined ? '' : `: ${fig(l.baselineValue, l.unit)}`}`;
   const met = l.met === undefined ? '' : l.met ? 'met' : '**missed**';
