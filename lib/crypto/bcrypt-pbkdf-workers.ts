@@ -80,7 +80,13 @@ export async function bcryptPbkdfInWorkers(pass: Uint8Array, salt: Uint8Array, r
   const groups: number[][] = Array.from({ length: workers }, () => []);
   for (let count = 1; count <= blockCount; count++) groups[(count - 1) % workers]!.push(count);
   const pi = piWords();
-  const results = await Promise.all(groups.map((counts) => runChains({ module, pi, layout: BLOWFISH_WASM_LAYOUT, pass, salt, rounds, counts })));
+  const settled = await Promise.allSettled(groups.map((counts) => runChains({ module, pi, layout: BLOWFISH_WASM_LAYOUT, pass, salt, rounds, counts })));
+  const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const r of results) r.fill(0);
+    throw failed.reason;
+  }
   const blocks = new Uint8Array(32 * blockCount);
   try {
     results.forEach((r, w) => (groups[w] as number[]).forEach((count, n) => blocks.set(r.subarray(32 * n, 32 * n + 32), 32 * (count - 1))));
