@@ -1,6 +1,7 @@
 /**
  * CLI start-up, whole processes in turns (medians): bare `node -e 0` against
- * `cryptosign-keys --help`, `list` and `sign --agent` (dist/bin, against the
+ * `cryptosign-keys --help`, `list` and `sign --agent` (the bundled
+ * dist/bin/cryptosign-keys.cjs that package.json's bin names, against the
  * bench's throwaway ssh-agent), and `ssh-add -l` for scale.
  */
 import { spawnSync } from 'node:child_process';

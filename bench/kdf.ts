@@ -11,7 +11,7 @@
  *   chain of 16 rounds on each Blowfish core (CPU time, this thread).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,9 @@ import { Worker } from 'node:worker_threads';
 import { bcryptPbkdfBlocks } from '../lib/crypto/bcrypt-pbkdf.js';
 import { loadKeyFile, openKeyFile } from '../lib/keys/openssh-key-file.js';
 
-export const CLI = fileURLToPath(new URL('../bin/cryptosign-keys.js', import.meta.url));
+/** the CLI as installed (package.json "bin": the bundle npm run build makes), else the plain tsc build's entry */
+const BUNDLED = fileURLToPath(new URL('../bin/cryptosign-keys.cjs', import.meta.url));
+export const CLI = existsSync(BUNDLED) ? BUNDLED : fileURLToPath(new URL('../bin/cryptosign-keys.js', import.meta.url));
 const PASS = 'bench pass';
 
 export const median = (xs: number[]): number => {

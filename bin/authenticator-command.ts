@@ -6,12 +6,12 @@
  * supervisor restarts it). Logs one line per decision on stderr; keys appear
  * only as public fingerprints, nothing secret is logged.
  */
-import { readBoundedFile } from '../lib/read-file.js';
-import { fingerprintOfBlob, ed25519Blob } from '../lib/ssh/public-key.js';
-import { parseHex } from '../lib/crypto/hex.js';
-import { checkBindingType } from '../lib/wamp/channel-binding.js';
-import { AuthorizedKeysFile } from '../lib/wamp/router/authorized-keys-file.js';
-import { runCrossbarAuthenticator, type Decision } from '../lib/wamp/crossbar/dynamic-authenticator.js';
+import { parseHex } from '../lib/index.js';
+import { checkBindingType } from '../lib/handshake.js';
+import { AuthorizedKeysFile } from '../lib/router.js';
+import { runCrossbarAuthenticator, type Decision } from '../lib/crossbar.js';
+import { ed25519Blob, fingerprintOfBlob, readBoundedFile } from '../lib/ssh.js';
+import type { CliIo } from './cli-io.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { checkKeyArgs, openKey, type KeyArgs } from './key-options.js';
 
@@ -27,8 +27,6 @@ export interface AuthenticatorArgs extends KeyArgs {
   ca?: string | undefined;
 }
 
-const log = (line: string) => process.stderr.write(`cryptosign-keys authenticator: ${line}\n`);
-
 function keyName(pubkey: unknown): string {
   if (typeof pubkey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(pubkey)) return '(no valid pubkey)';
   return fingerprintOfBlob(ed25519Blob(parseHex(pubkey, 'public key')));
@@ -40,8 +38,9 @@ export function decisionLine(d: Decision): string {
   return d.ok ? `allow ${asked} -> authid=${JSON.stringify(d.principal)} role=${JSON.stringify(d.role)}` : `deny ${asked}: ${d.reason} [${d.code}]`;
 }
 
-export async function authenticatorCommand(args: AuthenticatorArgs): Promise<void> {
+export async function authenticatorCommand(args: AuthenticatorArgs, io: CliIo): Promise<void> {
   const c = 'authenticator';
+  const log = (line: string) => io.stderr(`cryptosign-keys authenticator: ${line}\n`);
   for (const [opt, v] of [['--url URL', args.url], ['--realm REALM', args.realm], ['--procedure URI', args.procedure], ['--authorized-keys FILE', args['authorized-keys']]] as const) {
     if (v === undefined) throw new UsageError(`give ${opt}`, c);
   }
@@ -54,7 +53,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs): Promise<voi
     onReload: (k) => log(`reloaded ${args['authorized-keys']}: ${k.principals.length} principals`),
     onError: (e) => log(`${e.message} [${e.code}]; refusing every login until the file is fixed`),
   });
-  const key = await openKey(args, c);
+  const key = await openKey(args, c, io);
   try {
     const session = await runCrossbarAuthenticator(key, {
       url: args.url as string,
@@ -76,11 +75,9 @@ export async function authenticatorCommand(args: AuthenticatorArgs): Promise<voi
       log('leaving');
       void session.leave();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const unsubscribe = io.onStop(stop);
     const end = await session.closed;
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    unsubscribe();
     if (!stopping) throw new CliFailure('WAMP_CONNECTION_FAILED', `session ended: ${end.reason}`);
   } finally {
     await key.close();

@@ -1,3 +1,6 @@
+/** The CLI's own failures: bad usage (exit 2) and failures it detects itself (exit 1, with a [CODE]). */
+import type { ErrorCode } from '../lib/index.js';
+
 /** Bad command-line usage: exit status 2. */
 export class UsageError extends Error {
   constructor(
@@ -8,8 +11,6 @@ export class UsageError extends Error {
   }
 }
 
-import type { ErrorCode } from '../lib/errors.js';
-
 /** A failure the CLI reports itself (not a library error): exit status 1, printed with its [CODE]. */
 export class CliFailure extends Error {
   constructor(
@@ -19,3 +20,6 @@ export class CliFailure extends Error {
     super(message);
   }
 }
+
+/** There is no controlling terminal to ask a passphrase on (the caller says what to do instead). */
+export class NoTerminalError extends Error {}

@@ -1,22 +1,21 @@
 /** The whole cryptosign flow, printed step by step, on a throwaway agent unless a key is given. */
 import { randomBytes } from 'node:crypto';
-import { listAgentKeys, openAgentKey } from '../lib/keys/agent-key.js';
-import { signChallenge } from '../lib/wamp/challenge.js';
-import { toHex } from '../lib/crypto/hex.js';
-import { fingerprintLine } from '../lib/ssh/public-key.js';
-import type { SigningKey } from '../lib/keys/signing-key.js';
-import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
-import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
+import { listAgentKeys, openAgentKey, signChallenge, toHex, type SigningKey } from '../lib/index.js';
+import { parseAuthorizedKeys } from '../lib/router.js';
+import { fingerprintLine } from '../lib/ssh.js';
+import { startThrowawayAgent, type ThrowawayAgent } from '../lib/testing.js';
+import type { CliIo } from './cli-io.js';
 import { CliFailure } from './cli-errors.js';
 import { hasKeyOption, openKey, type KeyArgs } from './key-options.js';
 
-export async function demoCommand(args: KeyArgs, out: (s: string) => void): Promise<void> {
+export async function demoCommand(args: KeyArgs, io: CliIo): Promise<void> {
+  const out = io.stdout;
   let agent: ThrowawayAgent | undefined;
   let key: SigningKey | undefined;
   try {
     if (hasKeyOption(args)) {
       out('Using the key you gave.\n');
-      key = await openKey(args, 'demo');
+      key = await openKey(args, 'demo', io);
     } else {
       out('1. Starting a private, throwaway ssh-agent and a fresh Ed25519 key (ssh-keygen)…\n');
       agent = await startThrowawayAgent();

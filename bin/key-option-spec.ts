@@ -1,4 +1,5 @@
-/** The key options' spec and the timeout check: light, so that parsing arguments loads no key code. */
+/** The key options' spec, the timeout check and the agent socket: light, so that parsing arguments (and `list`) loads no key code. */
+import type { CliIo } from './cli-io.js';
 import { UsageError } from './cli-errors.js';
 
 export const KEY_OPTION_SPEC = {
@@ -18,3 +19,10 @@ export function parseTimeout(value: string | undefined, command: string): number
   return n;
 }
 
+/**
+ * The agent socket: --socket, else SSH_AUTH_SOCK from the CLI's environment
+ * (an empty path when neither: the library then says no agent is configured).
+ */
+export function agentSocket(socket: string | undefined, io: CliIo): string {
+  return socket ?? io.env.SSH_AUTH_SOCK ?? '';
+}

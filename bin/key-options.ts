@@ -1,14 +1,12 @@
 /** The CLI's key options (--agent / --key / --seed-file) turned into a SigningKey. */
-import { openAgentKey } from '../lib/keys/agent-key.js';
-import { CryptosignKeysError } from '../lib/errors.js';
-import { openKeyFile } from '../lib/keys/openssh-key-file.js';
-import { loadSeedFile } from '../lib/keys/seed-key.js';
-import type { SigningKey } from '../lib/keys/signing-key.js';
-import { UsageError } from './cli-errors.js';
-import { promptPassphrase, readPassphraseFile } from './passphrase.js';
-import { parseTimeout } from './key-option-spec.js';
+import { CryptosignKeysError, loadSeedFile, openAgentKey, openKeyFile, type SigningKey } from '../lib/index.js';
+import type { CliIo } from './cli-io.js';
+import { CliFailure, NoTerminalError, UsageError } from './cli-errors.js';
+import { withNotice } from './notice.js';
+import { readPassphraseFile } from './passphrase.js';
+import { agentSocket, parseTimeout } from './key-option-spec.js';
 
-export { KEY_OPTION_SPEC, parseTimeout } from './key-option-spec.js';
+export { KEY_OPTION_SPEC, agentSocket, parseTimeout } from './key-option-spec.js';
 
 export interface KeyArgs {
   agent?: string | undefined;
@@ -41,20 +39,33 @@ export function checkKeyArgs(args: KeyArgs, command: string): void {
   parseTimeout(args.timeout, command);
 }
 
-export async function openKey(args: KeyArgs, command: string): Promise<SigningKey> {
+/** Opens an encrypted key file with a worker-thread KDF, a notice on the terminal meanwhile. */
+function decrypt(path: string, passphrase: string, io: CliIo): Promise<SigningKey> {
+  return withNotice(io, `decrypting ${path}...`, () => openKeyFile(path, { passphrase }));
+}
+
+/** The passphrase of an encrypted key file, asked on the terminal (a CLI-worded error when there is none). */
+export async function askPassphrase(path: string, io: CliIo): Promise<string> {
+  try {
+    return await io.askPassphrase(`Enter passphrase for ${path}: `);
+  } catch (e) {
+    if (!(e instanceof NoTerminalError)) throw e;
+    throw new CliFailure('PASSPHRASE_REQUIRED', `${path} is encrypted and there is no terminal to ask for its passphrase; give --passphrase-file FILE`);
+  }
+}
+
+export async function openKey(args: KeyArgs, command: string, io: CliIo): Promise<SigningKey> {
   checkKeyArgs(args, command);
   if (args.agent !== undefined) {
     const timeoutMs = parseTimeout(args.timeout, command);
     return openAgentKey(args.agent === '' ? undefined : args.agent, {
-      ...(args.socket !== undefined ? { socketPath: args.socket } : {}),
+      socketPath: agentSocket(args.socket, io),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
   }
   if (args['seed-file'] !== undefined) return loadSeedFile(args['seed-file']);
   const path = args.key as string;
-  if (args['passphrase-file'] !== undefined) {
-    return await openKeyFile(path, { passphrase: readPassphraseFile(args['passphrase-file']) });
-  }
+  if (args['passphrase-file'] !== undefined) return decrypt(path, readPassphraseFile(args['passphrase-file']), io);
   try {
     return await openKeyFile(path);
   } catch (e) {
@@ -62,13 +73,13 @@ export async function openKey(args: KeyArgs, command: string): Promise<SigningKe
   }
   // encrypted: ask on the terminal, three tries as ssh does
   for (let attempt = 1; ; attempt++) {
-    const passphrase = await promptPassphrase(`Enter passphrase for ${path}: `);
+    const passphrase = await askPassphrase(path, io);
     try {
-      return await openKeyFile(path, { passphrase });
+      return await decrypt(path, passphrase, io);
     } catch (e) {
       const retry = e instanceof CryptosignKeysError && (e.code === 'PASSPHRASE_WRONG' || e.code === 'PASSPHRASE_REQUIRED');
       if (attempt >= 3 || !retry) throw e;
-      process.stderr.write(e.code === 'PASSPHRASE_REQUIRED' ? 'Empty passphrase, try again.\n' : 'Bad passphrase, try again.\n');
+      io.stderr(e.code === 'PASSPHRASE_REQUIRED' ? 'Empty passphrase, try again.\n' : 'Bad passphrase, try again.\n');
     }
   }
 }

@@ -1,8 +1,9 @@
-import { listAgentKeys } from '../lib/keys/agent-key.js';
-import { toHex } from '../lib/crypto/hex.js';
-import { fingerprintLine, publicKeyLine } from '../lib/ssh/public-key.js';
+/** `list`: the keys in ssh-agent, as ssh-add -l / -L print them, plus the WAMP public key hex; or JSON. */
+import { listAgentKeys, toHex } from '../lib/index.js';
+import { fingerprintLine, publicKeyLine } from '../lib/ssh.js';
+import type { CliIo } from './cli-io.js';
 import { CliFailure, UsageError } from './cli-errors.js';
-import { parseTimeout } from './key-option-spec.js';
+import { agentSocket, parseTimeout } from './key-option-spec.js';
 
 export interface ListArgs {
   json?: boolean | undefined;
@@ -11,15 +12,15 @@ export interface ListArgs {
   timeout?: string | undefined;
 }
 
-export async function listCommand(args: ListArgs, out: (s: string) => void): Promise<void> {
+export async function listCommand(args: ListArgs, io: CliIo): Promise<void> {
   if (args.json && args.L) throw new UsageError('choose --json or -L, not both', 'list');
   const timeoutMs = parseTimeout(args.timeout, 'list');
   const keys = await listAgentKeys({
-    ...(args.socket !== undefined ? { socketPath: args.socket } : {}),
+    socketPath: agentSocket(args.socket, io),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });
   if (args.json) {
-    out(
+    io.stdout(
       JSON.stringify(
         keys.map((k) => ({
           type: k.type,
@@ -40,7 +41,7 @@ export async function listCommand(args: ListArgs, out: (s: string) => void): Pro
   }
   if (keys.length === 0) throw new CliFailure('AGENT_KEY_NOT_FOUND', 'The agent has no identities (if it is locked, `ssh-add -X` unlocks it).');
   for (const k of keys) {
-    if (args.L) out(publicKeyLine(k, k.comment) + '\n');
-    else out(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');
+    if (args.L) io.stdout(publicKeyLine(k, k.comment) + '\n');
+    else io.stdout(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');
   }
 }

@@ -1,13 +1,14 @@
 /** Reads one hex value from stdin: to EOF (a pipe) or to the first newline (a terminal). */
-import type { ErrorCode } from '../lib/errors.js';
+import type { ErrorCode } from '../lib/index.js';
+import type { CliIo } from './cli-io.js';
 import { CliFailure } from './cli-errors.js';
 
 const MAX_STDIN = 64 * 1024;
 
-export async function readStdinValue(what: string, code: ErrorCode): Promise<string> {
-  const stdin = process.stdin;
+export async function readStdinValue(io: CliIo, what: string, code: ErrorCode): Promise<string> {
+  const stdin = io.stdin;
   const interactive = stdin.isTTY === true;
-  if (interactive) process.stderr.write(`Paste the ${what} hex and press Enter:\n`);
+  if (interactive) io.stderr(`Paste the ${what} hex and press Enter:\n`);
   const text = await new Promise<string>((resolve, reject) => {
     let buf = '';
     const done = () => {

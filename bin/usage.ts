@@ -1,4 +1,11 @@
-export const VERSION = '0.1.0';
+/** The usage texts of the CLI and its commands; the version comes from package.json. */
+import { readFileSync } from 'node:fs';
+
+/** The package's version, read from its package.json (two levels above dist/bin/). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 const KEY_OPTIONS = `Key (exactly one):
   --agent [SELECTOR]       a key in ssh-agent (SSH_AUTH_SOCK or --socket). SELECTOR is the
@@ -15,7 +22,7 @@ const KEY_OPTIONS = `Key (exactly one):
                            60000, as an ssh-add -c key waits for a person to confirm)`;
 
 export const HELP: Record<string, string> = {
-  main: `cryptosign-keys ${VERSION}: Ed25519 keys for WAMP-cryptosign from ssh-agent, key files or seeds
+  main: `cryptosign-keys VERSION: Ed25519 keys for WAMP-cryptosign from ssh-agent, key files or seeds
 
 Usage: cryptosign-keys <command> [options]
 
@@ -28,8 +35,10 @@ Commands:
   authenticator  a crossbar dynamic authenticator answering from an authorized_keys file
   demo      run the whole flow on a private throwaway ssh-agent and key
 
-Options: --help (also after a command), --version
-Exit status: 0 success, 1 failure, 2 bad usage. Errors go to stderr, on one line.`,
+Options: --help (also after a command), --version; --json on every command that prints data
+Exit status: 0 success, 1 failure, 2 bad usage or no ssh-agent to be reached (as ssh-add -l).
+Errors go to stderr, on one line ending in [CODE]; on a terminal, a notice shows while a key
+decrypts or the agent waits for a confirmation (ssh-add -c).`,
   list: `Usage: cryptosign-keys list [--json | -L] [--socket PATH] [--timeout MS]
 
 Lists the keys in ssh-agent, one line each, as ssh-add -l does
@@ -38,22 +47,27 @@ for the Ed25519 keys cryptosign can use.
   --json     a JSON array with every field
   -L         public key lines, as ssh-add -L does
 Exits 1 when the agent holds no keys (as ssh-add -l does); with --json an
-empty agent is the answer [] and exit status 0.`,
-  sign: `Usage: cryptosign-keys sign (--agent [SELECTOR] | --key FILE | --seed-file FILE) [--channel-id HEX]
+empty agent is the answer [] and exit status 0. Exits 2 when no agent can be
+reached (SSH_AUTH_SOCK unset, the socket gone).`,
+  sign: `Usage: cryptosign-keys sign (--agent [SELECTOR] | --key FILE | --seed-file FILE) [--channel-id HEX] [--json]
 
 Reads the router's challenge (64 hex digits) from stdin and prints the
 signature AUTHENTICATE carries (192 hex digits) and a newline.
   --channel-id HEX   the 32-byte TLS channel id (tls-unique channel binding)
+  --json             {"signature", "publicKeyHex", "fingerprint"}
 
 ${KEY_OPTIONS}`,
-  pubkey: `Usage: cryptosign-keys pubkey (--agent [SELECTOR] | --key FILE | --seed-file FILE)
+  pubkey: `Usage: cryptosign-keys pubkey (--agent [SELECTOR] | --key FILE | --seed-file FILE) [--ssh | --json]
 
 Prints the key's Ed25519 public key as 64 hex digits, for authextra.pubkey.
+An encrypted OpenSSH key file needs no passphrase: its public key is in the
+clear (as for ssh-keygen -l); with --passphrase-file it is decrypted and checked.
   --ssh    print an OpenSSH public key line instead (for authorized_keys)
+  --json   {"publicKeyHex", "fingerprint", "comment", "ssh"}
 
 ${KEY_OPTIONS}`,
   verify: `Usage: cryptosign-keys verify (--pubkey HEX | --authorized-keys FILE) --challenge HEX [--channel-id HEX]
-                              [--authid NAME] [--peer-address IP]
+                              [--authid NAME] [--peer-address IP] [--json]
 
 Reads a signature (192 hex digits, as AUTHENTICATE carries it) from stdin and
 checks it against the challenge, with libsodium's strict rules. Prints "ok"
@@ -66,9 +80,10 @@ is refused.
   --challenge HEX         the challenge the router sent
   --channel-id HEX        the TLS channel id, when channel binding is used
   --authid NAME           the authid the client asked for (the key must be listed under it)
-  --peer-address IP       the client's address, for from="…" options`,
+  --peer-address IP       the client's address, for from="…" options
+  --json                  {"ok": true, "principal", "publicKeyHex"}`,
   'verify-router': `Usage: cryptosign-keys verify-router (--router-key HEX ... | --router-keys FILE) --challenge HEX
-                                     [--channel-id HEX] [--pubkey HEX]
+                                     [--channel-id HEX] [--pubkey HEX] [--json]
 
 Router authentication by hand: reads the router's answer from stdin, either
 CHALLENGE.extra as one line of JSON ({"pubkey": …, "signature": …}) or, with
@@ -82,7 +97,8 @@ exits 1 with [ROUTER_NOT_AUTHENTICATED], [ROUTER_KEY_UNTRUSTED] or
                        authorized_keys lines, or hex keys one per line
   --challenge HEX      the challenge you sent (HELLO authextra.challenge)
   --channel-id HEX     the TLS channel id, when channel binding is used
-  --pubkey HEX         the router key, when stdin is the signature alone`,
+  --pubkey HEX         the router key, when stdin is the signature alone
+  --json               {"ok": true, "routerKey"}`,
   authenticator: `Usage: cryptosign-keys authenticator --url URL --realm REALM --procedure URI
                                      --authorized-keys FILE [--default-role ROLE]
                                      (--agent [SELECTOR] | --key FILE | --seed-file FILE) [--authid NAME]

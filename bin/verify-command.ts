@@ -1,9 +1,8 @@
 /** `verify`: the router side by hand: checks an AUTHENTICATE signature read from stdin, strictly. */
-import { parseChallenge, parseChannelId, verifyChallengeSignature } from '../lib/wamp/challenge.js';
-import { readBoundedFile } from '../lib/read-file.js';
-import { MAX_AUTHORIZED_KEYS_BYTES } from '../lib/wamp/router/authorized-keys-file.js';
-import { bytesOrHex, toHex } from '../lib/crypto/hex.js';
-import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
+import { parseHex, toHex, verifyChallengeSignature } from '../lib/index.js';
+import { parseChallenge, parseChannelId } from '../lib/handshake.js';
+import { loadAuthorizedKeysFile } from '../lib/router.js';
+import type { CliIo } from './cli-io.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { readStdinValue } from './read-stdin.js';
 
@@ -14,13 +13,15 @@ export interface VerifyArgs {
   'channel-id'?: string | undefined;
   authid?: string | undefined;
   'peer-address'?: string | undefined;
+  json?: boolean | undefined;
 }
 
-export function readList(path: string): string {
-  return readBoundedFile(path, 'authorized keys file', { maxBytes: MAX_AUTHORIZED_KEYS_BYTES }).toString('utf8');
+/** "ok PRINCIPAL", or with --json {"ok": true, "principal": …, "publicKeyHex": …} */
+function ok(args: VerifyArgs, io: CliIo, principal: string, publicKeyHex: string): void {
+  io.stdout(args.json ? JSON.stringify({ ok: true, principal, publicKeyHex }, null, 2) + '\n' : `ok ${principal}\n`);
 }
 
-export async function verifyCommand(args: VerifyArgs, out: (s: string) => void): Promise<void> {
+export async function verifyCommand(args: VerifyArgs, io: CliIo): Promise<void> {
   if (args.challenge === undefined) throw new UsageError('give the challenge the router sent: --challenge HEX', 'verify');
   if (args.pubkey === undefined && args['authorized-keys'] === undefined) {
     throw new UsageError('give the client key: --pubkey HEX or --authorized-keys FILE', 'verify');
@@ -30,10 +31,10 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
   }
   parseChallenge(args.challenge);
   const channelId = args['channel-id'] === undefined ? undefined : parseChannelId(args['channel-id']);
-  const pubkey = args.pubkey === undefined ? undefined : bytesOrHex(args.pubkey, 'public key', 32, 'INVALID_PUBLIC_KEY');
+  const pubkey = args.pubkey === undefined ? undefined : parseHex(args.pubkey, 'public key', 32, 'INVALID_PUBLIC_KEY');
   const listPath = args['authorized-keys'];
-  const list = listPath === undefined ? undefined : parseAuthorizedKeys(readList(listPath));
-  const signature = await readStdinValue('signature', 'INVALID_SIGNATURE');
+  const list = listPath === undefined ? undefined : loadAuthorizedKeysFile(listPath);
+  const signature = await readStdinValue(io, 'signature', 'INVALID_SIGNATURE');
   const opts = {
     ...(channelId ? { channelId } : {}),
     ...(args.authid !== undefined ? { authid: args.authid } : {}),
@@ -43,7 +44,7 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
   if (list && pubkey) {
     const r = list.check(pubkey, args.challenge, signature, opts);
     if (!r.ok) throw new CliFailure(r.code, r.reason);
-    out(`ok ${r.principal.name}\n`);
+    ok(args, io, r.principal.name, toHex(pubkey));
     return;
   }
   if (list) {
@@ -53,7 +54,7 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
       if (!verifyChallengeSignature(list.verifyKeyOf(p), args.challenge, signature, opts)) continue;
       const r = list.check(p.publicKey, args.challenge, signature, { ...opts, authid: args.authid ?? p.name });
       if (!r.ok) throw new CliFailure(r.code, r.reason);
-      out(`ok ${r.principal.name}\n`);
+      ok(args, io, r.principal.name, toHex(p.publicKey));
       return;
     }
     throw new CliFailure('AUTH_SIGNATURE_WRONG', `signature does not verify for any of the ${list.principals.length} keys in ${listPath}`);
@@ -62,5 +63,5 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
   if (!verifyChallengeSignature(key, args.challenge, signature, opts)) {
     throw new CliFailure('AUTH_SIGNATURE_WRONG', 'signature does not verify for this key and challenge');
   }
-  out(`ok ${toHex(key)}\n`);
+  ok(args, io, toHex(key), toHex(key));
 }

@@ -3,11 +3,14 @@
  * does not wire: checks the router's answer (CHALLENGE.extra pubkey and
  * signature) over the challenge we sent in HELLO, against trusted router keys.
  */
-import { RouterKeys, verifyRouterSignature } from '../lib/wamp/client/router-trust.js';
-import { parseChallenge, parseChannelId } from '../lib/wamp/challenge.js';
+import { RouterKeys, parseChallenge, parseChannelId, verifyRouterSignature } from '../lib/handshake.js';
+import { readBoundedFile } from '../lib/ssh.js';
+import type { CliIo } from './cli-io.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { readStdinValue } from './read-stdin.js';
-import { readList } from './verify-command.js';
+
+/** a key list is a few lines; anything near this is a wrong file */
+const MAX_ROUTER_KEYS_BYTES = 1024 * 1024;
 
 export interface VerifyRouterArgs {
   'router-key'?: string[] | undefined;
@@ -15,6 +18,7 @@ export interface VerifyRouterArgs {
   challenge?: string | undefined;
   'channel-id'?: string | undefined;
   pubkey?: string | undefined;
+  json?: boolean | undefined;
 }
 
 /** stdin: CHALLENGE.extra as JSON, or (with --pubkey) the router's signature hex alone. */
@@ -30,7 +34,7 @@ function readAnswer(text: string, pubkey: string | undefined): { pubkey?: unknow
   return { pubkey: pubkey ?? e.pubkey, signature: e.signature };
 }
 
-export async function verifyRouterCommand(args: VerifyRouterArgs, out: (s: string) => void): Promise<void> {
+export async function verifyRouterCommand(args: VerifyRouterArgs, io: CliIo): Promise<void> {
   if (args.challenge === undefined) throw new UsageError('give the challenge you sent in HELLO authextra: --challenge HEX', 'verify-router');
   const hexKeys = args['router-key'] ?? [];
   if (hexKeys.length === 0 && args['router-keys'] === undefined) {
@@ -38,8 +42,8 @@ export async function verifyRouterCommand(args: VerifyRouterArgs, out: (s: strin
   }
   parseChallenge(args.challenge);
   const channelId = args['channel-id'] === undefined ? undefined : parseChannelId(args['channel-id']);
-  const trusted = new RouterKeys([...hexKeys, ...(args['router-keys'] === undefined ? [] : [readList(args['router-keys'])])]);
-  const answer = readAnswer(await readStdinValue('router answer (CHALLENGE.extra JSON, or signature)', 'ROUTER_NOT_AUTHENTICATED'), args.pubkey);
+  const trusted = new RouterKeys([...hexKeys, ...(args['router-keys'] === undefined ? [] : [readBoundedFile(args['router-keys'], 'router keys file', { maxBytes: MAX_ROUTER_KEYS_BYTES }).toString('utf8')])]);
+  const answer = readAnswer(await readStdinValue(io, 'router answer (CHALLENGE.extra JSON, or signature)', 'ROUTER_NOT_AUTHENTICATED'), args.pubkey);
   const router = verifyRouterSignature(trusted, args.challenge, answer, channelId ? { channelId } : {});
-  out(`ok ${router}\n`);
+  io.stdout(args.json ? JSON.stringify({ ok: true, routerKey: router }, null, 2) + '\n' : `ok ${router}\n`);
 }

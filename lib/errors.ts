@@ -63,7 +63,18 @@ export type ErrorCode =
   | 'WAMP_ABORTED'
   | 'WAMP_CONNECTION_FAILED'
   | 'WAMP_PROTOCOL_ERROR'
-  | 'WAMP_REGISTER_FAILED';
+  | 'WAMP_REGISTER_FAILED'
+  // transcript-bound handshake (docs/transcript-binding.md)
+  | 'TRANSCRIPT_NOT_CONFIRMED'
+  | 'AUTH_TRANSCRIPT_REQUIRED'
+  | 'AUTH_TRANSCRIPT_UNBOUND'
+  | 'AUTH_TRANSCRIPT_UNSUPPORTED'
+  // client and router adapters (adapters): a WebSocket that would hide the TLS socket; a router that cannot reach it
+  | 'AUTOBAHN_GLOBAL_WEBSOCKET'
+  | 'ROUTER_SOCKET_UNREACHABLE'
+  // cli: the trusted router keys a client was given are unusable (its configuration, not the router)
+  | 'ROUTER_KEYS_EMPTY'
+  | 'ROUTER_KEY_FORMAT';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;

@@ -4,6 +4,7 @@ export type { SigningKey, KeySource } from './keys/signing-key.js';
 export { LocalSigningKey } from './keys/signing-key.js';
 export { fromSeed, loadSeedFile, fromCrossbarKeyText } from './keys/seed-key.js';
 export { loadKeyFile, openKeyFile, parseKeyFileData, type KeyFileOptions } from './keys/openssh-key-file.js';
+export { readKeyFilePublicKey, type KeyFilePublicKey } from './keys/key-file-public-key.js';
 export type { PrivateFileOptions } from './keys/private-file.js';
 export { AgentClient, DEFAULT_AGENT_TIMEOUT_MS, type AgentClientOptions } from './agent/client.js';
 export { AgentSigningKey, listAgentKeys, openAgentKey, matchesSelector, type AgentKeyInfo, type AgentKeyOptions } from './keys/agent-key.js';
@@ -29,6 +30,18 @@ export {
   type AuthextraOptions,
   type ChallengeHandlerOptions,
 } from './wamp/client/cryptosign-client.js';
+/** Types of the client option sets and of the promise-returning connects (`login.connectWampy`, `login.openAutobahn`). */
+export type { WampyLoginOptions, WampyConnectOptions, WampyLike, WebSocketClass } from './wamp/client/wampy.js';
+export type {
+  AutobahnLoginOptions,
+  AutobahnChallengeHandler,
+  AutobahnTransportOptions,
+  AutobahnModule,
+  AutobahnTransports,
+  AutobahnOpenOptions,
+  AutobahnOpened,
+  AutobahnSessionOf,
+} from './wamp/client/autobahn.js';
 export { tlsChannelId, CHANNEL_BINDING_TYPES, type ChannelBindingType } from './wamp/channel-binding.js';
 export { RouterKeys, verifyRouterSignature, type TrustedRouterKeys, type RouterAnswer } from './wamp/client/router-trust.js';
 export {

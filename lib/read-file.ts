@@ -15,6 +15,12 @@ export interface ReadFileOptions {
   allowInsecurePermissions?: boolean;
   /** refuse files larger than this many bytes */
   maxBytes: number;
+  /**
+   * for a secret file whose permissions are too open: what its first bytes show
+   * it to be, when that makes it a wrong file rather than a leaked secret
+   * (e.g. "a public key; …"); undefined keeps the permission message
+   */
+  wrongFile?: (head: Uint8Array) => string | undefined;
 }
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);
@@ -34,7 +40,7 @@ export function readBoundedFile(path: string, what: string, options: ReadFileOpt
     const st = fstatSync(fd);
     if (!st.isFile()) throw new KeyFileError('KEY_FILE_UNREADABLE', `${what} ${path} is not a regular file`);
     if (options.secret && process.platform !== 'win32' && !options.allowInsecurePermissions && (st.mode & 0o077) !== 0) {
-      // a public key at its usual 0644 is a wrong file, not a leaked secret: say so instead of "chmod 600"
+      // e.g. a public key at its usual 0644 is a wrong file, not a leaked secret: say so instead of "chmod 600"
       const head = Buffer.alloc(64);
       let n = 0;
       try {
@@ -42,9 +48,8 @@ export function readBoundedFile(path: string, what: string, options: ReadFileOpt
       } catch {
         // the permission message below is still right
       }
-      if (/^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)\S* AAAA|^---- BEGIN SSH2 PUBLIC KEY/.test(head.subarray(0, n).toString('latin1'))) {
-        throw new KeyFileError('KEY_FILE_FORMAT', `${what} ${path} is a public key; give the private key file (the same name without .pub)`);
-      }
+      const wrong = options.wrongFile?.(head.subarray(0, n));
+      if (wrong !== undefined) throw new KeyFileError('KEY_FILE_FORMAT', `${what} ${path} is ${wrong}`);
       const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
       throw new KeyFileError(
         'KEY_FILE_PERMISSIONS',

@@ -1,6 +1,7 @@
 /**
  * `cryptosign-keys/ssh`: the SSH layer underneath — the ssh-agent protocol client, SSH public-key
- * blobs and fingerprints, strict Ed25519 verification, hex helpers, key-file parsing from bytes.
+ * blobs and fingerprints, strict Ed25519 verification, hex helpers, key-file parsing from bytes,
+ * and reading local files as this package does (opened once, checked on the descriptor, bounded).
  */
 export { AgentClient, DEFAULT_AGENT_TIMEOUT_MS, type AgentClientOptions } from './agent/client.js';
 export type { AgentIdentity, AgentSignature } from './agent/protocol.js';
@@ -16,4 +17,17 @@ export {
   type PublicKeyInfo,
 } from './ssh/public-key.js';
 export { VerifyKey, verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519.js';
+export { verifyBackend, setVerifyBackend } from './crypto/verify-backend.js';
 export { parseHex, toHex } from './crypto/hex.js';
+/**
+ * Reads a file that holds a secret (key, seed, passphrase): opened once, refused unless it is a
+ * regular file that group and others can neither read nor write (OpenSSH's rule, checked on the
+ * open descriptor), at most 1 MiB. Throws KeyFileError (KEY_FILE_NOT_FOUND, KEY_FILE_UNREADABLE,
+ * KEY_FILE_PERMISSIONS, KEY_FILE_FORMAT for a public key given in its place).
+ */
+export { readPrivateFile, MAX_PRIVATE_FILE_BYTES, type PrivateFileOptions } from './keys/private-file.js';
+/**
+ * Reads a local file with a size bound: opened once (a FIFO never hangs the open), checked on the
+ * open descriptor to be a regular file (and, with `secret`, private to its owner). Throws KeyFileError.
+ */
+export { readBoundedFile, type ReadFileOptions } from './read-file.js';

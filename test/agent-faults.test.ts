@@ -15,7 +15,7 @@ import { ed25519Blob } from '../lib/ssh/public-key.js';
 import { concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
 import fc from 'fast-check';
 import { CryptosignKeysError } from '../lib/errors.js';
-import { assertFailure, runCli } from './helpers/cli.js';
+import { assertFailure, runMain } from './helpers/cli.js';
 import { expectCode } from './helpers/errors.js';
 import { frame, startFakeAgent, type FakeReply } from './helpers/fake-agent.js';
 
@@ -206,7 +206,7 @@ test('the CLI on a misbehaving agent: exit 1, one line naming the fault, nothing
   for (const [reply, pattern] of cases) {
     const fake = await startFakeAgent(reply);
     try {
-      const r = await runCli(['sign', '--agent', '--socket', fake.socketPath, '--timeout', '300'], { stdin: CHALLENGE });
+      const r = await runMain(['sign', '--agent', '--socket', fake.socketPath, '--timeout', '300'], { stdin: CHALLENGE });
       assertFailure(r, 1, pattern);
     } finally {
       await fake.stop();

@@ -1,14 +1,18 @@
-/** The real CLI in a child process: outputs, exit codes, and one-line errors without secrets. */
+/**
+ * The CLI: outputs, exit codes, and one-line errors without secrets. Run
+ * in-process through main(argv, io) (runMain); the last tests run the real
+ * process for what only a process shows: exit status, piped stdin, no terminal.
+ */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { signChallenge } from '../lib/wamp/challenge.js';
-import { fromSeed } from '../lib/keys/seed-key.js';
-import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
-import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
-import { assertFailure, runCli } from './helpers/cli.js';
-import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
+import { fromSeed, signChallenge, verifyChallengeSignature } from '../lib/index.js';
+import { startThrowawayAgent, type ThrowawayAgent } from '../lib/testing.js';
+import { assertFailure, runCli as runProcess, runMain as runCli } from './helpers/cli.js';
+import { ROOT, fixture, fixtureCopy, tempDir } from './helpers/paths.js';
 
 const RFC_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
 const RFC_PUB = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
@@ -117,21 +121,13 @@ test('sign: every bad input fails with exit 1, one line, nothing on stdout, no s
     [['sign', '--key', fixtureCopy(tmp.dir, 'ed25519.pub')], CHALLENGE, /is a public key/],
     [['sign', '--key', fixtureCopy(tmp.dir, 'ed25519-encrypted'), '--passphrase-file', fixtureCopy(tmp.dir, 'ed25519-pkcs8-encrypted.passphrase')], CHALLENGE, /wrong passphrase .* \[PASSPHRASE_WRONG\]/],
     [['sign', '--key', fixtureCopy(tmp.dir, 'ed25519-encrypted'), '--passphrase-file', fixtureCopy(tmp.dir, 'ed25519-encrypted.passphrase', 0o644)], CHALLENGE, /passphrase file .* too open/],
-    [['sign', '--agent'], CHALLENGE, /SSH_AUTH_SOCK is not set .*\[AGENT_NOT_CONFIGURED\]/, noAgentEnv],
-    [['sign', '--agent', '--socket', join(tmp.dir, 'gone.sock')], CHALLENGE, /does not exist .*\[AGENT_SOCKET_MISSING\]/, noAgentEnv],
     [['sign', '--agent', 'nobody@example'], CHALLENGE, /no key in ssh-agent matches "nobody@example" .*\[AGENT_KEY_NOT_FOUND\]/],
     [['sign', '--agent', 'cli-rsa@example'], CHALLENGE, /cryptosign needs an Ed25519 key \[AGENT_KEY_NOT_ED25519\]/],
   ];
   for (const [args, stdin, pattern, env] of cases) {
-    const r = await runCli(args, { stdin: stdin ?? '', env: env ?? agentEnv, noTty: true });
+    const r = await runCli(args, { stdin: stdin ?? '', env: env ?? agentEnv });
     assertFailure(r, 1, pattern, secrets);
   }
-});
-
-test('an encrypted key without --passphrase-file and without a terminal: PASSPHRASE_REQUIRED, not a hang', async () => {
-  const enc = fixtureCopy(tmp.dir, 'ed25519-encrypted');
-  const r = await runCli(['sign', '--key', enc], { stdin: CHALLENGE, noTty: true, timeoutMs: 10000 });
-  assertFailure(r, 1, /is encrypted: a passphrase is needed: there is no terminal to ask on; give --passphrase-file|no terminal to ask on; give --passphrase-file \[PASSPHRASE_REQUIRED\]/, [PASSPHRASE]);
 });
 
 test('list: ssh-add -l lines plus the public key hex; -L as ssh-add -L; --json; empty agent', async () => {
@@ -165,7 +161,6 @@ test('list: ssh-add -l lines plus the public key hex; -L as ssh-add -L; --json; 
   } finally {
     await empty.stop();
   }
-  assertFailure(await runCli(['list'], { env: noAgentEnv }), 1, /SSH_AUTH_SOCK is not set/);
 });
 
 test('pubkey prints hex, or an authorized_keys line with --ssh', async () => {
@@ -214,7 +209,7 @@ test('verify: ok with the principal, failure exit 1, bad signature input', async
 });
 
 test('demo runs the whole flow on a throwaway agent and cleans up; also with a given key', async () => {
-  const r = await runCli(['demo'], { env: noAgentEnv, timeoutMs: 30000 });
+  const r = await runCli(['demo'], { env: noAgentEnv });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /2\. The keys in the agent.*\n\s+256 SHA256:\S+ cryptosign-keys demo \(ED25519\) [0-9a-f]{64}\n/);
   assert.match(r.stdout, /AUTHENTICATE signature \(192 hex digits/);
@@ -261,7 +256,230 @@ test('CLI advice is right: 0x prefix, --timeout bounds, pageant off Windows, a p
   assertFailure(await runCli(['sign', '--seed-file', 'x'], { stdin: '0x' + CHALLENGE }), 1, /not hex: only the digits 0-9 and a-f \(or A-F\) are allowed \(drop the 0x prefix\) \[INVALID_CHALLENGE\]/);
   assertFailure(await runCli(['list', '--timeout', '0']), 2, /--timeout must be between 1 and 2147483647 ms, got 0/);
   assertFailure(await runCli(['list', '--timeout', '2147483648']), 2, /--timeout must be between 1 and 2147483647 ms/);
-  assertFailure(await runCli(['list', '--socket', 'pageant']), 1, /Pageant exists only on Windows.*\[AGENT_CONNECT_FAILED\]/);
+  assertFailure(await runCli(['list', '--socket', 'pageant']), 2, /Pageant exists only on Windows.*\[AGENT_CONNECT_FAILED\]/, [], false);
   const pub = fixtureCopy(tmp.dir, 'ed25519.pub', 0o644);
   assertFailure(await runCli(['pubkey', '--key', pub]), 1, /is a public key; give the private key file.*\[KEY_FILE_FORMAT\]/);
+});
+
+test('no agent to be reached exits 2, as ssh-add -l does: one line, no usage hint, for list and for --agent keys', async () => {
+  const gone = join(tmp.dir, 'gone.sock');
+  const cases: [string[], RegExp][] = [
+    [['list'], /SSH_AUTH_SOCK is not set .*; a socket path goes in --socket PATH \[AGENT_NOT_CONFIGURED\]\n$/],
+    [['list', '--json'], /\[AGENT_NOT_CONFIGURED\]/],
+    [['list', '--socket', gone], /does not exist .*\[AGENT_SOCKET_MISSING\]/],
+    [['list', '--socket', fixtureCopy(tmp.dir, 'seed.hex')], /is not a socket.*\[AGENT_CONNECT_FAILED\]/],
+    [['sign', '--agent'], /SSH_AUTH_SOCK is not set .*\[AGENT_NOT_CONFIGURED\]/],
+    [['sign', '--agent', '--socket', gone], /does not exist .*\[AGENT_SOCKET_MISSING\]/],
+    [['pubkey', '--agent', 'cli@example'], /\[AGENT_NOT_CONFIGURED\]/],
+  ];
+  for (const [args, pattern] of cases) {
+    assertFailure(await runCli(args, { stdin: CHALLENGE, env: noAgentEnv }), 2, pattern, [], false);
+  }
+  // an agent that answers but holds nothing is not "unreachable": exit 1, as ssh-add -l
+  const empty = await startThrowawayAgent();
+  try {
+    assertFailure(await runCli(['sign', '--agent'], { stdin: CHALLENGE, env: empty.env }), 1, /ssh-agent holds no keys .*\[AGENT_KEY_NOT_FOUND\]/);
+  } finally {
+    await empty.stop();
+  }
+});
+
+test('--json on every command that prints data; none on failure', async () => {
+  const seedFile = fixtureCopy(tmp.dir, 'seed.hex');
+  const sig = await signChallenge(fromSeed(RFC_SEED), CHALLENGE);
+  const fp = fromSeed(RFC_SEED).fingerprint;
+  const sign = await runCli(['sign', '--json', '--seed-file', seedFile], { stdin: CHALLENGE });
+  assert.deepEqual(JSON.parse(sign.stdout), { signature: sig, publicKeyHex: RFC_PUB, fingerprint: fp });
+  const pub = await runCli(['pubkey', '--json', '--key', fixtureCopy(tmp.dir, 'ed25519')]);
+  const sshLine = readFileSync(fixture('ed25519.pub'), 'utf8').trim();
+  const pubJson = JSON.parse(pub.stdout) as { publicKeyHex: string; fingerprint: string; comment: string; ssh: string };
+  assert.equal(pubJson.ssh, sshLine);
+  assert.equal(pubJson.comment, sshLine.split(' ')[2]);
+  assert.equal(pubJson.fingerprint, execFileSync('ssh-keygen', ['-l', '-f', fixture('ed25519.pub')], { encoding: 'utf8' }).split(' ')[1]);
+  assert.equal(Buffer.from(sshLine.split(' ')[1] as string, 'base64').subarray(-32).toString('hex'), pubJson.publicKeyHex);
+  const verify = await runCli(['verify', '--json', '--pubkey', RFC_PUB, '--challenge', CHALLENGE], { stdin: sig });
+  assert.deepEqual(JSON.parse(verify.stdout), { ok: true, principal: RFC_PUB, publicKeyHex: RFC_PUB });
+  const list = join(tmp.dir, 'authorized-json');
+  writeFileSync(list, readFileSync(fixture('authorized_keys')));
+  const byList = await runCli(['verify', '--json', '--authorized-keys', list, '--challenge', CHALLENGE], { stdin: sig });
+  assert.deepEqual(JSON.parse(byList.stdout), { ok: true, principal: 'rfc8032-test1', publicKeyHex: RFC_PUB });
+  const routerSig = await signChallenge(fromSeed(RFC_SEED), 'ab'.repeat(32));
+  const vr = await runCli(['verify-router', '--json', '--challenge', 'ab'.repeat(32), '--router-key', RFC_PUB], { stdin: JSON.stringify({ pubkey: RFC_PUB, signature: routerSig }) });
+  assert.deepEqual(JSON.parse(vr.stdout), { ok: true, routerKey: RFC_PUB });
+  assertFailure(await runCli(['verify', '--json', '--pubkey', RFC_PUB, '--challenge', '00'.repeat(32)], { stdin: sig }), 1, /\[AUTH_SIGNATURE_WRONG\]/);
+  assertFailure(await runCli(['pubkey', '--json', '--ssh', '--seed-file', seedFile]), 2, /choose --json or --ssh, not both/);
+  for (const cmd of ['list', 'sign', 'pubkey', 'verify', 'verify-router']) {
+    assert.match((await runCli([cmd, '--help'])).stdout, /--json/, `${cmd} --help documents --json`);
+  }
+});
+
+test('pubkey --help lists --ssh and --json; pubkey of an encrypted OpenSSH key needs no passphrase (the public key is in the clear)', async () => {
+  const help = (await runCli(['pubkey', '--help'])).stdout;
+  assert.match(help, /^Usage: cryptosign-keys pubkey .*\[--ssh \| --json\]/);
+  assert.match(help, /\n  --ssh /);
+  const enc = fixtureCopy(tmp.dir, 'ed25519-encrypted');
+  const passphrase = readFileSync(fixture('ed25519-encrypted.passphrase'), 'utf8').trim();
+  // the answer ssh-keygen gives with the passphrase
+  const expected = execFileSync('ssh-keygen', ['-y', '-P', passphrase, '-f', enc], { encoding: 'utf8' }).trim().split(' ');
+  const hex = Buffer.from(expected[1] as string, 'base64').subarray(-32).toString('hex');
+  const r = await runCli(['pubkey', '--key', enc], { answers: [] });
+  assert.deepEqual([r.code, r.stdout, r.stderr, r.prompts], [0, hex + '\n', '', 0], 'no prompt');
+  const line = await runCli(['pubkey', '--ssh', '--key', enc], { answers: [] });
+  assert.equal(line.stdout, `${expected[0]} ${expected[1]}\n`, 'the comment is encrypted with the key: the line has none');
+  assert.equal(line.prompts, 0);
+  // with the passphrase the key is decrypted (and checked), and the comment is known
+  const withPass = await runCli(['pubkey', '--ssh', '--key', enc, '--passphrase-file', fixtureCopy(tmp.dir, 'ed25519-encrypted.passphrase')]);
+  assert.equal(withPass.stdout, readFileSync(fixture('ed25519-encrypted.pub'), 'utf8'));
+  // a wrong file is still refused without a prompt; PKCS#8 has no clear public key: it asks
+  assertFailure(await runCli(['pubkey', '--key', fixtureCopy(tmp.dir, 'rsa')], { answers: [] }), 1, /type RSA.*\[KEY_NOT_ED25519\]/);
+  const pkcs8 = await runCli(['pubkey', '--key', fixtureCopy(tmp.dir, 'ed25519-pkcs8-encrypted.pem')], {
+    answers: [readFileSync(fixture('ed25519-pkcs8-encrypted.passphrase'), 'utf8').trim()],
+  });
+  assert.deepEqual([pkcs8.code, pkcs8.prompts], [0, 1], pkcs8.stderr);
+  assert.match(pkcs8.stdout, /^[0-9a-f]{64}\n$/);
+});
+
+test('an encrypted key with no terminal and no --passphrase-file: one sane line naming the fix', async () => {
+  const enc = fixtureCopy(tmp.dir, 'ed25519-encrypted');
+  const r = await runCli(['sign', '--key', enc], { stdin: CHALLENGE });
+  assertFailure(r, 1, /^cryptosign-keys: \S+ed25519-encrypted is encrypted and there is no terminal to ask for its passphrase; give --passphrase-file FILE \[PASSPHRASE_REQUIRED\]\n$/, [PASSPHRASE]);
+  assert.equal(r.prompts, 1);
+});
+
+test('hints name the CLI options; the library messages they extend name none', async () => {
+  const two = await startThrowawayAgent();
+  try {
+    await two.makeKey('one', { comment: 'same@example' });
+    await two.makeKey('two', { comment: 'same@example' });
+    await two.makeKey('three', { comment: 'third@example' });
+    await two.makeKey('four', { comment: 'two\nlines\u001b[31m' });
+    const ambiguous = await runCli(['sign', '--agent'], { stdin: CHALLENGE, env: two.env });
+    assertFailure(ambiguous, 1, /4 Ed25519 keys in ssh-agent match; choose one by its SHA256 fingerprint, public key hex or comment: .*; select one with --agent SELECTOR \[AGENT_KEY_AMBIGUOUS\]\n$/);
+    assert.match(ambiguous.stderr, /two\?lines\?\[31m/, 'the comment\'s control characters are not printed');
+    assertFailure(await runCli(['sign', '--agent', 'same@example'], { stdin: CHALLENGE, env: two.env }), 1, /2 Ed25519 keys in ssh-agent match "same@example".*\[AGENT_KEY_AMBIGUOUS\]/);
+    const byComment = await runCli(['sign', '--agent', 'third@example'], { stdin: CHALLENGE, env: two.env });
+    assert.equal(byComment.code, 0, byComment.stderr);
+    assertFailure(await runCli(['sign', '--agent', 'nobody'], { stdin: CHALLENGE, env: two.env }), 1, /no key in ssh-agent matches "nobody" \(4 keys listed\); see `cryptosign-keys list` \[AGENT_KEY_NOT_FOUND\]/);
+  } finally {
+    await two.stop();
+  }
+  assertFailure(await runCli(['sign', '--seed-file', fixtureCopy(tmp.dir, 'ed25519')], { stdin: CHALLENGE }), 1, /is a PEM\/OpenSSH private key file; open it as a private key file, not as a seed; give it with --key FILE \[KEY_FILE_FORMAT\]/);
+  assertFailure(await runCli(['sign', '--key', fixtureCopy(tmp.dir, 'crossbar.priv')], { stdin: CHALLENGE }), 1, /crossbar\/autobahn key file; use it as a seed file; give it with --seed-file FILE \[KEY_FILE_FORMAT\]/);
+  // the library's own messages: no CLI flag, no CLI command (the CLI adds those)
+  const sources: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name.endsWith('.ts')) sources.push(join(dir, e.name));
+    }
+  };
+  walk(join(ROOT, 'lib'));
+  assert.ok(sources.length > 20);
+  for (const file of sources) {
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (/^\s*(\/\/|\*|\/\*)/.test(line)) return;
+        assert.doesNotMatch(line, /[`'"][^`'"]*(^|[\s(`])--[a-z][a-z-]+|cryptosign-keys (list|sign|pubkey|verify|demo|authenticator)/, `${file}:${i + 1} names a CLI flag or command`);
+      });
+  }
+});
+
+test('trusted router keys given wrong are the caller\'s mistake, with their own codes (not an sshd remark, not ROUTER_KEY_UNTRUSTED)', async () => {
+  const ours = 'ab'.repeat(32);
+  const extra = JSON.stringify({ pubkey: RFC_PUB, signature: await signChallenge(fromSeed(RFC_SEED), ours) });
+  const mistyped = await runCli(['verify-router', '--challenge', ours, '--router-key', RFC_PUB.slice(2)], { stdin: extra });
+  assertFailure(mistyped, 1, /trusted router key #1 is not a router key: expected 64 hex digits.* \[ROUTER_KEY_FORMAT\]\n$/);
+  assert.doesNotMatch(mistyped.stderr, /sshd|AUTHORIZED_KEYS_FORMAT/);
+  const emptyFile = join(tmp.dir, 'no-router-keys');
+  writeFileSync(emptyFile, '# nothing yet\n');
+  assertFailure(await runCli(['verify-router', '--challenge', ours, '--router-keys', emptyFile], { stdin: extra }), 1, /no trusted router key given: router authentication needs at least one \[ROUTER_KEYS_EMPTY\]\n$/);
+});
+
+test('a notice on a terminal while a key decrypts and while the agent waits for confirmation (ssh-add -c); none without a terminal', async () => {
+  const enc = fixtureCopy(tmp.dir, 'ed25519-encrypted');
+  const pass = fixtureCopy(tmp.dir, 'ed25519-encrypted.passphrase');
+  const onTty = await runCli(['sign', '--key', enc, '--passphrase-file', pass], { stdin: CHALLENGE, tty: true, noticeDelayMs: 0 });
+  assert.equal(onTty.code, 0, onTty.stderr);
+  assert.match(onTty.stderr, /^\r[|/\\-] decrypting \S+ed25519-encrypted\.\.\./);
+  assert.ok(onTty.stderr.endsWith('\r\u001b[K'), 'the notice is erased');
+  const piped = await runCli(['sign', '--key', enc, '--passphrase-file', pass], { stdin: CHALLENGE, noticeDelayMs: 0 });
+  assert.equal(piped.stderr, '');
+  assert.equal(piped.stdout, onTty.stdout);
+
+  // a real ssh-agent holding an ssh-add -c key; its askpass confirms only once the notice is on the screen
+  const go = join(tmp.dir, 'confirm-now');
+  const askpass = join(tmp.dir, 'askpass-wait.sh');
+  writeFileSync(askpass, `#!/bin/sh\nwhile [ ! -e '${go}' ]; do sleep 0.02; done\necho yes\n`, { mode: 0o700 });
+  const confirming = await startThrowawayAgent({ env: { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' } });
+  try {
+    await confirming.makeKey('c', { confirm: true });
+    const r = await runCli(['sign', '--agent'], {
+      stdin: CHALLENGE,
+      env: confirming.env,
+      tty: true,
+      noticeDelayMs: 0,
+      onStderr: (s) => {
+        if (s.includes('waiting for ssh-agent to sign')) writeFileSync(go, '');
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^\r[|/\\-] waiting for ssh-agent to sign with SHA256:\S+ \(confirm it if the agent asks\)\.\.\./);
+    assert.ok(r.stderr.endsWith('\r\u001b[K'));
+    const pub = (await runCli(['pubkey', '--agent'], { env: confirming.env })).stdout.trim();
+    assert.ok(verifyChallengeSignature(pub, CHALLENGE, r.stdout.trim()));
+  } finally {
+    await confirming.stop();
+  }
+});
+
+test('the real process: exit statuses 0/1/2, stdin from a pipe, --version from package.json, no terminal', async () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const version = await runProcess(['--version']);
+  assert.deepEqual([version.code, version.stdout, version.stderr], [0, pkg.version + '\n', '']);
+  assertFailure(await runProcess(['sign', '--bogus']), 2, /unknown option '--bogus'/);
+  const seedFile = fixtureCopy(tmp.dir, 'seed.hex');
+  const signed = await runProcess(['sign', '--seed-file', seedFile], { stdin: CHALLENGE + '\n' });
+  assert.deepEqual([signed.code, signed.stdout, signed.stderr], [0, (await signChallenge(fromSeed(RFC_SEED), CHALLENGE)) + '\n', '']);
+  assertFailure(await runProcess(['sign', '--seed-file', seedFile], { stdin: 'abc' }), 1, /\[INVALID_CHALLENGE\]/);
+  assertFailure(await runProcess(['list'], { env: noAgentEnv }), 2, /\[AGENT_NOT_CONFIGURED\]/, [], false);
+  const enc = fixtureCopy(tmp.dir, 'ed25519-encrypted');
+  const r = await runProcess(['sign', '--key', enc], { stdin: CHALLENGE, noTty: true, timeoutMs: 10000 });
+  assertFailure(r, 1, /is encrypted and there is no terminal to ask for its passphrase; give --passphrase-file FILE \[PASSPHRASE_REQUIRED\]\n$/, [PASSPHRASE]);
+});
+
+test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afresh: same answers, and --help/list/sign --agent load only what they use', async () => {
+  const out = join(ROOT, 'dist/cli-bundle-test');
+  const { bundleCli } = (await import(pathToFileURL(join(ROOT, 'scripts/bundle-cli.mjs')).href)) as { bundleCli: (dir: string) => Promise<void> };
+  await bundleCli(out);
+  const script = join(out, 'cryptosign-keys.cjs');
+  // which builtins and packages the process loaded, written at exit
+  const probe = join(tmp.dir, 'probe.cjs');
+  writeFileSync(probe, "process.on('exit', () => process.stderr.write('LOADED ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + ' ' + Object.keys(require.cache).join(' ') + '\\n'));\n");
+  const loaded = (r: { stderr: string }) => (/LOADED (.*)\n/.exec(r.stderr)?.[1] ?? '').split(' ');
+  const heavy = ['tls', 'https', 'http', 'child_process', 'worker_threads'];
+  const run = (args: string[], o: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) => runProcess(args, { ...o, script, nodeArgs: ['-r', probe] });
+
+  const help = await run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^cryptosign-keys \d+\.\d+\.\d+: /);
+  // (net is stdout itself here: a pipe is a socket)
+  for (const m of [...heavy, 'crypto']) assert.ok(!loaded(help).includes(m), `--help loads ${m}`);
+  const list = await run(['list'], { env: agentEnv });
+  assert.equal(list.stdout, (await runCli(['list'], { env: agentEnv })).stdout);
+  const signed = await run(['sign', '--agent', 'cli@example'], { stdin: CHALLENGE, env: agentEnv });
+  assert.equal(signed.stdout, (await runCli(['sign', '--agent', 'cli@example'], { stdin: CHALLENGE, env: agentEnv })).stdout);
+  for (const r of [list, signed]) {
+    assert.equal(r.code, 0, r.stderr);
+    for (const m of heavy) assert.ok(!loaded(r).includes(m), `loads ${m}`);
+    assert.ok(!loaded(r).some((f) => /node_modules[/\\](sshpk|sodium-native|ssh2|ws)[/\\]/.test(f)), 'no package is loaded');
+  }
+  // the worker is found beside the bundle; the version comes from package.json; exit statuses hold
+  const enc = fixtureCopy(tmp.dir, 'ed25519-encrypted');
+  const pub = await run(['pubkey', '--ssh', '--key', enc, '--passphrase-file', fixtureCopy(tmp.dir, 'ed25519-encrypted.passphrase')]);
+  assert.equal(pub.stdout, readFileSync(fixture('ed25519-encrypted.pub'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.equal((await run(['--version'])).stdout, pkg.version + '\n');
+  assertFailure(await runProcess(['list'], { script, env: noAgentEnv }), 2, /\[AGENT_NOT_CONFIGURED\]/, [], false);
+  assertFailure(await runProcess(['sign', '--agent', 'nobody'], { script, stdin: CHALLENGE, env: agentEnv }), 1, /see `cryptosign-keys list` \[AGENT_KEY_NOT_FOUND\]/);
 });

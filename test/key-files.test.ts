@@ -125,7 +125,7 @@ test('bad seeds are refused and never echoed', async () => {
   };
   await expectCode(() => loadSeedFile(write('short.hex', RFC_SEED.slice(4))), 'KEY_FILE_FORMAT', /64 hex digits, it holds 60/);
   await expectCode(() => loadSeedFile(write('odd.bin', Buffer.alloc(33, 0xff))), 'KEY_FILE_FORMAT', /33 bytes/);
-  await expectCode(() => loadSeedFile(fixtureCopy(dir, 'ed25519')), 'KEY_FILE_FORMAT', /use it as a key file/);
+  await expectCode(() => loadSeedFile(fixtureCopy(dir, 'ed25519')), 'KEY_FILE_FORMAT', /open it as a private key file, not as a seed/);
   await expectCode(
     () => fromCrossbarKeyText(`x\n\npublic-key-ed25519: ${'00'.repeat(32)}\nprivate-key-ed25519: ${RFC_SEED}\n`),
     'KEY_FILE_FORMAT',

@@ -15,7 +15,7 @@ import {
 import { challengeMessage, parseChallenge } from '../lib/wamp/challenge.js';
 import { CryptosignKeysError } from '../lib/errors.js';
 import { parseHex, toHex } from '../lib/crypto/hex.js';
-import { parsePublicKeyBlob } from '../lib/ssh/public-key.js';
+import { ed25519KeyOfBlob, parsePublicKeyBlob } from '../lib/ssh/public-key.js';
 import { concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
@@ -132,6 +132,25 @@ test('public key blobs and authorized_keys text: a result or the library\'s erro
       .map(([t, fields]) => concatBytes(wireString(t), ...fields.map((f) => wireString(f)))),
   );
   fc.assert(fc.property(blobLike, (b) => onlyOwnErrors(() => parsePublicKeyBlob(b), ['INVALID_PUBLIC_KEY'])), RUNS);
+  // the agent client's quick look at a blob says what the full parser says
+  const ed25519Like = fc.oneof(
+    blobLike,
+    fc.tuple(fc.constantFrom('ssh-ed25519', 'ssh-ed25519-cert-v01@openssh.com', 'ssh-ed25519x'), fc.uint8Array({ minLength: 30, maxLength: 34 }), fc.uint8Array({ maxLength: 2 }))
+      .map(([t, key, tail]) => concatBytes(wireString(t), wireString(key), tail)),
+  );
+  fc.assert(
+    fc.property(ed25519Like, (b) => {
+      let full: Uint8Array | undefined;
+      try {
+        full = parsePublicKeyBlob(b).ed25519;
+      } catch {
+        full = undefined;
+      }
+      const quick = ed25519KeyOfBlob(b);
+      assert.equal(quick === undefined ? undefined : toHex(quick), full === undefined ? undefined : toHex(full));
+    }),
+    RUNS,
+  );
   const lineLike = fc.oneof(
     fc.string(),
     fc.tuple(fc.constantFrom('ssh-ed25519 ', 'ssh-rsa ', 'from="x y" ssh-ed25519 ', '"', ''), fc.base64String(), fc.string())

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { AgentClient } from '../lib/agent/client.js';
+import { MAX_MESSAGE_LENGTH, MessageFramer } from '../lib/agent/protocol.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
 import { openAgentKey } from '../lib/keys/agent-key.js';
 import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
@@ -93,6 +94,25 @@ test('sign requests wait longer than listings by default (a person may have to c
   const s = new AgentClient({ socketPath: agent.socketPath, timeoutMs: 500, signTimeoutMs: 120_000 });
   assert.deepEqual([s.timeoutMs, s.signTimeoutMs], [500, 120_000]);
   assert.throws(() => new AgentClient({ socketPath: agent.socketPath, signTimeoutMs: 0 }), { code: 'INVALID_ARGUMENT', message: /sign timeout/ });
+});
+
+test("the agent message limit is OpenSSH's AGENT_MAX_LEN on the payload, one constant for both directions", async () => {
+  // a sign request's payload: type, string(blob), string(data), uint32 flags
+  const blob = new Uint8Array(51);
+  const dataFor = (payload: number) => new Uint8Array(payload - (1 + 4 + blob.length + 4 + 4));
+  const client = new AgentClient({ socketPath: agent.socketPath });
+  try {
+    // exactly the limit: sent, and the real ssh-agent reads it and refuses the unknown key
+    await assert.rejects(client.sign(blob, dataFor(MAX_MESSAGE_LENGTH)), { code: 'AGENT_REFUSED' });
+    await assert.rejects(client.sign(blob, dataFor(MAX_MESSAGE_LENGTH + 1)), { code: 'INVALID_ARGUMENT', message: /request of 262145 bytes is over ssh-agent's 262144-byte/ });
+  } finally {
+    await client.close();
+  }
+  // replies: the same bound, the length read as an unsigned uint32
+  const header = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  assert.deepEqual(new MessageFramer().push(header(MAX_MESSAGE_LENGTH)), []);
+  assert.throws(() => new MessageFramer().push(header(MAX_MESSAGE_LENGTH + 1)), { code: 'AGENT_MALFORMED_REPLY', message: /262145 bytes is over the 262144-byte limit/ });
+  assert.throws(() => new MessageFramer().push(header(0xffffffff)), { code: 'AGENT_MALFORMED_REPLY', message: /4294967295 bytes/ });
 });
 
 test('a raw AgentClient.sign over the agent message limit is refused as what it is, before anything is sent', async () => {

@@ -10,6 +10,7 @@ import { parseKeyFileData } from '../lib/keys/openssh-key-file.js';
 import { fromCrossbarKeyText } from '../lib/keys/seed-key.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { RouterKeys } from '../lib/wamp/client/router-trust.js';
+import { detectKeyFormat } from '../lib/keys/formats/detect.js';
 
 const BOUND_MS = 1000;
 const CASES: [string, () => unknown][] = [
@@ -22,6 +23,9 @@ const CASES: [string, () => unknown][] = [
   ['authorized keys: 100k escaped quotes', () => parseAuthorizedKeys('from="' + '\\"'.repeat(100000) + ' x')],
   ['authorized keys: 500k blank lines', () => parseAuthorizedKeys('\n'.repeat(500000))],
   ['router keys: 200k spaces before a tag', () => new RouterKeys(' '.repeat(200000) + 'public-key-ed25519 :')],
+  ['key material: 100k "-----BEGIN " runs', () => detectKeyFormat(('-----BEGIN ' + 'A'.repeat(5)).repeat(100000)).format],
+  ['key material: a 500k-character key type', () => detectKeyFormat('ssh-' + 'a'.repeat(500000) + ' x')],
+  ['key material: 200k lines of one blank and a key type', () => detectKeyFormat(' \tssh-a\n'.repeat(200000))],
 ];
 
 for (const [name, run] of CASES) {

@@ -8,6 +8,7 @@
 import type { Duplex } from 'node:stream';
 import { AgentError, InputError } from '../errors.js';
 import {
+  MAX_MESSAGE_LENGTH,
   MessageFramer,
   encodeRequestIdentities,
   encodeSignRequest,
@@ -18,16 +19,7 @@ import {
 } from './protocol.js';
 import { openAgentStream, resolveAgentPath } from './transport.js';
 import { VerifyKey } from '../crypto/ed25519.js';
-
-// an Ed25519 key blob: string "ssh-ed25519", string(32-byte key)
-const ED25519_BLOB_PREFIX = Uint8Array.of(0, 0, 0, 11, ...new TextEncoder().encode('ssh-ed25519'), 0, 0, 0, 32);
-
-/** The key of an Ed25519 blob, or undefined for any other key type. */
-function ed25519KeyOf(blob: Uint8Array): Uint8Array | undefined {
-  if (blob.length !== ED25519_BLOB_PREFIX.length + 32) return undefined;
-  for (let i = 0; i < ED25519_BLOB_PREFIX.length; i++) if (blob[i] !== ED25519_BLOB_PREFIX[i]) return undefined;
-  return blob.subarray(ED25519_BLOB_PREFIX.length);
-}
+import { ed25519KeyOfBlob } from '../ssh/public-key.js';
 
 /** Thrown by a reply check when the stream cannot be trusted any more: the connection is dropped. */
 class OutOfStep extends AgentError {}
@@ -47,8 +39,6 @@ export interface AgentClientOptions {
 
 /** a person confirming an `ssh-add -c` prompt needs more than a machine's 10 s */
 export const DEFAULT_AGENT_SIGN_TIMEOUT_MS = 60_000;
-/** the largest agent message: OpenSSH's AGENT_MAX_LEN */
-const AGENT_MAX_MESSAGE = 256 * 1024;
 
 function checkTimeout(t: number, what: string): number {
   // setTimeout clamps anything above 2^31-1 ms to 1 ms: refuse it rather than time out at once
@@ -111,7 +101,7 @@ export class AgentClient {
    * request getting another's signature.
    */
   sign(keyBlob: Uint8Array, data: Uint8Array, flags = 0): Promise<AgentSignature> {
-    const raw = ed25519KeyOf(keyBlob);
+    const raw = ed25519KeyOfBlob(keyBlob);
     if (!raw) return this.#request('sign', encodeSignRequest(keyBlob, data, flags), parseSignResponse, this.signTimeoutMs);
     const verifyKey = this.#verifyKey(raw);
     const request = encodeSignRequest(keyBlob, data, flags);
@@ -164,8 +154,8 @@ export class AgentClient {
   }
 
   #request<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs = this.timeoutMs): Promise<T> {
-    if (message.length > AGENT_MAX_MESSAGE) {
-      return Promise.reject(new InputError('INVALID_ARGUMENT', `a ${what} request of ${message.length} bytes is over ssh-agent's ${AGENT_MAX_MESSAGE}-byte message limit`));
+    if (message.length - 4 > MAX_MESSAGE_LENGTH) {
+      return Promise.reject(new InputError('INVALID_ARGUMENT', `a ${what} request of ${message.length - 4} bytes is over ssh-agent's ${MAX_MESSAGE_LENGTH}-byte message limit`));
     }
     if (this.#closed) return Promise.reject(new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
     // connected: written now, with no promise hop in between (each costs the caller latency)

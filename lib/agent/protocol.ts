@@ -5,15 +5,15 @@
  * nothing else is thrown.
  */
 import { AgentError } from '../errors.js';
-import { WireError, WireReader, concatBytes, wireString, wireUint32 } from '../ssh/wire.js';
+import { WireError, WireReader, concatBytes, readUint32, wireString, wireUint32 } from '../ssh/wire.js';
 
-export const SSH_AGENT_FAILURE = 5;
-export const SSH_AGENTC_REQUEST_IDENTITIES = 11;
-export const SSH_AGENT_IDENTITIES_ANSWER = 12;
-export const SSH_AGENTC_SIGN_REQUEST = 13;
-export const SSH_AGENT_SIGN_RESPONSE = 14;
+const SSH_AGENT_FAILURE = 5;
+const SSH_AGENTC_REQUEST_IDENTITIES = 11;
+const SSH_AGENT_IDENTITIES_ANSWER = 12;
+const SSH_AGENTC_SIGN_REQUEST = 13;
+const SSH_AGENT_SIGN_RESPONSE = 14;
 /** OpenSSH's ssh-agent also answers "extension failure" with 28; treat as a failure. */
-export const SSH_AGENT_EXTENSION_FAILURE = 28;
+const SSH_AGENT_EXTENSION_FAILURE = 28;
 
 /** OpenSSH's own limit on an agent message (AGENT_MAX_LEN is 256 KiB). */
 export const MAX_MESSAGE_LENGTH = 256 * 1024;
@@ -68,7 +68,7 @@ export class MessageFramer {
     const out: Uint8Array[] = [];
     while (this.buf.length >= 4) {
       const b = this.buf;
-      const len = (((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number);
+      const len = readUint32(b, 0);
       if (len === 0) throw malformed('empty message');
       if (len > MAX_MESSAGE_LENGTH) throw malformed(`message of ${len} bytes is over the ${MAX_MESSAGE_LENGTH}-byte limit`);
       if (b.length < 4 + len) break;

@@ -16,7 +16,7 @@
  * chain in turn: no second worker to start for nothing.
  */
 import { availableParallelism } from 'node:os';
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import type { Worker as WorkerType } from 'node:worker_threads';
 import { BLOWFISH_WASM_LAYOUT } from './blowfish-wasm-bytes.js';
 import {
   bcryptChains,
@@ -28,7 +28,9 @@ import {
   wasmHasherOf,
 } from './bcrypt-pbkdf.js';
 
+// __name: what a bundler keeping function names (esbuild's keepNames, the CLI bundle) wraps functions in
 const WORKER_SOURCE = `'use strict';
+const __name = (f) => f;
 const { parentPort, workerData: d } = process.getBuiltinModule('node:worker_threads');
 const { createHash } = process.getBuiltinModule('node:crypto');
 const wasmHasherOf = ${wasmHasherOf.toString()};
@@ -54,9 +56,11 @@ export interface BcryptWorkersOptions {
   parallelism?: number;
 }
 
-function runChains(data: { module: WebAssembly.Module; pi: Int32Array; layout: typeof BLOWFISH_WASM_LAYOUT; pass: Uint8Array; salt: Uint8Array; rounds: number; counts: number[] }): Promise<Uint8Array> {
+type WorkerThreads = typeof import('node:worker_threads');
+
+function runChains(threads: WorkerThreads, data: { module: WebAssembly.Module; pi: Int32Array; layout: typeof BLOWFISH_WASM_LAYOUT; pass: Uint8Array; salt: Uint8Array; rounds: number; counts: number[] }): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: data, env: SHARE_ENV });
+    const worker: WorkerType = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: data, env: threads.SHARE_ENV });
     worker.once('message', (m: { blocks?: Uint8Array; error?: string }) => {
       void worker.terminate();
       if (m.blocks) resolve(m.blocks);
@@ -80,7 +84,9 @@ export async function bcryptPbkdfInWorkers(pass: Uint8Array, salt: Uint8Array, r
   const groups: number[][] = Array.from({ length: workers }, () => []);
   for (let count = 1; count <= blockCount; count++) groups[(count - 1) % workers]!.push(count);
   const pi = piWords();
-  const settled = await Promise.allSettled(groups.map((counts) => runChains({ module, pi, layout: BLOWFISH_WASM_LAYOUT, pass, salt, rounds, counts })));
+  // loaded here, not at import: a CLI run that opens no encrypted key never loads worker_threads
+  const threads = await import('node:worker_threads');
+  const settled = await Promise.allSettled(groups.map((counts) => runChains(threads, { module, pi, layout: BLOWFISH_WASM_LAYOUT, pass, salt, rounds, counts })));
   const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {

@@ -17,34 +17,9 @@
  * crypto_sign_verify_detached (about half OpenSSL's time; same decisions).
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { loadSodium } from './verify-backend.js';
 
-interface Sodium {
-  crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
-}
-let sodium: Sodium | null | undefined;
-let backendChoice: 'auto' | 'openssl' = 'auto';
-function loadSodium(): Sodium | null {
-  if (backendChoice === 'openssl') return null;
-  if (sodium === undefined) {
-    try {
-      sodium = createRequire(import.meta.url)('sodium-native') as Sodium;
-    } catch {
-      sodium = null; // not installed (or no prebuilt binary here): OpenSSL it is
-    }
-  }
-  return sodium;
-}
-
-/** Which library checks the Ed25519 equation: 'libsodium' (sodium-native installed) or 'openssl'. */
-export function verifyBackend(): 'libsodium' | 'openssl' {
-  return loadSodium() ? 'libsodium' : 'openssl';
-}
-
-/** For tests and benchmarks: force OpenSSL, or go back to the automatic choice. */
-export function setVerifyBackend(choice: 'auto' | 'openssl'): void {
-  backendChoice = choice;
-}
+export { verifyBackend, setVerifyBackend } from './verify-backend.js';
 import { InputError } from '../errors.js';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -90,7 +65,7 @@ const SMALL_ORDER = [
 ].map((h) => Buffer.from(h, 'hex'));
 
 /** Is this point encoding one of the small-order points (sign bit ignored)? */
-export function hasSmallOrder(encoding: Uint8Array): boolean {
+function hasSmallOrder(encoding: Uint8Array): boolean {
   outer: for (const bad of SMALL_ORDER) {
     for (let i = 0; i < 31; i++) if (encoding[i] !== bad[i]) continue outer;
     if (((encoding[31] as number) & 0x7f) === bad[31]) return true;
@@ -105,7 +80,7 @@ function yOf(encoding: Uint8Array): bigint {
 }
 
 /** Is y (sign bit ignored) below p? */
-export function isCanonicalPoint(encoding: Uint8Array): boolean {
+function isCanonicalPoint(encoding: Uint8Array): boolean {
   return yOf(encoding) < P;
 }
 
@@ -124,7 +99,7 @@ function modPow(b: bigint, e: bigint): bigint {
 }
 
 /** Does the (canonical) encoding decode to a point of the curve? x² = (y² − 1) / (d·y² + 1) must have a root. */
-export function isOnCurve(encoding: Uint8Array): boolean {
+function isOnCurve(encoding: Uint8Array): boolean {
   const y = yOf(encoding);
   const y2 = (y * y) % P;
   const u = (y2 - 1n + P) % P;
@@ -135,7 +110,7 @@ export function isOnCurve(encoding: Uint8Array): boolean {
 }
 
 /** Is the 32-byte little-endian scalar below L? */
-export function isCanonicalScalar(s: Uint8Array): boolean {
+function isCanonicalScalar(s: Uint8Array): boolean {
   for (let i = 31; i >= 0; i--) {
     const a = s[i] as number;
     const b = L_BYTES[i] as number;

@@ -52,7 +52,7 @@ export function bytesOrHex(
   return parseHex(value, what, bytes, code);
 }
 
-export function describeType(value: unknown): string {
+function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (value instanceof Uint8Array) return `${value.length} bytes`;
   return typeof value;

@@ -4,11 +4,12 @@
  * checked against the public key before it is handed out.
  */
 import { AgentClient, type AgentClientOptions } from '../agent/client.js';
+import { ShowsPublicParts } from './signing-key.js';
 import { AgentError } from '../errors.js';
 import { publicKeyProblem } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
-import { checkSignable, type SigningKey } from './signing-key.js';
+import { checkSignable, checkTranscriptSignable, type SigningKey } from './signing-key.js';
 
 export interface AgentKeyInfo extends PublicKeyInfo {
   comment: string;
@@ -83,7 +84,7 @@ export async function openAgentKey(selector?: string, options: AgentKeyOptions =
     if (usable.length > 1) {
       throw new AgentError(
         'AGENT_KEY_AMBIGUOUS',
-        `${usable.length} Ed25519 keys in ssh-agent match${selector === undefined ? '' : ` "${selector}"`}; choose one by fingerprint or public key hex: ${usable.map(summary).join('; ')}`,
+        `${usable.length} Ed25519 keys in ssh-agent match${selector === undefined ? '' : ` "${selector}"`}; choose one by its SHA256 fingerprint, public key hex or comment: ${usable.map(summary).join('; ')}`,
       );
     }
     if (candidates.length > 0 && selector !== undefined) {
@@ -95,7 +96,7 @@ export async function openAgentKey(selector?: string, options: AgentKeyOptions =
         'AGENT_KEY_NOT_FOUND',
         keys.length === 0
           ? `no key in ssh-agent matches "${selector}": it lists no keys (add one with ssh-add; if it is locked, \`ssh-add -X\` unlocks it)`
-          : `no key in ssh-agent matches "${selector}" (${keys.length} ${keys.length === 1 ? 'key' : 'keys'} listed; see \`cryptosign-keys list\`)`,
+          : `no key in ssh-agent matches "${selector}" (${keys.length} ${keys.length === 1 ? 'key' : 'keys'} listed)`,
       );
     }
     throw new AgentError(
@@ -110,19 +111,21 @@ export async function openAgentKey(selector?: string, options: AgentKeyOptions =
   }
 }
 
-export class AgentSigningKey implements SigningKey {
+export class AgentSigningKey extends ShowsPublicParts implements SigningKey {
   readonly source = 'agent' as const;
   readonly publicKey: Uint8Array;
   readonly publicKeyHex: string;
   readonly comment: string;
   readonly fingerprint: string;
   readonly #blob: Uint8Array;
+  // private fields: util.inspect, JSON.stringify, Object.keys and structuredClone never see the agent client
+  readonly #client: AgentClient;
+  readonly #ownsClient: boolean;
 
-  constructor(
-    private readonly client: AgentClient,
-    info: AgentKeyInfo,
-    private readonly ownsClient: boolean,
-  ) {
+  constructor(client: AgentClient, info: AgentKeyInfo, ownsClient: boolean) {
+    super();
+    this.#client = client;
+    this.#ownsClient = ownsClient;
     if (!info.usable || !info.ed25519 || info.type !== ED25519_TYPE) {
       throw new AgentError('AGENT_KEY_NOT_ED25519', `the agent key ${summary(info)} is not an Ed25519 key`);
     }
@@ -135,10 +138,25 @@ export class AgentSigningKey implements SigningKey {
 
   #closed = false;
 
+  private get client(): AgentClient {
+    return this.#client;
+  }
+
   async sign(data: Uint8Array): Promise<Uint8Array> {
     // closed means closed, also on a shared client
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'this agent key was closed and can no longer sign');
     checkSignable('agent', data);
+    return this.#agentSign(data);
+  }
+
+  /** Signs a transcript-mode message (see checkTranscriptSignable), and nothing else. */
+  async signTranscript(message: Uint8Array): Promise<Uint8Array> {
+    if (this.#closed) throw new AgentError('AGENT_CLOSED', 'this agent key was closed and can no longer sign');
+    checkTranscriptSignable(message);
+    return this.#agentSign(message);
+  }
+
+  async #agentSign(data: Uint8Array): Promise<Uint8Array> {
     // AgentClient.sign checks an Ed25519 answer: the right type, and verifying (strictly) for this data
     const { signature } = await this.client.sign(this.#blob, data);
     return signature;
@@ -146,10 +164,7 @@ export class AgentSigningKey implements SigningKey {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.ownsClient) await this.client.close();
+    if (this.#ownsClient) await this.#client.close();
   }
 
-  toJSON(): object {
-    return { source: this.source, publicKeyHex: this.publicKeyHex, comment: this.comment, fingerprint: this.fingerprint };
-  }
 }

@@ -4,6 +4,7 @@
  * checked on the open descriptor (see read-file.ts).
  */
 import { readBoundedFile } from '../read-file.js';
+import { detectKeyFormat } from './formats/detect.js';
 
 export interface PrivateFileOptions {
   /** skip the permission check (as `StrictModes no` would); default false */
@@ -13,10 +14,16 @@ export interface PrivateFileOptions {
 /** No key, seed or passphrase file is anywhere near this (an RSA-16384 key file is ~13 KiB). */
 export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
 
+/** A public key where a secret was expected: its usual 0644 mode is then no leak to warn about. */
+function publicKeyHead(head: Uint8Array): string | undefined {
+  return detectKeyFormat(head).format === 'ssh-public' ? 'a public key; give the private key file (the same name without .pub)' : undefined;
+}
+
 export function readPrivateFile(path: string, what: string, options: PrivateFileOptions = {}): Buffer {
   return readBoundedFile(path, what, {
     secret: true,
     maxBytes: MAX_PRIVATE_FILE_BYTES,
+    wrongFile: publicKeyHead,
     ...(options.allowInsecurePermissions ? { allowInsecurePermissions: true } : {}),
   });
 }

@@ -106,6 +106,16 @@ export function ed25519Blob(publicKey: Uint8Array): Uint8Array {
   return concatBytes(wireString(ED25519_TYPE), wireString(publicKey));
 }
 
+// what every plain Ed25519 blob starts with: string "ssh-ed25519", then the uint32 length 32
+const ED25519_BLOB_PREFIX = ed25519Blob(new Uint8Array(32)).subarray(0, -32);
+
+/** The 32-byte key of a plain `ssh-ed25519` blob (a view into it), or undefined for any other blob. */
+export function ed25519KeyOfBlob(blob: Uint8Array): Uint8Array | undefined {
+  if (blob.length !== ED25519_BLOB_PREFIX.length + 32) return undefined;
+  for (let i = 0; i < ED25519_BLOB_PREFIX.length; i++) if (blob[i] !== ED25519_BLOB_PREFIX[i]) return undefined;
+  return blob.subarray(ED25519_BLOB_PREFIX.length);
+}
+
 /** The line `ssh-add -l` prints: `256 SHA256:… comment (ED25519)`. */
 export function fingerprintLine(info: PublicKeyInfo, comment: string): string {
   return `${info.bits} ${info.fingerprint} ${comment} (${info.label})`;

@@ -5,6 +5,11 @@
  */
 export class WireError extends Error {}
 
+/** The big-endian uint32 at `offset`; the caller checks that 4 bytes are there. */
+export function readUint32(buf: Uint8Array, offset: number): number {
+  return (((buf[offset] as number) << 24) >>> 0) + ((buf[offset + 1] as number) << 16) + ((buf[offset + 2] as number) << 8) + (buf[offset + 3] as number);
+}
+
 export class WireReader {
   private pos = 0;
   constructor(private readonly buf: Uint8Array) {}
@@ -20,10 +25,9 @@ export class WireReader {
 
   uint32(): number {
     if (this.remaining < 4) throw new WireError('truncated: expected a uint32');
-    const b = this.buf;
-    const p = this.pos;
+    const n = readUint32(this.buf, this.pos);
     this.pos += 4;
-    return (((b[p] as number) << 24) >>> 0) + ((b[p + 1] as number) << 16) + ((b[p + 2] as number) << 8) + (b[p + 3] as number);
+    return n;
   }
 
   string(): Uint8Array {

@@ -18,6 +18,7 @@ import { ChannelBindingError } from '../errors.js';
 export type ChannelBindingType = 'tls-unique' | 'tls-exporter';
 export const CHANNEL_BINDING_TYPES: readonly ChannelBindingType[] = ['tls-unique', 'tls-exporter'];
 
+/** The binding type named by `binding`, checked; throws ChannelBindingError(CHANNEL_BINDING_UNKNOWN) for any other value. */
 export function checkBindingType(binding: unknown): ChannelBindingType {
   if (binding === 'tls-unique' || binding === 'tls-exporter') return binding;
   throw new ChannelBindingError(

@@ -5,19 +5,24 @@
  * its `pubkey` and `signature` = hex(sig) + hex(message), where message is
  * our challenge, XOR the channel id when channel binding is in use (the
  * AUTHENTICATE format). crossbar signs with its node key (`key.pub` holds
- * `public-key-ed25519: <hex>`).
+ * `public-key-ed25519: <hex>`). In transcript mode the signature is the
+ * router's over its transcript message instead (verifyRouterTranscript).
  */
-import { RouterAuthError } from '../../errors.js';
+import { AuthorizedKeysError, KeyFileError, RouterAuthError } from '../../errors.js';
 import { VerifyKey } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
+import { detectKeyFormat } from '../../keys/formats/detect.js';
+import { readCrossbarPublicKey } from '../../keys/formats/crossbar.js';
 import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
-import { verifyChallengeSignature } from '../challenge.js';
+import { parseChallenge, verifyChallengeSignature } from '../challenge.js';
+import { verifyTranscriptSignature, type TranscriptFields } from '../transcript.js';
 
 export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
 
 /**
  * The set of router keys a client trusts, from: 64-hex public keys (one
- * string, or a list), crossbar `key.pub` text (`public-key-ed25519: <hex>`),
+ * string, or a list), crossbar `key.pub` text (`public-key-ed25519: <hex>`;
+ * one key, crossbar's rules: see keys/formats/crossbar.ts),
  * or authorized_keys-style lines (`ssh-ed25519 AAAA…`, or `<hex> comment`).
  * Every key is checked as libsodium would (no small-order or
  * non-canonical keys).
@@ -27,16 +32,19 @@ export class RouterKeys {
 
   constructor(trusted: TrustedRouterKeys) {
     const items = typeof trusted === 'string' ? [trusted] : trusted;
-    if (!Array.isArray(items) && typeof items !== 'object') {
-      throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', 'trusted router keys must be hex keys, key.pub text or authorized_keys lines');
+    if (!Array.isArray(items)) {
+      throw new RouterAuthError('ROUTER_KEY_FORMAT', 'trusted router keys must be hex keys, key.pub text or authorized_keys lines');
     }
-    for (const item of items) {
+    items.forEach((item: unknown, i) => {
+      const which = typeof trusted === 'string' ? 'the trusted router key text' : `trusted router key #${i + 1}`;
       if (item instanceof Uint8Array) this.#add(bytesOrHex(item, 'router public key', 32, 'INVALID_PUBLIC_KEY'));
-      else if (typeof item === 'string') this.#addText(item);
-      else throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', 'a trusted router key must be a string or 32 bytes');
-    }
+      else if (typeof item !== 'string') throw new RouterAuthError('ROUTER_KEY_FORMAT', `${which} is a ${typeof item}, not a string or 32 bytes`);
+      else if (this.#addText(item, which) === 0 && /^[ \t]*[^\s#]/m.test(item)) {
+        throw new RouterAuthError('ROUTER_KEY_FORMAT', `${which} holds no Ed25519 key (expected 64 hex digits, "public-key-ed25519: <hex>" or an ssh-ed25519 line)`);
+      }
+    });
     if (this.#keys.size === 0) {
-      throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', 'no trusted router key given: router authentication needs at least one');
+      throw new RouterAuthError('ROUTER_KEYS_EMPTY', 'no trusted router key given: router authentication needs at least one');
     }
   }
 
@@ -44,19 +52,41 @@ export class RouterKeys {
     this.#keys.set(toHex(raw), new VerifyKey(raw));
   }
 
-  #addText(text: string): void {
+  /** Adds the keys `text` holds; returns how many it held. */
+  #addText(text: string, which: string): number {
     const t = text.trim();
-    if (/^[0-9a-fA-F]{64}$/.test(t)) return this.#add(bytesOrHex(t, 'router public key', 32, 'INVALID_PUBLIC_KEY'));
-    // crossbar key.pub / key.priv: "public-key-ed25519: <hex>"
-    const tagged = [...t.matchAll(/^[ \t]*public-key-ed25519[ \t]*:[ \t]*([0-9a-fA-F]{64})[ \t]*$/gm)];
-    if (tagged.length > 0) {
-      for (const m of tagged) this.#add(bytesOrHex(m[1], 'router public key', 32, 'INVALID_PUBLIC_KEY'));
-      return;
+    const found = detectKeyFormat(t);
+    if (found.format === 'hex' && found.digits === 64) {
+      this.#add(bytesOrHex(t, 'router public key', 32, 'INVALID_PUBLIC_KEY'));
+      return 1;
     }
-    for (const line of parseAuthorizedKeyLines(t)) {
+    // crossbar's node key.pub: "public-key-ed25519: <hex>", read by crossbar's rules
+    if (found.format === 'crossbar') {
+      try {
+        this.#add(readCrossbarPublicKey(t, which));
+      } catch (e) {
+        if (!(e instanceof KeyFileError)) throw e;
+        throw new RouterAuthError('ROUTER_KEY_FORMAT', e.message);
+      }
+      return 1;
+    }
+    let lines;
+    try {
+      lines = parseAuthorizedKeyLines(t);
+    } catch (e) {
+      if (!(e instanceof AuthorizedKeysError)) throw e;
+      const at = /^line (\d+)/.exec(e.message)?.[1];
+      throw new RouterAuthError('ROUTER_KEY_FORMAT', `${which}${at && at !== '1' ? ` (line ${at})` : ''} is not a router key: expected 64 hex digits, "public-key-ed25519: <hex>" or an ssh-ed25519 line`);
+    }
+    let n = 0;
+    for (const line of lines) {
       const raw = line.rawEd25519 ?? line.key?.ed25519;
-      if (raw) this.#add(raw);
+      if (raw) {
+        this.#add(raw);
+        n++;
+      }
     }
+    return n;
   }
 
   get size(): number {
@@ -98,6 +128,20 @@ export function verifyRouterSignature(
   options: { channelId?: Uint8Array | string } = {},
 ): string {
   const keys = trusted instanceof RouterKeys ? trusted : new RouterKeys(trusted);
+  const { pubkey, key, signature } = trustedAnswer(keys, answer);
+  const list = typeof challenges === 'string' ? [challenges] : challenges;
+  for (const c of list) {
+    try {
+      if (verifyChallengeSignature(key, c, signature, options)) return pubkey;
+    } catch {
+      // a malformed signature is a wrong signature here
+    }
+  }
+  throw signatureWrong(list.length);
+}
+
+/** The router's answer's key, when it is one we trust (ROUTER_NOT_AUTHENTICATED / ROUTER_KEY_UNTRUSTED otherwise). */
+function trustedAnswer(keys: RouterKeys, answer: RouterAnswer): { pubkey: string; key: VerifyKey; signature: string } {
   const pubkey = answer?.pubkey;
   const signature = answer?.signature;
   if (typeof pubkey !== 'string' || typeof signature !== 'string' || pubkey === '' || signature === '') {
@@ -113,18 +157,41 @@ export function verifyRouterSignature(
       `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys.size} trusted router keys`,
     );
   }
-  const list = typeof challenges === 'string' ? [challenges] : challenges;
-  for (const c of list) {
-    try {
-      if (verifyChallengeSignature(key, c, signature, options)) return pubkey.toLowerCase();
-    } catch {
-      // a malformed signature is a wrong signature here
-    }
-  }
-  throw new RouterAuthError(
+  return { pubkey: pubkey.toLowerCase(), key, signature };
+}
+
+function signatureWrong(challenges: number): RouterAuthError {
+  return new RouterAuthError(
     'ROUTER_SIGNATURE_WRONG',
-    list.length === 0
+    challenges === 0
       ? 'the router signed, but we sent no challenge on this connection (a replayed answer?)'
       : "the router's signature does not verify over our challenge for this connection (replayed, forged, or another channel binding)",
   );
+}
+
+/**
+ * Transcript mode: checks the router's signature over its transcript
+ * message (docs/transcript-binding.md). `fieldsFor(challenge)` gives the
+ * transcript for each challenge we may still be answering (normally one),
+ * and the router's key from the answer. Returns the router's key and the
+ * challenge it answered; throws RouterAuthError as verifyRouterSignature does.
+ */
+export function verifyRouterTranscript(
+  keys: RouterKeys,
+  challenges: readonly string[],
+  answer: RouterAnswer,
+  fieldsFor: (clientChallenge: Uint8Array, routerPublicKey: Uint8Array) => TranscriptFields,
+): { routerPublicKey: Uint8Array; clientChallenge: Uint8Array } {
+  const { key, signature } = trustedAnswer(keys, answer);
+  for (const c of challenges) {
+    try {
+      const clientChallenge = parseChallenge(c);
+      if (verifyTranscriptSignature(key, 'router', fieldsFor(clientChallenge, key.publicKey), signature)) {
+        return { routerPublicKey: key.publicKey, clientChallenge };
+      }
+    } catch {
+      // a malformed signature (an XOR-mode one, 192 digits) is a wrong signature here
+    }
+  }
+  throw signatureWrong(challenges.length);
 }

@@ -1,0 +1,71 @@
+/**
+ * The public key of a private key file, read without a passphrase: an
+ * OpenSSH key file (openssh-key-v1) carries its public key in the clear
+ * ahead of the encrypted section — what `ssh-keygen -l` reads. An
+ * unencrypted file is parsed whole (its public key checked against its
+ * private key); an encrypted PEM PKCS#8 file has no public key in the clear
+ * (PASSPHRASE_REQUIRED).
+ */
+import { KeyFileError } from '../errors.js';
+import { toHex } from '../crypto/hex.js';
+import { ED25519_TYPE, parsePublicKeyBlob } from '../ssh/public-key.js';
+import { WireReader } from '../ssh/wire.js';
+import { openSshBinary } from './openssh-decrypt.js';
+import { parseKeyFileData } from './openssh-key-file.js';
+import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
+
+/** What a key file says about its public key. */
+export interface KeyFilePublicKey {
+  /** the raw 32-byte Ed25519 public key */
+  readonly publicKey: Uint8Array;
+  /** the public key as 64 hex digits (authextra.pubkey) */
+  readonly publicKeyHex: string;
+  /** `SHA256:…`, as ssh-keygen -l prints it */
+  readonly fingerprint: string;
+  /** the key's comment; '' for an encrypted file (OpenSSH encrypts the comment with the key) */
+  readonly comment: string;
+  /** the private part is encrypted (its public key was read from the clear header) */
+  readonly encrypted: boolean;
+}
+
+const MAGIC_LENGTH = 'openssh-key-v1\0'.length;
+
+/** The cipher name and public key blob of an openssh-key-v1 file's clear header. */
+function openSshHeader(bin: Uint8Array, where: string): { cipher: string; publicBlob: Uint8Array } {
+  try {
+    const r = new WireReader(bin.subarray(MAGIC_LENGTH));
+    const cipher = Buffer.from(r.string()).toString('latin1');
+    r.string(); // kdf name
+    r.string(); // kdf options
+    if (r.uint32() !== 1) throw new Error('one key per file');
+    return { cipher, publicBlob: r.string() };
+  } catch {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file`);
+  }
+}
+
+/**
+ * The Ed25519 public key of a private key file, with no passphrase: from the
+ * clear header of an encrypted OpenSSH file, else by parsing the file.
+ * Throws KeyFileError: KEY_NOT_ED25519, KEY_FILE_FORMAT, PASSPHRASE_REQUIRED
+ * (an encrypted PKCS#8 file), and the file errors of loadKeyFile.
+ */
+export function readKeyFilePublicKey(path: string, options: PrivateFileOptions = {}): KeyFilePublicKey {
+  const data = readPrivateFile(path, 'key file', options);
+  try {
+    const bin = openSshBinary(data.toString('latin1'));
+    const header = bin && openSshHeader(bin, path);
+    if (header && header.cipher !== 'none') {
+      const info = parsePublicKeyBlob(header.publicBlob);
+      if (info.type !== ED25519_TYPE || !info.ed25519) {
+        throw new KeyFileError('KEY_NOT_ED25519', `${path} holds a key of type ${info.label}; cryptosign needs an Ed25519 key (ssh-keygen -t ed25519)`);
+      }
+      return { publicKey: info.ed25519, publicKeyHex: toHex(info.ed25519), fingerprint: info.fingerprint, comment: '', encrypted: true };
+    }
+    const key = parseKeyFileData(data, path);
+    return { publicKey: key.publicKey, publicKeyHex: key.publicKeyHex, fingerprint: key.fingerprint, comment: key.comment, encrypted: false };
+  } finally {
+    data.fill(0);
+  }
+}
+
