@@ -104,8 +104,10 @@ export class AgentClient {
     const raw = ed25519KeyOfBlob(keyBlob);
     if (!raw) return this.#request('sign', encodeSignRequest(keyBlob, data, flags), parseSignResponse, this.signTimeoutMs);
     const verifyKey = this.#verifyKey(raw);
-    const copy = new Uint8Array(data);
-    return this.#request('sign', encodeSignRequest(keyBlob, copy, flags), (payload) => {
+    const request = encodeSignRequest(keyBlob, data, flags);
+    // the data as sent (the caller may change its array meanwhile): the request's own copy
+    const copy = request.subarray(request.length - 4 - data.length, request.length - 4);
+    return this.#request('sign', request, (payload) => {
       const answer = parseSignResponse(payload);
       if (answer.algorithm !== 'ssh-ed25519' || answer.signature.length !== 64) {
         throw new AgentError(
@@ -151,14 +153,25 @@ export class AgentClient {
     }
   }
 
-  async #request<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs = this.timeoutMs): Promise<T> {
+  #request<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs = this.timeoutMs): Promise<T> {
     if (message.length - 4 > MAX_MESSAGE_LENGTH) {
-      throw new InputError('INVALID_ARGUMENT', `a ${what} request of ${message.length - 4} bytes is over ssh-agent's ${MAX_MESSAGE_LENGTH}-byte message limit`);
+      return Promise.reject(new InputError('INVALID_ARGUMENT', `a ${what} request of ${message.length - 4} bytes is over ssh-agent's ${MAX_MESSAGE_LENGTH}-byte message limit`));
     }
-    if (this.#closed) throw new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed');
+    if (this.#closed) return Promise.reject(new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
+    // connected: written now, with no promise hop in between (each costs the caller latency)
+    const ready = this.#current;
+    if (ready && !ready.broken) return this.#enqueue(ready, what, message, parse, timeoutMs);
+    return this.#connectAndRequest(what, message, parse, timeoutMs);
+  }
+
+  async #connectAndRequest<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs: number): Promise<T> {
     let conn = await this.#connection();
     if (conn.broken) conn = await this.#connection(); // it broke while we waited: once more, afresh
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed');
+    return this.#enqueue(conn, what, message, parse, timeoutMs);
+  }
+
+  #enqueue<T>(conn: Connection, what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (conn.broken) {
         reject(agentDied());
