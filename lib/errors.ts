@@ -63,8 +63,14 @@ export type ErrorCode =
   | 'WAMP_ABORTED'
   | 'WAMP_CONNECTION_FAILED'
   | 'WAMP_PROTOCOL_ERROR'
-  | 'WAMP_REGISTER_FAILED';
+  | 'WAMP_REGISTER_FAILED'
+  // pkg: a procedure of our own WAMP session refused a call (WampCallError)
+  | 'WAMP_CALL_REFUSED';
 
+/**
+ * Every error the library throws: a stable `code` (see `ErrorCode`) and a one-line message without
+ * key material.
+ */
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
@@ -98,6 +104,7 @@ export class RouterAuthError extends CryptosignKeysError {}
 /** Our own WAMP session (the dynamic authenticator's) could not join, register, or stay up. */
 export class WampSessionError extends CryptosignKeysError {}
 
+/** Is `e` one of this library's errors? */
 export function isCryptosignKeysError(e: unknown): e is CryptosignKeysError {
   return e instanceof CryptosignKeysError;
 }

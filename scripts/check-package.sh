@@ -12,15 +12,28 @@ export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=f
 
 check_consumer() { # $1 dir, $2 what
   cd "$1"
-  # import and require() both load the library and make a key
+  # import and require() both load the library and make a key; every subpath of the exports map loads both ways
   node --input-type=module -e "import { fromSeed, cryptosignClient } from 'cryptosign-keys'; const k = fromSeed('11'.repeat(32)); if (typeof cryptosignClient !== 'function' || k.publicKeyHex.length !== 64) process.exit(1);"
   node -e "const { fromSeed } = require('cryptosign-keys'); if (fromSeed('11'.repeat(32)).publicKeyHex.length !== 64) process.exit(1);"
-  # the types, under strict TypeScript, importing the package by its name: an ES module consumer
-  # (node16 and bundler resolution) and a CommonJS one (nodenext: require() of an ES module, TS >= 5.8)
-  body='import { fromSeed, cryptosignClient, signChallenge, CryptosignAuthenticator, parseAuthorizedKeys, type SigningKey } from "cryptosign-keys";
+  for sub in $subpaths; do
+    node --input-type=module -e "const m = await import('cryptosign-keys/$sub'); if (Object.keys(m).length === 0) process.exit(1);"
+    node -e "if (Object.keys(require('cryptosign-keys/$sub')).length === 0) process.exit(1);"
+  done
+  # the types, under strict TypeScript, importing the package by its name and its subpaths: an ES
+  # module consumer (node16 and bundler resolution) and a CommonJS one (nodenext: require() of an
+  # ES module, TS >= 5.8)
+  body='import { fromSeed, cryptosignClient, signChallenge, type SigningKey } from "cryptosign-keys";
+import { CryptosignAuthenticator, parseAuthorizedKeys, type PendingLogin } from "cryptosign-keys/router";
+import { crossbarDecision } from "cryptosign-keys/crossbar";
+import { tlsChannelId, type CryptosignChallengeExtra } from "cryptosign-keys/handshake";
+import { fingerprintOfBlob, type AgentSigningKey } from "cryptosign-keys/ssh";
+import { startThrowawayAgent } from "cryptosign-keys/testing";
 const key: SigningKey = fromSeed("11".repeat(32));
 const login = cryptosignClient(key, { channelBinding: "tls-unique", routerKeys: [key.publicKeyHex] });
-const auth = new CryptosignAuthenticator({ principals: parseAuthorizedKeys(`${key.publicKeyHex} alice`) });
+const principals = parseAuthorizedKeys(`${key.publicKeyHex} alice`);
+const auth = new CryptosignAuthenticator({ principals });
+export const pieces: [unknown, unknown, unknown, unknown] = [crossbarDecision, tlsChannelId, fingerprintOfBlob, startThrowawayAgent];
+export type Pieces = [PendingLogin, CryptosignChallengeExtra, AgentSigningKey];
 export const done: Promise<string> = signChallenge(key, "00".repeat(32)).then((s) => s + login.authmethods[0] + String(auth));'
   printf '%s\n' "$body" > use.mts
   printf '%s\n' "$body" > use.cts
@@ -32,8 +45,11 @@ export const done: Promise<string> = signChallenge(key, "00".repeat(32)).then((s
   out=$(echo 3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c | npx --no-install cryptosign-keys sign --seed-file "$work/seed")
   [ "${#out}" -eq 192 ] || { echo "check-package: $2: npx cryptosign-keys sign printed '$out'" >&2; exit 1; }
   npx --no-install cryptosign-keys --version >/dev/null
-  echo "check-package: $2: import, require, types (ESM node16 and bundler, CommonJS nodenext), npx: ok"
+  echo "check-package: $2: import, require (root and $subpaths), types (ESM node16 and bundler, CommonJS nodenext), npx: ok"
 }
+
+# the subpaths of the exports map (router crossbar handshake ssh testing)
+subpaths=$(node -p "Object.keys(require('$root/package.json').exports).filter((k) => k !== '.' && k !== './package.json').map((k) => k.slice(2)).join(' ')")
 
 printf '%s' "$(printf '22%.0s' $(seq 32))" > "$work/seed"
 chmod 600 "$work/seed"

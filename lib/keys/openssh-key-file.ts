@@ -14,6 +14,7 @@ import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
 import { decryptOpenSshKeyFile } from './openssh-decrypt.js';
 
+/** Options for `loadKeyFile` and `openKeyFile`. */
 export interface KeyFileOptions extends PrivateFileOptions {
   /** passphrase of an encrypted key file */
   passphrase?: string | Uint8Array;
@@ -28,6 +29,12 @@ function loadSshpk(): typeof sshpkTypes {
 
 const NOT_ED25519 = 'cryptosign needs an Ed25519 key (ssh-keygen -t ed25519)';
 
+/**
+ * Loads an Ed25519 private key file, synchronously: OpenSSH format (`ssh-keygen -t ed25519`),
+ * plain or passphrase-encrypted, or PEM PKCS#8. Refused when group/others can access it
+ * (`KEY_FILE_PERMISSIONS`); an encrypted file needs `passphrase`
+ * (`PASSPHRASE_REQUIRED`/`PASSPHRASE_WRONG`). `openKeyFile` does the same off the event loop.
+ */
 export function loadKeyFile(path: string, options: KeyFileOptions = {}): LocalSigningKey {
   const data = readPrivateFile(path, 'key file', options);
   return parseKeyFileData(data, path, options.passphrase);

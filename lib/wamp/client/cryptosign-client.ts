@@ -28,6 +28,7 @@ import { checkBindingType, tlsChannelId, type ChannelBindingType } from '../chan
 import { parseChannelId, signChallenge } from '../challenge.js';
 import { RouterKeys, verifyRouterSignature, type TrustedRouterKeys } from './router-trust.js';
 
+/** Options for `cryptosignAuthextra`. */
 export interface AuthextraOptions {
   /** the TLS channel id; when given, `channel_binding: 'tls-unique'` is announced */
   channelId?: Uint8Array | string;
@@ -35,6 +36,10 @@ export interface AuthextraOptions {
   channelBinding?: ChannelBindingType | null;
 }
 
+/**
+ * HELLO `authextra` for cryptosign: the public key, the announced channel binding and, with router
+ * authentication, our challenge to the router.
+ */
 export interface CryptosignAuthextra {
   pubkey: string;
   channel_binding: ChannelBindingType | null;
@@ -55,6 +60,10 @@ export function cryptosignAuthextra(key: SigningKey, options: AuthextraOptions =
   return { pubkey: key.publicKeyHex, channel_binding: announcedBinding(options) };
 }
 
+/**
+ * Options for `autobahnOnChallenge` and `wampyOnChallenge`: the binding to check and the router
+ * keys to trust.
+ */
 export interface ChallengeHandlerOptions {
   /** the TLS channel id, or a function that returns it at challenge time */
   channelId?: Uint8Array | string | (() => Uint8Array | string | undefined);
@@ -141,6 +150,7 @@ export function wampyOnChallenge(key: SigningKey, options: ChallengeHandlerOptio
 
 // ---- the one-call wiring -----------------------------------------------------------------
 
+/** Options for `cryptosignClient`. */
 export interface CryptosignClientOptions {
   /** announce and use TLS channel binding (needs wss://); default none */
   channelBinding?: ChannelBindingType | null;
@@ -154,6 +164,10 @@ export interface CryptosignClientOptions {
 
 type WsClass = new (url: string, protocols?: string | string[], options?: Record<string, unknown>) => unknown;
 
+/**
+ * What `cryptosignClient` returns: HELLO authextra, the CHALLENGE handlers and the TLS plumbing
+ * for one login identity.
+ */
 export interface CryptosignClient {
   readonly key: SigningKey;
   readonly authmethods: ['cryptosign'];

@@ -13,6 +13,10 @@ import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
 import { verifyChallengeSignature } from '../challenge.js';
 
+/**
+ * The router keys a client trusts: hex keys, crossbar `key.pub` text, or authorized_keys lines
+ * (one string or a list), or raw 32-byte keys.
+ */
 export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
 
 /**
@@ -77,6 +81,7 @@ export class RouterKeys {
   }
 }
 
+/** The router's proof of identity, from CHALLENGE.extra. */
 export interface RouterAnswer {
   /** the router's public key, hex (CHALLENGE.extra.pubkey) */
   pubkey?: unknown;

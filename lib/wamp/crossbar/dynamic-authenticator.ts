@@ -18,6 +18,7 @@ import type { SigningKey } from '../../keys/signing-key.js';
 import { principalsReader, type PrincipalsSource } from '../router/principals.js';
 import { joinWamp, WampCallError, type JoinOptions, type WampSession } from '../client/session.js';
 
+/** What crossbar's dynamic authenticator expects back for a cryptosign login. */
 export interface CrossbarAuthResult {
   pubkey: string;
   role: string;
@@ -26,6 +27,7 @@ export interface CrossbarAuthResult {
   extra?: Record<string, unknown>;
 }
 
+/** Options for `crossbarDecision`. */
 export interface CrossbarDecisionOptions {
   /** the role for principals whose line has no wamp-role (else they are refused: AUTH_NO_ROLE) */
   defaultRole?: string;
@@ -57,6 +59,7 @@ export function crossbarDecision(principals: PrincipalsSource, realm: unknown, a
   return { pubkey: p.publicKeyHex, role, authid: p.name, ...(p.realm !== undefined ? { realm: p.realm } : {}) };
 }
 
+/** One decision of the dynamic authenticator, for the operator's log (`onDecision`). */
 export interface Decision {
   realm: unknown;
   authid: unknown;
@@ -70,6 +73,10 @@ export interface Decision {
   reason?: string;
 }
 
+/**
+ * Options for `runCrossbarAuthenticator`: where to join, the procedure to register, the
+ * principals.
+ */
 export interface CrossbarAuthenticatorOptions extends JoinOptions, CrossbarDecisionOptions {
   /** the procedure URI crossbar calls (the "authenticator" in its config) */
   procedure: string;

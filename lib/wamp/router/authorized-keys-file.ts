@@ -18,6 +18,7 @@ import { AuthorizedKeys, parseAuthorizedKeys } from './principals.js';
 /** sshd has no limit; a principals file of this size would be 100k+ keys. */
 export const MAX_AUTHORIZED_KEYS_BYTES = 16 * 1024 * 1024;
 
+/** Callbacks for `AuthorizedKeysFile`. */
 export interface AuthorizedKeysFileOptions {
   /** called after each successful (re)load, with the new list */
   onReload?: (keys: AuthorizedKeys) => void;
@@ -32,6 +33,10 @@ export function loadAuthorizedKeysFile(path: string): AuthorizedKeys {
 
 const stamp = (st: Stats | undefined) => (st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : 'missing');
 
+/**
+ * An authorized_keys file followed on disk: re-read at the next login after it changes; while a
+ * changed file cannot be used, every login is refused.
+ */
 export class AuthorizedKeysFile {
   readonly path: string;
   readonly #options: AuthorizedKeysFileOptions;

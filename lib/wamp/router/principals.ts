@@ -21,6 +21,7 @@ import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
 import { hasOption, optionValue, parseAuthorizedKeyLines, type AuthorizedKeyLine, type KeyOption } from '../../ssh/authorized-keys.js';
 import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } from '../challenge.js';
 
+/** One key from an authorized_keys list and who it belongs to. */
 export interface Principal {
   /** the authid: `wamp-authid` option, else the comment, else the public key hex */
   name: string;
@@ -45,6 +46,10 @@ export interface Principal {
   line: number;
 }
 
+/**
+ * A line of an authorized_keys list that is not a principal (not Ed25519, `cert-authority`), with
+ * the reason.
+ */
 export interface SkippedKey {
   line: number;
   type: string;
@@ -63,12 +68,17 @@ export interface AuthCheckOptions extends ChallengeOptions {
   now?: Date;
 }
 
+/** The outcome of `AuthorizedKeys.check`: the principal, or a code and reason. */
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; code: ErrorCode; reason: string };
 
 function refuse(code: ErrorCode, reason: string): AuthResult {
   return { ok: false, code, reason };
 }
 
+/**
+ * A parsed authorized_keys list: looks up principals by key and checks signatures strictly. Made
+ * by `parseAuthorizedKeys` or `loadAuthorizedKeysFile`.
+ */
 export class AuthorizedKeys {
   readonly #byHex = new Map<string, Principal[]>();
   readonly #verifyKeys = new Map<string, VerifyKey>();
@@ -297,6 +307,10 @@ export function principalsReader(source: PrincipalsSource): () => AuthorizedKeys
   return () => source as AuthorizedKeys;
 }
 
+/**
+ * Parses authorized_keys text (OpenSSH lines, read as sshd reads them, or `<pubkey hex> <name>`
+ * lines); a bad line throws `AUTHORIZED_KEYS_FORMAT` naming it.
+ */
 export function parseAuthorizedKeys(text: string): AuthorizedKeys {
   if (typeof text !== 'string') throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', 'authorized keys must be given as text');
   const principals: Principal[] = [];
