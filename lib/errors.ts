@@ -64,6 +64,9 @@ export type ErrorCode =
   | 'WAMP_CONNECTION_FAILED'
   | 'WAMP_PROTOCOL_ERROR'
   | 'WAMP_REGISTER_FAILED'
+  // client and router adapters (adapters): a WebSocket that would hide the TLS socket; a router that cannot reach it
+  | 'AUTOBAHN_GLOBAL_WEBSOCKET'
+  | 'ROUTER_SOCKET_UNREACHABLE'
   // pkg: a procedure of our own WAMP session refused a call (WampCallError)
   | 'WAMP_CALL_REFUSED';
 

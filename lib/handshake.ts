@@ -16,3 +16,15 @@ export { tlsChannelId, CHANNEL_BINDING_TYPES, type ChannelBindingType } from './
 export { RouterKeys, verifyRouterSignature, type TrustedRouterKeys, type RouterAnswer } from './wamp/client/router-trust.js';
 export { challengeMessage, parseChallenge, parseChannelId, CHALLENGE_BYTES, type ChallengeOptions } from './wamp/challenge.js';
 export { deriveKey, computeWcs } from './wamp/cra.js';
+/** Types of the client option sets and of the promise-returning connects (`login.connectWampy`, `login.openAutobahn`). */
+export type { WampyLoginOptions, WampyConnectOptions, WampyLike, WebSocketClass } from './wamp/client/wampy.js';
+export type {
+  AutobahnLoginOptions,
+  AutobahnChallengeHandler,
+  AutobahnTransportOptions,
+  AutobahnModule,
+  AutobahnTransports,
+  AutobahnOpenOptions,
+  AutobahnOpened,
+  AutobahnSessionOf,
+} from './wamp/client/autobahn.js';

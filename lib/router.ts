@@ -22,3 +22,14 @@ export {
   type AuthResult,
 } from './wamp/router/principals.js';
 export { AuthorizedKeysFile, loadAuthorizedKeysFile, type AuthorizedKeysFileOptions } from './wamp/router/authorized-keys-file.js';
+export {
+  foxWampAuthHandler,
+  listenFoxWamp,
+  type FoxWampAuthOptions,
+  type FoxWampAuthHandler,
+  type FoxWampListenOptions,
+  type FoxWampConnection,
+  type FoxWampDecision,
+  type FoxWampRouter,
+  type FoxWampServer,
+} from './wamp/router/fox-wamp.js';

@@ -54,6 +54,9 @@ test('every ```ts block in the README compiles under strict TypeScript, importin
     writeFileSync(file, `${code}\n${prelude(code)}\nexport {};\n`);
     return file;
   });
+  // and the README's first example as examples/ keeps it (run end to end by examples.test.ts)
+  files.push(join(dir, 'first-login.mts'));
+  writeFileSync(files.at(-1)!, `${readFileSync(join(ROOT, 'examples', 'first-login.ts'), 'utf8')}\nexport {};\n`);
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--skipLibCheck', ...files], {
     encoding: 'utf8',

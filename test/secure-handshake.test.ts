@@ -23,6 +23,7 @@ import type { SigningKey } from '../lib/keys/signing-key.js';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { cryptosignClient, type CryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
+import { counting } from './helpers/counting-key.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
@@ -58,24 +59,6 @@ class CountingAgentClient extends AgentClient {
     agentSigns++;
     return super.sign(blob, data, flags);
   }
-}
-
-/** A key that counts what it is asked to sign. */
-function counting(key: SigningKey): SigningKey & { signs: number } {
-  const k = {
-    source: key.source,
-    publicKey: key.publicKey,
-    publicKeyHex: key.publicKeyHex,
-    comment: key.comment,
-    fingerprint: key.fingerprint,
-    signs: 0,
-    sign(data: Uint8Array) {
-      k.signs++;
-      return key.sign(data);
-    },
-    close: () => key.close(),
-  };
-  return k;
 }
 
 let principalsText = '';

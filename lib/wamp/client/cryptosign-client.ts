@@ -27,6 +27,8 @@ import type { SigningKey } from '../../keys/signing-key.js';
 import { checkBindingType, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
 import { parseChannelId, signChallenge } from '../challenge.js';
 import { RouterKeys, verifyRouterSignature, type TrustedRouterKeys } from './router-trust.js';
+import { autobahnOptions, openAutobahn, type AutobahnLoginOptions, type AutobahnModule, type AutobahnOpened, type AutobahnOpenOptions } from './autobahn.js';
+import { connectWampy, type WampyConnectOptions, type WampyLike, type WampyLoginOptions, type WebSocketClass } from './wampy.js';
 
 /** Options for `cryptosignAuthextra`. */
 export interface AuthextraOptions {
@@ -162,7 +164,7 @@ export interface CryptosignClientOptions {
   onError?: (error: CryptosignKeysError) => void;
 }
 
-type WsClass = new (url: string, protocols?: string | string[], options?: Record<string, unknown>) => unknown;
+type WsClass = WebSocketClass;
 
 /**
  * What `cryptosignClient` returns: HELLO authextra, the CHALLENGE handlers and the TLS plumbing
@@ -185,10 +187,26 @@ export interface CryptosignClient {
   readonly socket: TLSSocket | undefined;
   /** the most recent coded refusal, if any */
   readonly lastError: CryptosignKeysError | undefined;
-  /** options to spread into `new autobahn.Connection({ realm, authid, ...client.autobahn(url) })` (22.x and 26.x) */
-  autobahn(url: string): Record<string, unknown>;
+  /**
+   * options to spread into `new autobahn.Connection({ realm, authid, ...client.autobahn(url, autobahn) })`
+   * (22.x and 26.x). With the autobahn module, the connection uses this login's WebSocket on every
+   * Node version (scoped to the connection); without it, a wss:// URL where a global WebSocket
+   * exists (Node >= 22) throws AUTOBAHN_GLOBAL_WEBSOCKET. See lib/wamp/client/autobahn.ts.
+   */
+  autobahn(url: string, autobahn?: AutobahnModule): AutobahnLoginOptions;
   /** options to spread into `new Wampy(url, { realm, authid, ...client.wampy() })` */
-  wampy(): Record<string, unknown>;
+  wampy(): WampyLoginOptions;
+  /**
+   * `await login.connectWampy(Wampy, url, { realm, authid })`: the connected wampy instance, or a
+   * rejection with the coded reason (our refusal, WAMP_ABORTED, WAMP_CONNECTION_FAILED) within the
+   * handshake — where wampy's own connect() never settles after a refused challenge.
+   */
+  connectWampy<W extends WampyLike>(Wampy: new (url: string, options: never) => W, url: string, options: WampyConnectOptions): Promise<W>;
+  /**
+   * `await login.openAutobahn(autobahn, { url, realm, authid? })`: `{ connection, session, details }`
+   * once joined, or a rejection with the coded reason; autobahn-js 22 and 26 on any Node version.
+   */
+  openAutobahn<C extends object>(autobahn: AutobahnModule<C>, options: AutobahnOpenOptions): Promise<AutobahnOpened<C>>;
 }
 
 const isWss = (url: unknown) => typeof url === 'string' && /^wss:/i.test(url);
@@ -287,18 +305,14 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
     get lastError() {
       return lastError;
     },
-    autobahn(url: string) {
-      return {
-        url,
-        transports: [{ type: 'websocket', url, ...(isWss(url) ? { agent } : {}) }],
-        authmethods: ['cryptosign'],
-        authextra,
-        onchallenge: client.onchallenge,
-      };
+    autobahn(url: string, autobahn?: AutobahnModule) {
+      return autobahnOptions(client, url, autobahn);
     },
     wampy() {
       return { ws: client.WebSocket, authmethods: ['cryptosign'], authextra, onChallenge: client.onChallenge };
     },
+    connectWampy: (Wampy, url, connectOptions) => connectWampy(client, Wampy, url, connectOptions),
+    openAutobahn: (autobahn, openOptions) => openAutobahn(client, autobahn, openOptions),
   };
   return client;
 }
