@@ -34,3 +34,15 @@ export {
   type TranscriptFields,
   type TranscriptRole,
 } from './wamp/transcript.js';
+/** Types of the client option sets and of the promise-returning connects (`login.connectWampy`, `login.openAutobahn`). */
+export type { WampyLoginOptions, WampyConnectOptions, WampyLike, WebSocketClass } from './wamp/client/wampy.js';
+export type {
+  AutobahnLoginOptions,
+  AutobahnChallengeHandler,
+  AutobahnTransportOptions,
+  AutobahnModule,
+  AutobahnTransports,
+  AutobahnOpenOptions,
+  AutobahnOpened,
+  AutobahnSessionOf,
+} from './wamp/client/autobahn.js';

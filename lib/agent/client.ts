@@ -24,6 +24,7 @@ import { ed25519KeyOfBlob } from '../ssh/public-key.js';
 /** Thrown by a reply check when the stream cannot be trusted any more: the connection is dropped. */
 class OutOfStep extends AgentError {}
 
+/** Where the agent is and how long to wait for it. */
 export interface AgentClientOptions {
   /** agent socket path (or `pageant`, or a Windows pipe); default: SSH_AUTH_SOCK */
   socketPath?: string;
@@ -65,6 +66,7 @@ interface Connection {
   broken: boolean;
 }
 
+/** How long one agent request (or connecting) may take by default, in ms. */
 export const DEFAULT_AGENT_TIMEOUT_MS = 10_000;
 
 function agentDied(): AgentError {
@@ -74,6 +76,11 @@ function agentDied(): AgentError {
 /** the largest delay setTimeout honours */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/**
+ * A connection to ssh-agent (Unix socket; on Windows a pipe or Pageant): lists keys and signs,
+ * requests pipelined, each with a timeout, every reply parsed strictly. Connects on first use;
+ * `close()` ends it. One client can serve several keys (`openAgentKey(selector, { client })`).
+ */
 export class AgentClient {
   readonly socketPath: string;
   readonly timeoutMs: number;

@@ -18,6 +18,7 @@ const SSH_AGENT_EXTENSION_FAILURE = 28;
 /** OpenSSH's own limit on an agent message (AGENT_MAX_LEN is 256 KiB). */
 export const MAX_MESSAGE_LENGTH = 256 * 1024;
 
+/** One identity in the agent's answer to REQUEST_IDENTITIES: the public key blob and its comment. */
 export interface AgentIdentity {
   blob: Uint8Array;
   comment: string;
@@ -117,6 +118,7 @@ export function parseIdentitiesAnswer(payload: Uint8Array): AgentIdentity[] {
   });
 }
 
+/** A signature as the agent returns it, unwrapped from its SSH signature blob. */
 export interface AgentSignature {
   /** signature algorithm named by the agent, e.g. `ssh-ed25519` */
   algorithm: string;

@@ -15,11 +15,18 @@ import { detectKeyFormat } from './formats/detect.js';
 import { decryptWithDerivedKey, passphraseBytes, readEncryptedOpenSshKey } from './openssh-decrypt.js';
 import { bcryptPbkdfInWorkers, bcryptWorkersAvailable } from '../crypto/bcrypt-pbkdf-workers.js';
 
+/** Options for `loadKeyFile` and `openKeyFile`. */
 export interface KeyFileOptions extends PrivateFileOptions {
   /** passphrase of an encrypted key file */
   passphrase?: string | Uint8Array;
 }
 
+/**
+ * Loads an Ed25519 private key file, synchronously: OpenSSH format (`ssh-keygen -t ed25519`),
+ * plain or passphrase-encrypted, or PEM PKCS#8. Refused when group/others can access it
+ * (`KEY_FILE_PERMISSIONS`); an encrypted file needs `passphrase`
+ * (`PASSPHRASE_REQUIRED`/`PASSPHRASE_WRONG`). `openKeyFile` does the same off the event loop.
+ */
 export function loadKeyFile(path: string, options: KeyFileOptions = {}): LocalSigningKey {
   const data = readPrivateFile(path, 'key file', options);
   return parseKeyFileData(data, path, options.passphrase);

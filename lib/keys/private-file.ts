@@ -6,6 +6,10 @@
 import { readBoundedFile } from '../read-file.js';
 import { detectKeyFormat } from './formats/detect.js';
 
+/**
+ * How a file holding a secret (key, seed, passphrase) is opened: once, and checked on the open
+ * descriptor.
+ */
 export interface PrivateFileOptions {
   /** skip the permission check (as `StrictModes no` would); default false */
   allowInsecurePermissions?: boolean;

@@ -15,7 +15,12 @@ import { createHash } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import { ChannelBindingError } from '../errors.js';
 
+/**
+ * The TLS channel bindings cryptosign knows: `tls-unique` (what autobahn-python and crossbar
+ * compute) and `tls-exporter` (RFC 9266).
+ */
 export type ChannelBindingType = 'tls-unique' | 'tls-exporter';
+/** Every `ChannelBindingType`, for validating input. */
 export const CHANNEL_BINDING_TYPES: readonly ChannelBindingType[] = ['tls-unique', 'tls-exporter'];
 
 /** The binding type named by `binding`, checked; throws ChannelBindingError(CHANNEL_BINDING_UNKNOWN) for any other value. */

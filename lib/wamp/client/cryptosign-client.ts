@@ -32,6 +32,7 @@ import { autobahnOptions, openAutobahn, type AutobahnLoginOptions, type Autobahn
 import { wireText } from './handshake-failure.js';
 import { connectWampy, type WampyConnectOptions, type WampyLike, type WampyLoginOptions, type WebSocketClass } from './wampy.js';
 
+/** Options for `cryptosignAuthextra`. */
 export interface AuthextraOptions {
   /** the TLS channel id; when given, `channel_binding: 'tls-unique'` is announced */
   channelId?: Uint8Array | string;
@@ -39,6 +40,10 @@ export interface AuthextraOptions {
   channelBinding?: ChannelBindingType | null;
 }
 
+/**
+ * HELLO `authextra` for cryptosign: the public key, the announced channel binding and, with router
+ * authentication, our challenge to the router.
+ */
 export interface CryptosignAuthextra {
   pubkey: string;
   channel_binding: ChannelBindingType | null;
@@ -59,6 +64,10 @@ export function cryptosignAuthextra(key: SigningKey, options: AuthextraOptions =
   return { pubkey: key.publicKeyHex, channel_binding: announcedBinding(options) };
 }
 
+/**
+ * Options for `autobahnOnChallenge` and `wampyOnChallenge`: the binding to check and the router
+ * keys to trust.
+ */
 export interface ChallengeHandlerOptions {
   /** the TLS channel id, or a function that returns it at challenge time */
   channelId?: Uint8Array | string | (() => Uint8Array | string | undefined);
@@ -180,6 +189,7 @@ export function wampyOnChallenge(key: SigningKey, options: ChallengeHandlerOptio
 
 // ---- the one-call wiring -----------------------------------------------------------------
 
+/** Options for `cryptosignClient`. */
 export interface CryptosignClientOptions {
   /** announce and use TLS channel binding (needs wss://); default none */
   channelBinding?: ChannelBindingType | null;
@@ -204,6 +214,10 @@ export interface CryptosignClientOptions {
 
 type WsClass = WebSocketClass;
 
+/**
+ * What `cryptosignClient` returns: HELLO authextra, the CHALLENGE handlers and the TLS plumbing
+ * for one login identity.
+ */
 export interface CryptosignClient {
   readonly key: SigningKey;
   readonly authmethods: ['cryptosign'];

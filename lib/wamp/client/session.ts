@@ -19,16 +19,23 @@ const plain = (value: unknown) => wireText(value).slice(1, -1);
 const HELLO = 1, WELCOME = 2, ABORT = 3, CHALLENGE = 4, AUTHENTICATE = 5, GOODBYE = 6, ERROR = 8;
 const REGISTER = 64, REGISTERED = 65, INVOCATION = 68, YIELD = 70;
 
-/** A procedure refuses a call by throwing this: the caller gets an ERROR with this URI. */
-export class WampCallError extends Error {
-  constructor(readonly uri: string, message: string) {
-    super(message);
-    this.name = 'WampCallError';
+/**
+ * A procedure refuses a call by throwing this: the caller gets an ERROR with this URI and the
+ * message as its only argument. A `CryptosignKeysError` with code `WAMP_CALL_REFUSED`.
+ */
+export class WampCallError extends CryptosignKeysError {
+  /** the WAMP error URI the caller receives, e.g. `wamp.error.not_authorized` */
+  readonly uri: string;
+  constructor(uri: string, message: string, options?: { cause?: unknown }) {
+    super('WAMP_CALL_REFUSED', message, options);
+    this.uri = uri;
   }
 }
 
+/** A procedure registered with `WampSession.register`: its return value is the call's result. */
 export type Procedure = (args: unknown[], kwargs: Record<string, unknown>, details: Record<string, unknown>) => unknown;
 
+/** Options for `joinWamp`: where to connect, and the cryptosign client options. */
 export interface JoinOptions extends CryptosignClientOptions {
   url: string;
   realm: string;
@@ -36,6 +43,7 @@ export interface JoinOptions extends CryptosignClientOptions {
   authid?: string;
 }
 
+/** A joined session (from `joinWamp`): register procedures, leave. */
 export interface WampSession {
   readonly id: number;
   readonly authid: string | undefined;

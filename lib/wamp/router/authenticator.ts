@@ -36,6 +36,7 @@ import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsS
 import { forClient, type Refusal } from './refusals.js';
 import { escapeText } from '../../escape.js';
 
+/** Options for `CryptosignAuthenticator`. */
 export interface CryptosignAuthenticatorOptions {
   /** the principals: a list, an AuthorizedKeysFile (followed on disk), or a function returning the current list */
   principals: PrincipalsSource;
@@ -56,12 +57,14 @@ export interface CryptosignAuthenticatorOptions {
   onRefusal?: (refusal: Refusal) => void;
 }
 
+/** The HELLO details the authenticator reads (`authid`, `authextra`). */
 export interface HelloDetails {
   authid?: unknown;
   authmethods?: unknown;
   authextra?: { pubkey?: unknown; channel_binding?: unknown; challenge?: unknown; transcript?: unknown; [k: string]: unknown } | null;
 }
 
+/** What the router knows about the connection a HELLO came on. */
 export interface ConnectionInfo {
   /** the realm the client asked for */
   realm?: string;
@@ -71,6 +74,7 @@ export interface ConnectionInfo {
   peerAddress?: string;
 }
 
+/** CHALLENGE.extra as the authenticator sends it. */
 export interface ChallengeExtra {
   challenge: string;
   channel_binding: ChannelBindingType | null;
@@ -121,6 +125,11 @@ function bindingOf(value: unknown): ChannelBindingType | null {
   throw new AuthError('AUTH_BINDING_REFUSED', `channel binding ${shown} is not supported (tls-unique, tls-exporter, or none)`);
 }
 
+/**
+ * The router side of a cryptosign login: `hello()` finds the principal and issues the CHALLENGE
+ * (signed with `routerKey` when the client asks for router authentication); the returned login's
+ * `authenticate()` checks the answer once, strictly.
+ */
 export class CryptosignAuthenticator {
   readonly #principals: () => AuthorizedKeys;
   readonly #routerKey: SigningKey | undefined;
