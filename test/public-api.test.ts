@@ -33,6 +33,7 @@ const entries = Object.entries(pkg.exports)
 const ROOT_NAMES = new Set([
   // key sources
   'SigningKey', 'KeySource', 'fromSeed', 'loadSeedFile', 'fromCrossbarKeyText', 'loadKeyFile', 'openKeyFile', 'KeyFileOptions',
+  'readKeyFilePublicKey', 'KeyFilePublicKey',
   'PrivateFileOptions', 'openAgentKey', 'listAgentKeys', 'AgentKeyInfo', 'AgentKeyOptions',
   // logging in
   'cryptosignClient', 'CryptosignClient', 'CryptosignClientOptions', 'ChannelBindingType', 'TrustedRouterKeys',

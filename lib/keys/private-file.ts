@@ -23,6 +23,7 @@ function publicKeyHead(head: Uint8Array): string | undefined {
   return detectKeyFormat(head).format === 'ssh-public' ? 'a public key; give the private key file (the same name without .pub)' : undefined;
 }
 
+/** Reads a file holding a secret: opened once, a regular file group and others cannot access (OpenSSH's rule, on the open descriptor), bounded; KeyFileError otherwise. */
 export function readPrivateFile(path: string, what: string, options: PrivateFileOptions = {}): Buffer {
   return readBoundedFile(path, what, {
     secret: true,

@@ -31,6 +31,7 @@ export const TRANSCRIPT_VERSION = 'cryptosign-transcript-v1';
 /** A transcript-mode signature on the wire: hex of the bare 64-byte Ed25519 signature. */
 export const TRANSCRIPT_SIGNATURE_HEX_DIGITS = 128;
 
+/** Who signs a transcript message: each role has its own label, so one role's signature never serves the other. */
 export type TranscriptRole = 'client' | 'router';
 
 /** What both sides know once CHALLENGE is sent; each side fills them from its own view. */

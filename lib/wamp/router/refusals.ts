@@ -30,6 +30,7 @@ const CLIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'AUTH_TRANSCRIPT_UNSUPPORTED',
 ]);
 
+/** The one message a client is told for every refusal that concerns the principals (code AUTH_NOT_AUTHORIZED). */
 export const NOT_AUTHORIZED = 'not authorized';
 
 /** A refusal as the operator's log gets it. */
