@@ -72,16 +72,51 @@ const debarrel = {
   },
 };
 
-const ENTRY = `#!/usr/bin/env node
+/** command → the bin/ module that runs it, from main.ts's RUN table (`name: async () => (await import('./x.js'))…`) */
+function commandModules() {
+  const text = readFileSync(join(ROOT, 'bin/main.ts'), 'utf8');
+  const map = new Map();
+  for (const m of text.matchAll(/^\s*'?([a-z][a-z-]*)'?: async \(\) => \(await import\('\.\/([a-z-]+)\.js'\)\)/gm)) map.set(m[1], m[2]);
+  if (map.size === 0) throw new Error("bin/main.ts: no commands found in RUN (the pattern in scripts/bundle-cli.mjs no longer matches)");
+  return map;
+}
+
+/**
+ * main.ts with one command module (or none): the other commands' dynamic imports resolve to a module
+ * that throws when loaded. The entry only starts a bundle for the command it holds (main runs RUN[argv[0]]).
+ */
+function onlyCommand(keep, all) {
+  const others = new Set([...all].filter((m) => m !== keep));
+  return {
+    name: 'only-command',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+        const mod = args.path.slice(2, -3);
+        if (!others.has(mod) || !/[/\\]bin[/\\]main\.ts$/.test(args.importer)) return undefined;
+        return { path: mod, namespace: 'not-in-this-bundle' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'not-in-this-bundle' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`this CLI bundle does not hold bin/${args.path}.ts`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+const entry = (bundles) => `#!/usr/bin/env node
 'use strict';
-// cryptosign-keys: the CLI is ./cryptosign-keys-cli.cjs (built by scripts/bundle-cli.mjs).
-// V8's compile cache where Node has it (module.enableCompileCache, Node >= 22.1); older Node skips it.
+// cryptosign-keys: starts the bundle that holds the command named by the first argument (built by
+// scripts/bundle-cli.mjs; each is the whole CLI's main with that one command), or the one with no
+// command (--help, --version, usage errors). V8's compile cache first where Node has it
+// (module.enableCompileCache, Node >= 22.1); older Node skips it.
 try {
   require('node:module').enableCompileCache?.();
 } catch {
   // no cache directory: start without it
 }
-require('./cryptosign-keys-cli.cjs');
+const BUNDLES = ${JSON.stringify(bundles)};
+const command = process.argv[2];
+require('./cryptosign-keys-' + (Object.hasOwn(BUNDLES, command) ? BUNDLES[command] : 'main') + '.cjs');
 `;
 
 /** Builds the CLI into `outdir` (two levels below the package root: the CLI reads ../../package.json). */
@@ -94,23 +129,30 @@ export async function bundleCli(outdir = OUT) {
     packages: 'external',
     keepNames: true,
     logLevel: 'warning',
-    plugins: [debarrel],
   };
-  await build({
-    ...common,
-    entryPoints: ['bin/cryptosign-keys.ts'],
-    outfile: join(outdir, 'cryptosign-keys-cli.cjs'),
-    format: 'cjs',
-    // the library finds its files and packages from import.meta.url: here, this file's URL
-    define: { 'import.meta.url': '__cliModuleUrl' },
-    banner: { js: "const __cliModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  });
-  // the entry: V8's compile cache first where Node has it (22.1+; -4 ms CPU a run there), then the CLI
-  const entry = join(outdir, 'cryptosign-keys.cjs');
-  writeFileSync(entry, ENTRY);
-  chmodSync(entry, 0o755);
+  const commands = commandModules();
+  const modules = new Set(commands.values());
+  // one bundle per command module (sign and pubkey share sign-command) and one with none
+  const bundles = Object.fromEntries([...commands].map(([name, mod]) => [name, mod.replace(/-command$/, '')]));
+  await Promise.all(
+    [...[...modules].map((mod) => [mod, mod.replace(/-command$/, '')]), [undefined, 'main']].map(([mod, name]) =>
+      build({
+        ...common,
+        plugins: [onlyCommand(mod, modules), debarrel],
+        entryPoints: ['bin/cryptosign-keys.ts'],
+        outfile: join(outdir, `cryptosign-keys-${name}.cjs`),
+        format: 'cjs',
+        // the library finds its files and packages from import.meta.url: here, this file's URL (made when first asked for)
+        define: { 'import.meta.url': '__cliModule.url' },
+        banner: { js: "const __cliModule = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
+      }),
+    ),
+  );
+  const file = join(outdir, 'cryptosign-keys.cjs');
+  writeFileSync(file, entry(bundles));
+  chmodSync(file, 0o755);
   // where the bundled openKeyFile looks for it: new URL('./key-file-worker.js', import.meta.url)
-  await build({ ...common, entryPoints: ['lib/keys/key-file-worker.ts'], outfile: join(outdir, 'key-file-worker.js'), format: 'esm' });
+  await build({ ...common, plugins: [debarrel], entryPoints: ['lib/keys/key-file-worker.ts'], outfile: join(outdir, 'key-file-worker.js'), format: 'esm' });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await bundleCli();

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { fromSeed, signChallenge, verifyChallengeSignature } from '../lib/index.js';
@@ -469,6 +469,11 @@ test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afres
   assert.equal(list.stdout, (await runCli(['list'], { env: agentEnv })).stdout);
   const signed = await run(['sign', '--agent', 'cli@example'], { stdin: CHALLENGE, env: agentEnv });
   assert.equal(signed.stdout, (await runCli(['sign', '--agent', 'cli@example'], { stdin: CHALLENGE, env: agentEnv })).stdout);
+  // each command starts the bundle that holds it alone (--help: the one with no command)
+  const bundles = (r: { stderr: string }) => loaded(r).filter((f) => /cryptosign-keys-[a-z-]+\.cjs$/.test(f)).map((f) => basename(f));
+  assert.deepEqual(bundles(help), ['cryptosign-keys-main.cjs']);
+  assert.deepEqual(bundles(list), ['cryptosign-keys-list.cjs']);
+  assert.deepEqual(bundles(signed), ['cryptosign-keys-sign.cjs']);
   for (const r of [list, signed]) {
     assert.equal(r.code, 0, r.stderr);
     for (const m of heavy) assert.ok(!loaded(r).includes(m), `loads ${m}`);
@@ -480,6 +485,9 @@ test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afres
   assert.equal(pub.stdout, readFileSync(fixture('ed25519-encrypted.pub'), 'utf8'));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   assert.equal((await run(['--version'])).stdout, pkg.version + '\n');
+  // every command's bundle runs it (its --help goes through the command's own bundle)
+  for (const c of ['verify', 'verify-router', 'authenticator', 'demo']) assert.match((await run([c, '--help'])).stdout, new RegExp(`^Usage: cryptosign-keys ${c} `));
+  assertFailure(await runProcess(['__proto__'], { script }), 2, /unknown command "__proto__"/);
   assertFailure(await runProcess(['list'], { script, env: noAgentEnv }), 2, /\[AGENT_NOT_CONFIGURED\]/, [], false);
   assertFailure(await runProcess(['sign', '--agent', 'nobody'], { script, stdin: CHALLENGE, env: agentEnv }), 1, /see `cryptosign-keys list` \[AGENT_KEY_NOT_FOUND\]/);
 });
