@@ -11,6 +11,7 @@
 // whose initialisation would start every module; `debarrel` rewrites bin's imports of a barrel to
 // the modules that define each name (the same code, found the way the barrel's `export { … } from`
 // lines say). Every module is marked side-effect free, so what a command does not use is not kept.
+import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,20 +104,105 @@ function onlyCommand(keep, all) {
   };
 }
 
-const entry = (bundles) => `#!/usr/bin/env node
+// The entry. Node >= 22.1 has V8's compile cache built in (module.enableCompileCache). Older Node
+// gets the same from here: the bundle compiled through vm.Script with the code V8 produced on an
+// earlier run (createCachedData at exit, lazily compiled functions included), kept in
+// $TMPDIR/cryptosign-keys-v8-cache-<uid>/. Cached code is code this process will run, so it is used
+// only from a directory and a file that are this user's and writable by nobody else (checked on the
+// open descriptor; links not followed), and its name carries the bundle's build hash, size and mtime
+// (V8 itself rejects data from another V8 version, other flags or another source length).
+// NODE_DISABLE_COMPILE_CACHE turns it off, as it does Node's own.
+const entry = (bundles, hashes) => `#!/usr/bin/env node
 'use strict';
 // cryptosign-keys: starts the bundle that holds the command named by the first argument (built by
-// scripts/bundle-cli.mjs; each is the whole CLI's main with that one command), or the one with no
-// command (--help, --version, usage errors). V8's compile cache first where Node has it
-// (module.enableCompileCache, Node >= 22.1); older Node skips it.
-try {
-  require('node:module').enableCompileCache?.();
-} catch {
-  // no cache directory: start without it
-}
+// scripts/bundle-cli.mjs; each is the CLI's main with that one command), or the one with no command
+// (--help, --version, usage errors), with V8's compile cache (see scripts/bundle-cli.mjs).
+const path = require('node:path');
+const nodeModule = require('node:module');
 const BUNDLES = ${JSON.stringify(bundles)};
+// the first 16 hex digits of each bundle's SHA-256, for the cache file's name
+const HASHES = ${JSON.stringify(hashes)};
 const command = process.argv[2];
-require('./cryptosign-keys-' + (Object.hasOwn(BUNDLES, command) ? BUNDLES[command] : 'main') + '.cjs');
+const name = Object.hasOwn(BUNDLES, command) ? BUNDLES[command] : 'main';
+const file = path.join(__dirname, 'cryptosign-keys-' + name + '.cjs');
+
+/** this user's cache directory, made if missing; undefined when it is not this user's alone */
+function cacheDir(fs, uid) {
+  const dir = path.join(process.env.TMPDIR || '/tmp', 'cryptosign-keys-v8-cache-' + uid);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if (e.code !== 'EEXIST') return undefined;
+  }
+  const st = fs.lstatSync(dir);
+  return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0 ? dir : undefined;
+}
+
+/** Node < 22.1: compiles the bundle with cached code; false (nothing run) when there is no usable cache directory. */
+function runWithCodeCache() {
+  if (process.env.NODE_DISABLE_COMPILE_CACHE || typeof process.getuid !== 'function') return false;
+  const fs = require('node:fs');
+  const uid = process.getuid();
+  let cacheFile, source, cachedData;
+  try {
+    const dir = cacheDir(fs, uid);
+    if (!dir) return false;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const st = fs.fstatSync(fd);
+      source = fs.readFileSync(fd, 'utf8');
+      cacheFile = path.join(dir, name + '-' + HASHES[name] + '-' + st.size + '-' + Math.trunc(st.mtimeMs) + '-' + process.version + '.v8');
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      const cfd = fs.openSync(cacheFile, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        const st = fs.fstatSync(cfd);
+        if (st.isFile() && st.uid === uid && (st.mode & 0o022) === 0) cachedData = fs.readFileSync(cfd);
+      } finally {
+        fs.closeSync(cfd);
+      }
+    } catch {
+      // no cache yet
+    }
+  } catch {
+    return false;
+  }
+  // (the bundles hold no import(): esbuild turned each into require, see bundleCli)
+  const script = new (require('node:vm').Script)(nodeModule.wrap(source.replace(/^#!/, '//')), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        const tmp = cacheFile + '.' + process.pid;
+        fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+        fs.renameSync(tmp, cacheFile);
+        // this bundle's caches from other builds or Node versions
+        const dir = path.dirname(cacheFile);
+        for (const f of fs.readdirSync(dir)) if (f.startsWith(name + '-') && f.endsWith('.v8') && f !== path.basename(cacheFile)) fs.rmSync(path.join(dir, f), { force: true });
+      } catch {
+        // no cache this time
+      }
+    });
+  }
+  // as require() would: a module in require.cache, with its own require
+  const m = new nodeModule(file, module);
+  m.filename = file;
+  m.paths = nodeModule._nodeModulePaths(__dirname);
+  nodeModule._cache[file] = m;
+  script.runInThisContext().call(m.exports, m.exports, nodeModule.createRequire(file), m, file, __dirname);
+  m.loaded = true;
+  return true;
+}
+
+if (typeof nodeModule.enableCompileCache === 'function') {
+  try {
+    nodeModule.enableCompileCache();
+  } catch {
+    // no cache directory: start without it
+  }
+  require(file);
+} else if (!runWithCodeCache()) require(file);
 `;
 
 /** Builds the CLI into `outdir` (two levels below the package root: the CLI reads ../../package.json). */
@@ -142,14 +228,19 @@ export async function bundleCli(outdir = OUT) {
         entryPoints: ['bin/cryptosign-keys.ts'],
         outfile: join(outdir, `cryptosign-keys-${name}.cjs`),
         format: 'cjs',
+        // import() of a builtin or package becomes require(): the entry may compile a bundle through vm.Script, which has no import()
+        supported: { 'dynamic-import': false },
         // the library finds its files and packages from import.meta.url: here, this file's URL (made when first asked for)
         define: { 'import.meta.url': '__cliModule.url' },
         banner: { js: "const __cliModule = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
       }),
     ),
   );
+  const hashes = Object.fromEntries(
+    [...new Set(Object.values(bundles)), 'main'].map((n) => [n, createHash('sha256').update(readFileSync(join(outdir, `cryptosign-keys-${n}.cjs`))).digest('hex').slice(0, 16)]),
+  );
   const file = join(outdir, 'cryptosign-keys.cjs');
-  writeFileSync(file, entry(bundles));
+  writeFileSync(file, entry(bundles, hashes));
   chmodSync(file, 0o755);
   // where the bundled openKeyFile looks for it: new URL('./key-file-worker.js', import.meta.url)
   await build({ ...common, plugins: [debarrel], entryPoints: ['lib/keys/key-file-worker.ts'], outfile: join(outdir, 'key-file-worker.js'), format: 'esm' });

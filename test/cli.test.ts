@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
@@ -488,6 +488,44 @@ test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afres
   // every command's bundle runs it (its --help goes through the command's own bundle)
   for (const c of ['verify', 'verify-router', 'authenticator', 'demo']) assert.match((await run([c, '--help'])).stdout, new RegExp(`^Usage: cryptosign-keys ${c} `));
   assertFailure(await runProcess(['__proto__'], { script }), 2, /unknown command "__proto__"/);
+
+  // Node < 22.1: V8's code cache kept by the entry in $TMPDIR/cryptosign-keys-v8-cache-<uid>, used only
+  // when the directory and the file are this user's and nobody else can write to them
+  const cacheRoot = join(tmp.dir, 'v8-cache');
+  mkdirSync(cacheRoot);
+  const cacheEnv = { ...agentEnv, TMPDIR: cacheRoot };
+  const cacheDir = join(cacheRoot, `cryptosign-keys-v8-cache-${process.getuid!()}`);
+  const expected = list.stdout;
+  const listed = async (env: NodeJS.ProcessEnv) => assert.equal((await runProcess(['list'], { script, env })).stdout, expected);
+  await listed(cacheEnv);
+  if (typeof ((await import('node:module')) as { enableCompileCache?: unknown }).enableCompileCache === 'function') {
+    assert.ok(!existsSync(cacheDir), 'Node has its own compile cache: the entry keeps none');
+  } else {
+    assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
+    const files = readdirSync(cacheDir);
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, /^list-[0-9a-f]{16}-\d+-\d+-v[\d.]+\.v8$/);
+    const cacheFile = join(cacheDir, files[0]!);
+    const first = statSync(cacheFile);
+    assert.equal(first.mode & 0o777, 0o600);
+    await listed(cacheEnv);
+    assert.equal(statSync(cacheFile).ino, first.ino, 'the cache was used, not written again');
+    // a cache file others may write to is not used (it is made afresh)
+    chmodSync(cacheFile, 0o666);
+    await listed(cacheEnv);
+    assert.notEqual(statSync(cacheFile).ino, first.ino);
+    assert.equal(statSync(cacheFile).mode & 0o777, 0o600);
+    // a directory others may write to is not used at all
+    chmodSync(cacheDir, 0o777);
+    rmSync(cacheFile);
+    await listed(cacheEnv);
+    assert.deepEqual(readdirSync(cacheDir), []);
+    // NODE_DISABLE_COMPILE_CACHE: none
+    const off = join(tmp.dir, 'v8-cache-off');
+    mkdirSync(off);
+    await listed({ ...agentEnv, TMPDIR: off, NODE_DISABLE_COMPILE_CACHE: '1' });
+    assert.deepEqual(readdirSync(off), []);
+  }
   assertFailure(await runProcess(['list'], { script, env: noAgentEnv }), 2, /\[AGENT_NOT_CONFIGURED\]/, [], false);
   assertFailure(await runProcess(['sign', '--agent', 'nobody'], { script, stdin: CHALLENGE, env: agentEnv }), 1, /see `cryptosign-keys list` \[AGENT_KEY_NOT_FOUND\]/);
 });
