@@ -113,7 +113,8 @@ function onlyCommand(keep, all) {
 // level: list +14 ms over bare node with it, +12 with this; sign --agent +30 and +19), kept in
 // $TMPDIR/cryptosign-keys-v8-cache-<uid>/. Cached code is code this process will run, so it is used
 // only from a directory and a file that are this user's and writable by nobody else (checked on the
-// open descriptor; links not followed), and its name carries the bundle's build hash, size and mtime
+// open descriptor; links not followed), and its name carries the installation's directory (hashed),
+// the bundle's build hash, size and mtime
 // (V8 itself rejects data from another V8 version, other flags or another source length).
 // NODE_DISABLE_COMPILE_CACHE turns it off, as it does Node's own.
 const entry = (bundles, hashes) => `#!/usr/bin/env node
@@ -147,6 +148,10 @@ function runWithCodeCache() {
   if (process.env.NODE_DISABLE_COMPILE_CACHE || typeof process.getuid !== 'function') return false;
   const fs = require('node:fs');
   const uid = process.getuid();
+  // this installation's files (FNV-1a of its directory): two installations do not evict each other's
+  let h = 0x811c9dc5;
+  for (let i = 0; i < __dirname.length; i++) h = Math.imul(h ^ __dirname.charCodeAt(i), 0x01000193) >>> 0;
+  const prefix = name + '-' + h.toString(16).padStart(8, '0') + '-';
   let cacheFile, source, cachedData;
   try {
     const dir = cacheDir(fs, uid);
@@ -155,7 +160,7 @@ function runWithCodeCache() {
     try {
       const st = fs.fstatSync(fd);
       source = fs.readFileSync(fd, 'utf8');
-      cacheFile = path.join(dir, name + '-' + HASHES[name] + '-' + st.size + '-' + Math.trunc(st.mtimeMs) + '-' + process.version + '.v8');
+      cacheFile = path.join(dir, prefix + HASHES[name] + '-' + st.size + '-' + Math.trunc(st.mtimeMs) + '-' + process.version + '.v8');
     } finally {
       fs.closeSync(fd);
     }
@@ -181,10 +186,10 @@ function runWithCodeCache() {
         const tmp = cacheFile + '.' + process.pid;
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
         fs.renameSync(tmp, cacheFile);
-        // this bundle's caches from other builds for this Node version
+        // this installation's caches of this file from other builds, for this Node version
         const dir = path.dirname(cacheFile);
         for (const f of fs.readdirSync(dir)) {
-          if (f.startsWith(name + '-') && f.endsWith('-' + process.version + '.v8') && f !== path.basename(cacheFile)) fs.rmSync(path.join(dir, f), { force: true });
+          if (f.startsWith(prefix) && f.endsWith('-' + process.version + '.v8') && f !== path.basename(cacheFile)) fs.rmSync(path.join(dir, f), { force: true });
         }
       } catch {
         // no cache this time

@@ -502,7 +502,7 @@ test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afres
     assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
     const files = readdirSync(cacheDir);
     assert.equal(files.length, 1);
-    assert.match(files[0]!, /^list-[0-9a-f]{16}-\d+-\d+-v[\d.]+\.v8$/);
+    assert.match(files[0]!, /^list-[0-9a-f]{8}-[0-9a-f]{16}-\d+-\d+-v[\d.]+\.v8$/);
     const cacheFile = join(cacheDir, files[0]!);
     const first = statSync(cacheFile);
     assert.equal(first.mode & 0o777, 0o600);
