@@ -153,7 +153,13 @@ export class AgentClient {
     if (!conn) return;
     try {
       const c = await conn;
-      this.#fail(c, new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
+      if (c.pending.length > 0) this.#fail(c, new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
+      else if (!c.broken) {
+        // nothing in flight: drop it without building an error (a stack trace at every CLI exit)
+        c.broken = true;
+        c.inbox.length = 0;
+        c.stream.destroy();
+      }
       this.#current = undefined;
     } catch {
       // connecting had failed: nothing to close
