@@ -24,10 +24,10 @@ export interface PublicKeyInfo {
   ed25519?: Uint8Array;
 }
 
-const CERT_SUFFIX = '-cert-v01@openssh.com';
+export const CERT_SUFFIX = '-cert-v01@openssh.com';
 
 /** How many wire fields each plain key type carries after its type name. */
-function fieldCount(type: string): number | undefined {
+export function fieldCount(type: string): number | undefined {
   if (type === 'ssh-rsa') return 2;
   if (type === 'ssh-dss') return 4;
   if (type === 'ssh-ed25519') return 1;

@@ -26,6 +26,13 @@ export class WireReader {
     return (((b[p] as number) << 24) >>> 0) + ((b[p + 1] as number) << 16) + ((b[p + 2] as number) << 8) + (b[p + 3] as number);
   }
 
+  /** uint64 big-endian, as a bigint (serials, times) */
+  uint64(): bigint {
+    const hi = this.uint32();
+    const lo = this.uint32();
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
   string(): Uint8Array {
     const len = this.uint32();
     if (len > this.remaining) {

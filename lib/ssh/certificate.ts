@@ -1,0 +1,369 @@
+/**
+ * OpenSSH certificates (PROTOCOL.certkeys), parsed and checked by this
+ * package — never by sshpk, whose isSignedByKey compares fingerprints and
+ * verifies nothing.
+ *
+ * parseCertificate() reads the blob strictly with the SSH wire reader: every
+ * length bounded by its buffer, no trailing bytes anywhere (the blob, the
+ * packed principals, options and extensions, each option's data), strings
+ * without NUL, a known certificate type (user or host), the CA key a plain
+ * key (never itself a certificate), and the CA signature verified over the
+ * bytes before it with node:crypto (Ed25519 strictly, ECDSA nistp256/384/521,
+ * RSA); a signature that does not verify, or whose algorithm does not belong
+ * to the CA key's type, is a CERT_SIGNATURE_WRONG.
+ *
+ * checkCertificate() applies sshd's rules for one use: the certificate type,
+ * valid after ≤ now < valid before, the CA signature algorithm in sshd 9.2's
+ * default CASignatureAlgorithms (so `ssh-rsa`, SHA-1, is refused), a principal,
+ * the critical options (`source-address` enforced like sshd's
+ * addr_match_cidr_list; unknown ones refuse the certificate as sshd does;
+ * `force-command` and `verify-required` refuse it too: cryptosign has no
+ * command to force and no user-verification flag to check, so accepting them
+ * would grant more than the CA did), and that the certified key is Ed25519
+ * (the only key cryptosign can sign with).
+ */
+import { BlockList, isIP } from 'node:net';
+import { CertificateError, type ErrorCode } from '../errors.js';
+import { CERT_SUFFIX, fieldCount, fingerprintOfBlob, parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
+import { SshVerifyKey } from './signature.js';
+import { WireError, WireReader, concatBytes, wireString } from './wire.js';
+
+export type CertificateType = 'user' | 'host';
+
+export interface CertificateOption {
+  name: string;
+  /** the option's data as carried (for known options: one string) */
+  data: Uint8Array;
+  /** the value of force-command / source-address */
+  value?: string;
+}
+
+export interface SshCertificate {
+  /** the whole certificate blob */
+  blob: Uint8Array;
+  /** e.g. `ssh-ed25519-cert-v01@openssh.com` */
+  type: string;
+  /** the certified key's plain type, e.g. `ssh-ed25519` */
+  keyType: string;
+  /** the certified key as a plain key blob */
+  key: PublicKeyInfo;
+  /** the raw 32 bytes when the certified key is Ed25519 */
+  ed25519?: Uint8Array;
+  serial: bigint;
+  certType: CertificateType;
+  keyId: string;
+  principals: string[];
+  /** seconds since the epoch */
+  validAfter: bigint;
+  /** seconds since the epoch; 2^64-1 is "forever" */
+  validBefore: bigint;
+  criticalOptions: CertificateOption[];
+  extensions: CertificateOption[];
+  /** the CA key blob and its description */
+  caKey: PublicKeyInfo;
+  /** the algorithm the CA signed with (`ssh-ed25519`, `rsa-sha2-512`, `ssh-rsa`, …) */
+  signatureAlgorithm: string;
+  forceCommand?: string;
+  sourceAddress?: string;
+}
+
+/** sshd 9.2's default CASignatureAlgorithms that this package can verify (sk-* CAs are not supported). */
+export const DEFAULT_CA_SIGNATURE_ALGORITHMS: readonly string[] = [
+  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256',
+];
+
+/** SSHKEY_CERT_MAX_PRINCIPALS */
+const MAX_PRINCIPALS = 256;
+export const FOREVER = 0xffffffffffffffffn;
+
+const KNOWN_CRITICAL = new Set(['force-command', 'source-address', 'verify-required']);
+const KNOWN_EXTENSIONS = new Set([
+  'no-touch-required', 'permit-X11-forwarding', 'permit-agent-forwarding', 'permit-port-forwarding', 'permit-pty', 'permit-user-rc',
+]);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** sshbuf_get_cstring: no NUL inside; and (stricter than sshd) valid UTF-8. */
+function cstring(r: WireReader, what: string): string {
+  const bytes = r.string();
+  if (bytes.includes(0)) throw new WireError(`${what} contains a NUL byte`);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new WireError(`${what} is not UTF-8`);
+  }
+}
+
+function parseOptions(packed: Uint8Array, critical: boolean): CertificateOption[] {
+  const what = critical ? 'critical option' : 'extension';
+  const r = new WireReader(packed);
+  const out: CertificateOption[] = [];
+  const seen = new Set<string>();
+  while (r.remaining > 0) {
+    const name = cstring(r, `${what} name`);
+    const data = r.string();
+    if (seen.has(name)) throw new WireError(`${what} ${name} appears twice`);
+    seen.add(name);
+    const opt: CertificateOption = { name, data };
+    if (critical && (name === 'force-command' || name === 'source-address')) {
+      const inner = new WireReader(data);
+      opt.value = cstring(inner, `${what} ${name}`);
+      if (inner.remaining !== 0) throw new WireError(`${what} ${name} is corrupt (extra data)`);
+    } else if ((critical && name === 'verify-required') || (!critical && KNOWN_EXTENSIONS.has(name))) {
+      if (data.length !== 0) throw new WireError(`${what} ${name} is corrupt (extra data)`);
+    }
+    out.push(opt);
+  }
+  return out;
+}
+
+/** Parses and verifies (CA signature) a certificate blob. Throws CertificateError: CERT_FORMAT, CERT_SIGNATURE_WRONG. */
+export function parseCertificate(blob: Uint8Array): SshCertificate {
+  let signedEnd = 0;
+  let caBlob: Uint8Array;
+  let sigBlob: Uint8Array;
+  let cert: Omit<SshCertificate, 'signatureAlgorithm'>;
+  try {
+    const r = new WireReader(blob);
+    const type = cstring(r, 'key type');
+    if (!type.endsWith(CERT_SUFFIX)) throw new WireError(`${type} is not a certificate type`);
+    const keyType = type.slice(0, -CERT_SUFFIX.length);
+    const n = fieldCount(keyType);
+    if (n === undefined) throw new WireError(`unknown certified key type ${keyType}`);
+    r.string(); // nonce
+    const fields: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) fields.push(r.string());
+    const serial = r.uint64();
+    const typeNo = r.uint32();
+    if (typeNo !== 1 && typeNo !== 2) throw new WireError(`unknown certificate type ${typeNo}`);
+    const keyId = cstring(r, 'key id');
+    const pr = new WireReader(r.string());
+    const principals: string[] = [];
+    while (pr.remaining > 0) {
+      if (principals.length >= MAX_PRINCIPALS) throw new WireError(`more than ${MAX_PRINCIPALS} principals`);
+      principals.push(cstring(pr, 'principal'));
+    }
+    const validAfter = r.uint64();
+    const validBefore = r.uint64();
+    const criticalOptions = parseOptions(r.string(), true);
+    const extensions = parseOptions(r.string(), false);
+    r.string(); // reserved
+    caBlob = r.string();
+    signedEnd = blob.length - r.remaining;
+    sigBlob = r.string();
+    r.end();
+
+    const plain = concatBytes(wireString(keyType), ...fields.map((f) => wireString(f)));
+    let key: PublicKeyInfo;
+    try {
+      key = parsePublicKeyBlob(plain);
+    } catch {
+      throw new WireError('the certified key is malformed');
+    }
+    let caKey: PublicKeyInfo;
+    try {
+      caKey = parsePublicKeyBlob(caBlob);
+    } catch {
+      throw new WireError('the CA key is malformed');
+    }
+    if (caKey.type.endsWith(CERT_SUFFIX)) throw new WireError('the CA key is itself a certificate');
+    cert = {
+      blob, type, keyType, key, serial, certType: typeNo === 1 ? 'user' : 'host', keyId, principals, validAfter, validBefore,
+      criticalOptions, extensions, caKey,
+    };
+    if (key.ed25519) cert.ed25519 = key.ed25519;
+    const fc = criticalOptions.find((o) => o.name === 'force-command')?.value;
+    const sa = criticalOptions.find((o) => o.name === 'source-address')?.value;
+    if (fc !== undefined) cert.forceCommand = fc;
+    if (sa !== undefined) cert.sourceAddress = sa;
+  } catch (e) {
+    if (e instanceof WireError) throw new CertificateError('CERT_FORMAT', `malformed OpenSSH certificate (${e.message})`);
+    throw e;
+  }
+  let ca: SshVerifyKey;
+  try {
+    ca = new SshVerifyKey(caBlob);
+  } catch (e) {
+    if (e instanceof WireError) throw new CertificateError('CERT_SIGNATURE_WRONG', `the certificate's CA key cannot verify it (${e.message})`);
+    throw e;
+  }
+  const alg = ca.verify(blob.subarray(0, signedEnd), sigBlob);
+  if (alg === undefined) {
+    throw new CertificateError('CERT_SIGNATURE_WRONG', `the certificate's signature does not verify with its CA key ${cert.caKey.fingerprint}`);
+  }
+  return { ...cert, signatureAlgorithm: alg };
+}
+
+/** A certificate from its `…-cert.pub` line (`type base64 [comment]`) or from bytes. */
+export function parseCertificateLine(line: string): { certificate: SshCertificate; comment: string } {
+  const t = line.trim();
+  const m = /^(\S+)[ \t]+([A-Za-z0-9+/]+={0,2})(?:[ \t]+(.*))?$/.exec(t);
+  if (!m) throw new CertificateError('CERT_FORMAT', 'not an OpenSSH certificate line (type base64 [comment])');
+  const certificate = parseCertificate(new Uint8Array(Buffer.from(m[2] as string, 'base64')));
+  if (certificate.type !== m[1]) throw new CertificateError('CERT_FORMAT', `the line says ${m[1]} but holds a ${certificate.type}`);
+  return { certificate, comment: m[3] ?? '' };
+}
+
+export interface CertificateCheck {
+  /** user certificates for clients, host certificates for routers */
+  type: CertificateType;
+  /** default now */
+  now?: Date;
+  /** a principal the certificate must list (for host certificates, principals may be wildcard patterns, as ssh allows) */
+  principal?: string;
+  /** the peer's address, for `source-address` (a certificate carrying it is refused without one) */
+  peerAddress?: string;
+  /** default DEFAULT_CA_SIGNATURE_ALGORITHMS (sshd 9.2's CASignatureAlgorithms) */
+  caSignatureAlgorithms?: readonly string[];
+  /** the certified key must be Ed25519 (default true: cryptosign signs with it) */
+  requireEd25519?: boolean;
+}
+
+export type CertificateResult = { ok: true } | { ok: false; code: ErrorCode; reason: string };
+
+function no(code: ErrorCode, reason: string): CertificateResult {
+  return { ok: false, code, reason };
+}
+
+/** Seconds → `YYYY-MM-DDTHH:MM:SSZ`, or `forever`. */
+export function certificateTime(t: bigint): string {
+  if (t === FOREVER) return 'forever';
+  if (t > 253402300799n) return `${t}`;
+  return new Date(Number(t) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/** sshd's match_pattern for host certificate principals (`*`, `?`), case-sensitive as in sshkey.c. */
+function globMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      mark = t;
+    } else if (star !== -1) {
+      p = star + 1;
+      t = ++mark;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/**
+ * sshd's addr_match_cidr_list: comma-separated addresses or address/bits, no
+ * wildcards, no negation. Returns undefined when the list is malformed (sshd
+ * then refuses the certificate), else whether the address matches.
+ */
+export function matchCidrList(list: string, address: string): boolean | undefined {
+  const addr = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+  let matched = false;
+  for (const entry of list.split(',')) {
+    if (entry.length === 0 || entry.length > 49 || !/^[0-9a-fA-F.:/]+$/.test(entry)) return undefined;
+    const slash = entry.indexOf('/');
+    const net = slash === -1 ? entry : entry.slice(0, slash);
+    const family = isIP(net);
+    if (family === 0) return undefined;
+    const max = family === 4 ? 32 : 128;
+    const bitsText = slash === -1 ? String(max) : entry.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(bitsText)) return undefined;
+    const bits = Number(bitsText);
+    if (bits > max) return undefined;
+    if (isIP(addr) !== family) continue;
+    const bl = new BlockList();
+    bl.addSubnet(net, bits, family === 4 ? 'ipv4' : 'ipv6');
+    if (bl.check(addr, family === 4 ? 'ipv4' : 'ipv6')) matched = true;
+  }
+  return matched;
+}
+
+/** A string from the wire for one log line: quoted, control and non-ASCII characters escaped, at most `max` characters kept. */
+export function quoteForLog(s: string, max = 200): string {
+  const cut = s.length > max ? s.slice(0, max) : s;
+  let out = '"';
+  for (const ch of cut) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    else if (c >= 0x20 && c < 0x7f) out += ch;
+    else out += c > 0xffff ? `\\u{${c.toString(16)}}` : `\\u${c.toString(16).padStart(4, '0')}`;
+  }
+  return out + (s.length > max ? '"…' : '"');
+}
+
+/** sshd's checks of a certificate for one use (the CA itself is the caller's to trust). */
+export function checkCertificate(cert: SshCertificate, check: CertificateCheck): CertificateResult {
+  const id = `certificate ${quoteForLog(cert.keyId)} (serial ${cert.serial})`;
+  if (cert.certType !== check.type) return no('CERT_TYPE_WRONG', `${id} is a ${cert.certType} certificate, a ${check.type} certificate is needed`);
+  const algs = check.caSignatureAlgorithms ?? DEFAULT_CA_SIGNATURE_ALGORITHMS;
+  if (!algs.includes(cert.signatureAlgorithm)) {
+    return no('CERT_SIGNATURE_ALGORITHM_REFUSED', `${id} is signed with ${cert.signatureAlgorithm}, which is not an accepted CA signature algorithm`);
+  }
+  if ((check.requireEd25519 ?? true) && !cert.ed25519) {
+    return no('CERT_KEY_NOT_ED25519', `${id} certifies a ${cert.keyType} key; cryptosign needs Ed25519`);
+  }
+  const now = BigInt(Math.floor((check.now ?? new Date()).getTime() / 1000));
+  if (now < cert.validAfter) return no('CERT_NOT_YET_VALID', `${id} is not valid before ${certificateTime(cert.validAfter)}`);
+  if (now >= cert.validBefore) return no('CERT_EXPIRED', `${id} expired at ${certificateTime(cert.validBefore)}`);
+  for (const o of cert.criticalOptions) {
+    if (!KNOWN_CRITICAL.has(o.name)) return no('CERT_OPTION_REFUSED', `${id} carries the critical option ${quoteForLog(o.name)}, which is not supported`);
+    if (o.name === 'force-command') return no('CERT_OPTION_REFUSED', `${id} is restricted to a forced command; a WAMP session would grant more`);
+    if (o.name === 'verify-required') return no('CERT_OPTION_REFUSED', `${id} requires user verification, which cryptosign cannot prove`);
+  }
+  if (cert.sourceAddress !== undefined) {
+    if (check.peerAddress === undefined) return no('CERT_ADDRESS_REFUSED', `${id} has source-address and no peer address was given to check`);
+    const m = matchCidrList(cert.sourceAddress, check.peerAddress);
+    if (m === undefined) return no('CERT_OPTION_REFUSED', `${id} has a malformed source-address`);
+    if (!m) return no('CERT_ADDRESS_REFUSED', `${id} may not be used from ${check.peerAddress}`);
+  }
+  if (cert.principals.length === 0) {
+    // sshd accepts a principal-less certificate for any name unless it requires one; a WAMP authid must come from somewhere: refused
+    return no('CERT_PRINCIPAL_REFUSED', `${id} lists no principals`);
+  }
+  if (check.principal !== undefined) {
+    const want = check.principal;
+    const ok = check.type === 'host' ? cert.principals.some((p) => globMatch(p, want)) : cert.principals.includes(want);
+    if (!ok) return no('CERT_PRINCIPAL_REFUSED', `${id} is not valid for ${quoteForLog(want)}`);
+  }
+  return { ok: true };
+}
+
+/** Like checkCertificate, throwing CertificateError. */
+export function requireCertificate(cert: SshCertificate, check: CertificateCheck): void {
+  const r = checkCertificate(cert, check);
+  if (!r.ok) throw new CertificateError(r.code, r.reason);
+}
+
+/** The fingerprint of the CA key (`SHA256:…`). */
+export function caFingerprint(cert: SshCertificate): string {
+  return fingerprintOfBlob(cert.caKey.blob);
+}
+
+/** Is this a known extension (for display: unknown extensions are ignored, as sshd does)? */
+export function isKnownExtension(name: string): boolean {
+  return KNOWN_EXTENSIONS.has(name);
+}
+
+/** `ssh-keygen -L`'s description, one field a line. */
+export function describeCertificate(cert: SshCertificate): string[] {
+  const lines = [
+    `Type: ${cert.type} ${cert.certType} certificate`,
+    `Public key: ${cert.key.label}-CERT ${cert.key.fingerprint}`,
+    `Signing CA: ${cert.caKey.label} ${cert.caKey.fingerprint} (using ${cert.signatureAlgorithm})`,
+    `Key ID: ${quoteForLog(cert.keyId, 1024)}`,
+    `Serial: ${cert.serial}`,
+    cert.validAfter === 0n && cert.validBefore === FOREVER
+      ? 'Valid: forever'
+      : `Valid: from ${certificateTime(cert.validAfter)} to ${certificateTime(cert.validBefore)}`,
+    `Principals: ${cert.principals.length === 0 ? '(none)' : ''}`,
+    ...cert.principals.map((p) => `        ${quoteForLog(p, 1024)}`),
+    `Critical Options: ${cert.criticalOptions.length === 0 ? '(none)' : ''}`,
+    ...cert.criticalOptions.map((o) => `        ${quoteForLog(o.name, 1024)}${o.value !== undefined ? ' ' + quoteForLog(o.value, 1024) : KNOWN_CRITICAL.has(o.name) ? '' : ' UNKNOWN OPTION'}`),
+    `Extensions: ${cert.extensions.length === 0 ? '(none)' : ''}`,
+    ...cert.extensions.map((o) => `        ${quoteForLog(o.name, 1024)}${KNOWN_EXTENSIONS.has(o.name) ? '' : ' UNKNOWN'}`),
+  ];
+  return lines;
+}
