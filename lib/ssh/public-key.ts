@@ -102,6 +102,25 @@ export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
   }
 }
 
+/** The plain key of a blob: a certificate's certified key (type without -cert-v01, nonce dropped), a plain key as given. Throws as parsePublicKeyBlob. */
+export function plainKeyBlob(blob: Uint8Array): Uint8Array {
+  try {
+    const r = new WireReader(blob);
+    const type = new TextDecoder().decode(r.string());
+    if (!type.endsWith(CERT_SUFFIX)) return blob;
+    const base = type.slice(0, -CERT_SUFFIX.length);
+    const n = fieldCount(base);
+    if (n === undefined) throw new WireError(`unknown certified key type ${base}`);
+    r.string(); // nonce
+    const fields: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) fields.push(r.string());
+    return concatBytes(wireString(base), ...fields.map((f) => wireString(f)));
+  } catch (e) {
+    if (e instanceof WireError) throw new InputError('INVALID_PUBLIC_KEY', `malformed SSH certificate blob (${e.message})`);
+    throw e;
+  }
+}
+
 export function ed25519Blob(publicKey: Uint8Array): Uint8Array {
   return concatBytes(wireString(ED25519_TYPE), wireString(publicKey));
 }
