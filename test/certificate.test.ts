@@ -166,7 +166,7 @@ test('source-address lists as sshd reads them (addresses and CIDR only; anything
   assert.equal(matchCidrList('10.0.0.0/8,::1/128', '::1'), true);
   assert.equal(matchCidrList('10.0.0.0/8', '10.255.255.255'), true);
   assert.equal(matchCidrList('10.0.0.0/8', '11.0.0.0'), false);
-  for (const bad of ['*', '10.0.0.*', '!10.0.0.1', 'host.example', '10.0.0.0/33', '', '10.0.0.1,,10.0.0.2', '::1/129']) {
+  for (const bad of ['*', '10.0.0.*', '!10.0.0.1', 'host.example', '10.0.0.0/33', '', '10.0.0.1,,10.0.0.2', '::1/129', '10.0.0.1/8', '0x7f.1']) {
     assert.equal(matchCidrList(bad, '10.0.0.1'), undefined, bad);
   }
 });

@@ -22,10 +22,10 @@
  * would grant more than the CA did), and that the certified key is Ed25519
  * (the only key cryptosign can sign with).
  */
-import { BlockList, isIP } from 'node:net';
 import { CertificateError, type ErrorCode } from '../errors.js';
 import { CERT_SUFFIX, fieldCount, fingerprintOfBlob, parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
 import { SshVerifyKey } from './signature.js';
+import { inNetwork, matchPattern, parseCidr, peerAddress } from './match.js';
 import { WireError, WireReader, concatBytes, wireString } from './wire.js';
 
 export type CertificateType = 'user' | 'host';
@@ -232,51 +232,22 @@ export function certificateTime(t: bigint): string {
   return new Date(Number(t) * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-/** sshd's match_pattern for host certificate principals (`*`, `?`), case-sensitive as in sshkey.c. */
-function globMatch(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let mark = 0;
-  while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = t;
-    } else if (star !== -1) {
-      p = star + 1;
-      t = ++mark;
-    } else return false;
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
 /**
- * sshd's addr_match_cidr_list: comma-separated addresses or address/bits, no
- * wildcards, no negation. Returns undefined when the list is malformed (sshd
- * then refuses the certificate), else whether the address matches.
+ * sshd's addr_match_cidr_list (addrmatch.c), what a certificate's
+ * source-address means: comma-separated addresses or address/bits only (no
+ * wildcards, no negation, no host bits set). Returns undefined when the list
+ * is invalid (sshd then refuses the certificate), else whether the address
+ * (IPv4-mapped read as IPv4) is in one of the networks.
  */
 export function matchCidrList(list: string, address: string): boolean | undefined {
-  const addr = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+  const peer = peerAddress(address);
   let matched = false;
   for (const entry of list.split(',')) {
+    // INET6_ADDRSTRLEN + 3, and VALID_CIDR_CHARS
     if (entry.length === 0 || entry.length > 49 || !/^[0-9a-fA-F.:/]+$/.test(entry)) return undefined;
-    const slash = entry.indexOf('/');
-    const net = slash === -1 ? entry : entry.slice(0, slash);
-    const family = isIP(net);
-    if (family === 0) return undefined;
-    const max = family === 4 ? 32 : 128;
-    const bitsText = slash === -1 ? String(max) : entry.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(bitsText)) return undefined;
-    const bits = Number(bitsText);
-    if (bits > max) return undefined;
-    if (isIP(addr) !== family) continue;
-    const bl = new BlockList();
-    bl.addSubnet(net, bits, family === 4 ? 'ipv4' : 'ipv6');
-    if (bl.check(addr, family === 4 ? 'ipv4' : 'ipv6')) matched = true;
+    const c = parseCidr(entry);
+    if (c.r !== 0) return undefined;
+    if (peer && inNetwork(peer.address, c.net, c.bits)) matched = true;
   }
   return matched;
 }
@@ -325,7 +296,7 @@ export function checkCertificate(cert: SshCertificate, check: CertificateCheck):
   }
   if (check.principal !== undefined) {
     const want = check.principal;
-    const ok = check.type === 'host' ? cert.principals.some((p) => globMatch(p, want)) : cert.principals.includes(want);
+    const ok = check.type === 'host' ? cert.principals.some((p) => matchPattern(want, p)) : cert.principals.includes(want);
     if (!ok) return no('CERT_PRINCIPAL_REFUSED', `${id} is not valid for ${quoteForLog(want)}`);
   }
   return { ok: true };
