@@ -79,7 +79,12 @@ export type ErrorCode =
   | 'CERT_CA_UNTRUSTED'
   | 'KEY_REVOKED'
   | 'KRL_FORMAT'
-  | 'KNOWN_HOSTS_FORMAT';
+  | 'KNOWN_HOSTS_FORMAT'
+  // transcript-bound handshake (docs/transcript-binding.md)
+  | 'TRANSCRIPT_NOT_CONFIRMED'
+  | 'AUTH_TRANSCRIPT_REQUIRED'
+  | 'AUTH_TRANSCRIPT_UNBOUND'
+  | 'AUTH_TRANSCRIPT_UNSUPPORTED';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;

@@ -11,9 +11,7 @@
  * to sign (counted at the key and at the agent client).
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { Wampy } from 'wampy';
 import { AgentClient } from '../lib/agent/client.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
 import { openAgentKey } from '../lib/keys/agent-key.js';
@@ -26,22 +24,7 @@ import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
-
-const require = createRequire(import.meta.url);
-type AutobahnModule = {
-  Connection: new (options: Record<string, unknown>) => {
-    onopen: (session: unknown) => void;
-    onclose: (reason: string, details: { reason?: string; message?: string }) => boolean;
-    open(): void;
-    close(): void;
-  };
-};
-const AUTOBAHN: Record<string, AutobahnModule> = {
-  'autobahn-js 22': require('autobahn') as AutobahnModule,
-  'autobahn-js 26': require('autobahn26') as AutobahnModule,
-};
-type ClientKind = 'autobahn-js 22' | 'autobahn-js 26' | 'wampy';
-const KINDS: ClientKind[] = ['autobahn-js 22', 'autobahn-js 26', 'wampy'];
+import { counting, KINDS, lastLogin, login as wampLogin, type ClientKind } from './helpers/wamp-login.js';
 
 const cert = makeTestCert();
 const tmp = tempDir();
@@ -58,24 +41,6 @@ class CountingAgentClient extends AgentClient {
     agentSigns++;
     return super.sign(blob, data, flags);
   }
-}
-
-/** A key that counts what it is asked to sign. */
-function counting(key: SigningKey): SigningKey & { signs: number } {
-  const k = {
-    source: key.source,
-    publicKey: key.publicKey,
-    publicKeyHex: key.publicKeyHex,
-    comment: key.comment,
-    fingerprint: key.fingerprint,
-    signs: 0,
-    sign(data: Uint8Array) {
-      k.signs++;
-      return key.sign(data);
-    },
-    close: () => key.close(),
-  };
-  return k;
 }
 
 let principalsText = '';
@@ -117,62 +82,9 @@ async function router(options: Partial<TestRouterOptions> & { version?: TlsVersi
   return r;
 }
 
-/** The TLS version of the last connection that opened, read while it was open. */
-let openedWith: string | null | undefined;
-
-/** Logs in with a real client; resolves 'open' or 'closed: …'. */
-function login(kind: ClientKind, url: string, client: CryptosignClient, authid?: string): Promise<string> {
-  if (kind === 'wampy') {
-    // wampy sends authextra only together with an authid
-    // wampy 8.0.2's connect() never settles when the challenge handler refuses (it sends ABORT and
-    // closes, but forgets the promise); its onError callback is what tells
-    let refused: (why: string) => void = () => {};
-    const wampy = new Wampy(url, {
-      realm: 'realm1',
-      authid: authid ?? NAMES.get(client.key.publicKeyHex) ?? 'anyone',
-      ...client.wampy(),
-      autoReconnect: false,
-      onError: (e: Error) => refused(`closed: ${e.message}`),
-    } as never);
-    const refusedP = new Promise<string>((r) => (refused = r));
-    return Promise.race([refusedP, wampy.connect()]).then(
-      async (v) => {
-        if (typeof v === 'string') return v;
-        openedWith = client.socket?.getProtocol();
-        await wampy.disconnect();
-        return 'open';
-      },
-      (e: Error) => `closed: ${e.message}`,
-    );
-  }
-  // autobahn-js (22 and 26) uses a global WebSocket when there is one (Node >= 22 has one, and 26
-  // has no other way): set it to the client's class right before open(). autobahn-js 22 on Node 20
-  // (no global) takes ws with the transport's agent instead, the path tested here for it.
-  const g = globalThis as { WebSocket?: unknown };
-  if (kind === 'autobahn-js 26') g.WebSocket = client.WebSocket;
-  else delete g.WebSocket;
-  return new Promise((resolve) => {
-    const connection = new AUTOBAHN[kind]!.Connection({
-      realm: 'realm1',
-      ...(authid ? { authid } : {}),
-      ...client.autobahn(url),
-      max_retries: 0,
-      retry_if_unreachable: false,
-    });
-    let opened = false;
-    connection.onopen = () => {
-      opened = true;
-      openedWith = client.socket?.getProtocol();
-      connection.close();
-      resolve('open');
-    };
-    connection.onclose = (reason, details) => {
-      if (!opened) resolve(`closed: ${reason} ${details.reason ?? ''}`);
-      return true;
-    };
-    connection.open();
-  });
-}
+/** wampy needs an authid to send authextra: the principal's name by default */
+const login = (kind: ClientKind, url: string, client: CryptosignClient, authid?: string) =>
+  wampLogin(kind, url, client, authid ?? (kind === 'wampy' ? (NAMES.get(client.key.publicKeyHex) ?? 'anyone') : undefined));
 
 const secure = (extra: CryptosignClientOptions = {}): CryptosignClientOptions => ({ tls: { ca: cert.cert }, ...extra });
 
@@ -197,7 +109,7 @@ for (const kind of KINDS) {
       const ch = r.challenges.at(-1)!;
       assert.equal(ch.channel_binding, m.binding);
       assert.equal(ch.pubkey, rk.publicKeyHex, 'the router proved its identity');
-      assert.equal(openedWith, m.version);
+      assert.equal(lastLogin.openedWith, m.version);
     }
   });
 }

@@ -8,7 +8,7 @@ import { AgentError } from '../errors.js';
 import { publicKeyProblem } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
-import { checkSignable, type SigningKey } from './signing-key.js';
+import { checkSignable, checkTranscriptSignable, type SigningKey } from './signing-key.js';
 
 export interface AgentKeyInfo extends PublicKeyInfo {
   comment: string;
@@ -139,6 +139,17 @@ export class AgentSigningKey implements SigningKey {
     // closed means closed, also on a shared client
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'this agent key was closed and can no longer sign');
     checkSignable('agent', data);
+    return this.#agentSign(data);
+  }
+
+  /** Signs a transcript-mode message (see checkTranscriptSignable), and nothing else. */
+  async signTranscript(message: Uint8Array): Promise<Uint8Array> {
+    if (this.#closed) throw new AgentError('AGENT_CLOSED', 'this agent key was closed and can no longer sign');
+    checkTranscriptSignable(message);
+    return this.#agentSign(message);
+  }
+
+  async #agentSign(data: Uint8Array): Promise<Uint8Array> {
     // AgentClient.sign checks an Ed25519 answer: the right type, and verifying (strictly) for this data
     const { signature } = await this.client.sign(this.#blob, data);
     return signature;

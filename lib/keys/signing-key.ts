@@ -18,8 +18,15 @@ export interface SigningKey {
   readonly comment: string;
   /** OpenSSH `SHA256:…` fingerprint, as `ssh-keygen -l` and `ssh-add -l` print it */
   readonly fingerprint: string;
-  /** a 64-byte Ed25519 signature over `data` */
+  /** a 64-byte Ed25519 signature over `data` (SSH keys: a 32-byte challenge only, see checkSignable) */
   sign(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * A 64-byte Ed25519 signature over a transcript-mode message (label +
+   * SHA-256, docs/transcript-binding.md), and nothing else: the one named path
+   * by which an SSH key signs more than 32 bytes. Optional for keys made
+   * elsewhere; every key of this package has it.
+   */
+  signTranscript?(message: Uint8Array): Promise<Uint8Array>;
   /** releases what the key holds (an agent connection); the key cannot sign afterwards */
   close(): Promise<void>;
 }
@@ -40,6 +47,47 @@ export function checkSignable(source: KeySource, data: unknown): asserts data is
     throw new InputError(
       'INVALID_CHALLENGE',
       `an SSH key (${source}) signs only ${SIGNED_BYTES}-byte challenges, not ${data.length} bytes: it must never sign anything an SSH server would accept`,
+    );
+  }
+}
+
+/**
+ * Transcript mode (docs/transcript-binding.md) signs `label || SHA-256(transcript)`:
+ * one fixed ASCII label per role, NUL-terminated, then the 32-byte hash: 69
+ * bytes, so never an XOR-mode message (32 bytes), never SSH signed data
+ * (user-auth blobs start with a uint32 length, so with a 0x00 byte; SSHSIG
+ * with the magic "SSHSIG"), and never the other role's message. Defined here,
+ * where what a key may sign is decided; lib/wamp/transcript.ts builds them.
+ */
+export const TRANSCRIPT_LABELS = {
+  client: 'WAMP-cryptosign-transcript-v1 client\0',
+  router: 'WAMP-cryptosign-transcript-v1 router\0',
+} as const;
+export const TRANSCRIPT_DIGEST_BYTES = 32;
+const LABEL_BYTES = {
+  client: Buffer.from(TRANSCRIPT_LABELS.client, 'latin1'),
+  router: Buffer.from(TRANSCRIPT_LABELS.router, 'latin1'),
+};
+/** The length of every transcript-mode message: label (37) + SHA-256 (32). */
+export const TRANSCRIPT_MESSAGE_BYTES = LABEL_BYTES.client.length + TRANSCRIPT_DIGEST_BYTES;
+
+/** Which role's transcript message `data` is, or undefined when it is not exactly one. */
+export function transcriptRoleOf(data: Uint8Array): 'client' | 'router' | undefined {
+  if (!(data instanceof Uint8Array) || data.length !== TRANSCRIPT_MESSAGE_BYTES) return undefined;
+  for (const role of ['client', 'router'] as const) {
+    const label = LABEL_BYTES[role];
+    if (Buffer.from(data.buffer, data.byteOffset, label.length).equals(label)) return role;
+  }
+  return undefined;
+}
+
+/** What signTranscript accepts: a transcript-mode message, and nothing else (any key source). */
+export function checkTranscriptSignable(data: unknown): asserts data is Uint8Array {
+  if (!(data instanceof Uint8Array)) throw new InputError('INVALID_ARGUMENT', 'data to sign must be a Uint8Array (bytes, not a string)');
+  if (transcriptRoleOf(data) === undefined) {
+    throw new InputError(
+      'INVALID_CHALLENGE',
+      `signTranscript signs only a transcript-mode message (${TRANSCRIPT_MESSAGE_BYTES} bytes starting with a transcript label), not these ${data.length} bytes`,
     );
   }
 }
@@ -89,6 +137,13 @@ export class LocalSigningKey implements SigningKey {
     if (!this.#key) throw new InputError('KEY_CLOSED', 'this key was closed and can no longer sign');
     checkSignable(this.source, data);
     return signEd25519(this.#key, data);
+  }
+
+  /** Signs a transcript-mode message (see checkTranscriptSignable), and nothing else. */
+  async signTranscript(message: Uint8Array): Promise<Uint8Array> {
+    if (!this.#key) throw new InputError('KEY_CLOSED', 'this key was closed and can no longer sign');
+    checkTranscriptSignable(message);
+    return signEd25519(this.#key, message);
   }
 
   async close(): Promise<void> {

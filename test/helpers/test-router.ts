@@ -40,7 +40,8 @@ export interface TestRouter {
 
 export interface TestRouterOptions extends CryptosignAuthenticatorOptions {
   tls?: { cert: TestCert; version: TlsVersion };
-  tamper?: (extra: ChallengeExtra, hello: HelloDetails) => ChallengeExtra | Promise<ChallengeExtra>;
+  /** `socket` is the connection's TLS socket (server end), for tampering that needs the channel id */
+  tamper?: (extra: ChallengeExtra, hello: HelloDetails, socket: unknown) => ChallengeExtra | Promise<ChallengeExtra>;
   /** rewrite HELLO details before the authenticator sees them (to make a router that ignores the client's binding) */
   helloRewrite?: (details: HelloDetails) => HelloDetails;
   /** answer AUTHENTICATE with this instead of the client's (replay tests) */
@@ -121,7 +122,7 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
         } catch (e) {
           return abort('wamp.error.not_authorized', e instanceof AuthError ? e.code : String(e));
         }
-        const extra = options.tamper ? await options.tamper({ ...login.extra }, sent) : login.extra;
+        const extra = options.tamper ? await options.tamper({ ...login.extra }, sent, req.socket) : login.extra;
         challenges.push(extra);
         send([CHALLENGE, 'cryptosign', extra]);
       } else if (msg[0] === AUTHENTICATE) {

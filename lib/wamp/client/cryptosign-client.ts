@@ -25,8 +25,9 @@ import { ChannelBindingError, CryptosignKeysError, InputError } from '../../erro
 import { toHex } from '../../crypto/hex.js';
 import type { SigningKey } from '../../keys/signing-key.js';
 import { checkBindingType, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
-import { parseChannelId, signChallenge } from '../challenge.js';
-import { RouterKeys, verifyRouterSignature, type TrustedRouterKeys } from './router-trust.js';
+import { parseChallenge, parseChannelId, signChallenge } from '../challenge.js';
+import { signTranscript, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
+import { RouterKeys, verifyRouterSignature, verifyRouterTranscript, type TrustedRouterKeys } from './router-trust.js';
 
 export interface AuthextraOptions {
   /** the TLS channel id; when given, `channel_binding: 'tls-unique'` is announced */
@@ -69,6 +70,8 @@ interface HandlerState {
   routerKeys?: RouterKeys;
   /** the router challenges sent since the last CHALLENGE; taken (and forgotten) by each CHALLENGE */
   takeChallenges(): string[];
+  /** transcript mode (docs/transcript-binding.md): required, with the HELLO realm and authid it binds */
+  transcript?: { realm: string; authid: string };
 }
 
 /** The one challenge answer every handler here uses: checks first, then signs. */
@@ -78,6 +81,12 @@ async function answer(key: SigningKey, method: unknown, extra: unknown, state: H
   }
   const ex = (extra ?? {}) as { challenge?: unknown; channel_binding?: unknown; pubkey?: unknown; signature?: unknown };
   const sent = state.takeChallenges();
+  if (state.transcript && (extra as { transcript?: unknown } | null)?.transcript !== TRANSCRIPT_VERSION) {
+    throw new ChannelBindingError(
+      'TRANSCRIPT_NOT_CONFIRMED',
+      'we asked for transcript mode and the router did not confirm it in CHALLENGE.extra (an old router, or a man in the middle downgrading); not signing',
+    );
+  }
   const used = ex.channel_binding ?? null;
   if (used !== state.announced) {
     throw new ChannelBindingError(
@@ -99,10 +108,34 @@ async function answer(key: SigningKey, method: unknown, extra: unknown, state: H
       throw new ChannelBindingError('CHANNEL_BINDING_UNAVAILABLE', `${state.announced} channel binding was announced but there is no channel id (not a TLS connection?); not signing`);
     }
   }
+  if (state.transcript) return answerTranscript(key, ex, sent, state, state.transcript, channelId as Uint8Array);
   if (state.routerKeys) {
     verifyRouterSignature(state.routerKeys, sent, ex, channelId ? { channelId } : {});
   }
   return signChallenge(key, ex.challenge as string, channelId ? { channelId } : {});
+}
+
+/** Transcript mode, after the confirmation and binding checks: the router's signature first, then ours. */
+async function answerTranscript(
+  key: SigningKey,
+  ex: { challenge?: unknown; pubkey?: unknown; signature?: unknown },
+  sent: string[],
+  state: HandlerState,
+  bound: { realm: string; authid: string },
+  channelId: Uint8Array,
+): Promise<string> {
+  const fields: TranscriptFields = {
+    channelBinding: state.announced as ChannelBindingType,
+    channelId,
+    realm: bound.realm,
+    authid: bound.authid,
+    clientPublicKey: key.publicKey,
+    routerChallenge: parseChallenge(ex.challenge),
+  };
+  if (state.routerKeys) {
+    Object.assign(fields, verifyRouterTranscript(state.routerKeys, sent, ex, (clientChallenge, routerPublicKey) => ({ ...fields, clientChallenge, routerPublicKey })));
+  }
+  return signTranscript(key, 'client', fields);
 }
 
 function staticState(options: ChallengeHandlerOptions): HandlerState {
@@ -150,6 +183,17 @@ export interface CryptosignClientOptions {
   tls?: AgentOptions;
   /** called with each coded refusal (the WAMP client only sees that the handler failed) */
   onError?: (error: CryptosignKeysError) => void;
+  /**
+   * transcript mode (docs/transcript-binding.md): ask for it in HELLO and
+   * require it: a router that does not confirm it is refused before anything
+   * is signed. Needs `channelBinding` and `realm` (and `authid` when HELLO
+   * carries one); `autobahn()`/`wampy()` then set realm and authid too.
+   */
+  transcript?: boolean;
+  /** the HELLO realm (transcript mode binds it) */
+  realm?: string;
+  /** the HELLO authid (transcript mode binds it; none: '') */
+  authid?: string;
 }
 
 type WsClass = new (url: string, protocols?: string | string[], options?: Record<string, unknown>) => unknown;
@@ -179,6 +223,21 @@ export interface CryptosignClient {
 
 const isWss = (url: unknown) => typeof url === 'string' && /^wss:/i.test(url);
 
+/** Transcript mode's settings, checked up front: binding, realm, authid, a key that can sign transcripts. */
+function transcriptOptions(key: SigningKey, options: CryptosignClientOptions, announced: ChannelBindingType | null): { realm: string; authid: string } | undefined {
+  if (options.transcript === undefined || options.transcript === false) return undefined;
+  if (options.transcript !== true) throw new InputError('INVALID_ARGUMENT', 'transcript must be true or false');
+  if (announced === null) {
+    throw new InputError('INVALID_ARGUMENT', 'transcript mode binds the TLS channel: it needs channelBinding (tls-exporter or tls-unique)');
+  }
+  if (typeof options.realm !== 'string' || options.realm === '') throw new InputError('INVALID_ARGUMENT', 'transcript mode binds the realm: give realm');
+  if (options.authid !== undefined && typeof options.authid !== 'string') throw new InputError('INVALID_ARGUMENT', 'authid must be a string');
+  if (typeof key.signTranscript !== 'function') {
+    throw new InputError('INVALID_ARGUMENT', 'transcript mode needs a key with signTranscript (every key of this package has one)');
+  }
+  return { realm: options.realm, authid: options.authid ?? '' };
+}
+
 let wsModule: WsClass | undefined;
 function loadWs(): WsClass {
   // ws is what autobahn-js and wampy use on Node; it comes with them
@@ -197,6 +256,7 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
   }
   const announced = options.channelBinding === undefined || options.channelBinding === null ? null : checkBindingType(options.channelBinding);
   const routerKeys = options.routerKeys === undefined ? undefined : new RouterKeys(options.routerKeys);
+  const transcript = transcriptOptions(key, options, announced);
   let socket: TLSSocket | undefined;
   let lastError: CryptosignKeysError | undefined;
   // the challenges sent in HELLOs since the last CHALLENGE: a reconnect never reuses one
@@ -212,6 +272,8 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
   const agent = new CapturingAgent({ keepAlive: false, ...options.tls });
 
   const authextra = { pubkey: key.publicKeyHex, channel_binding: announced } as CryptosignAuthextra;
+  if (transcript) authextra.transcript = TRANSCRIPT_VERSION;
+  const helloIds = transcript ? { realm: transcript.realm, ...(options.authid !== undefined ? { authid: options.authid } : {}) } : {};
   if (routerKeys) {
     Object.defineProperty(authextra, 'challenge', {
       enumerable: true,
@@ -228,6 +290,7 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
     announced,
     channelId: () => (announced === null ? undefined : tlsChannelId(socket, announced)),
     ...(routerKeys ? { routerKeys } : {}),
+    ...(transcript ? { transcript } : {}),
     takeChallenges() {
       const taken = pending;
       pending = [];
@@ -275,6 +338,7 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
     },
     autobahn(url: string) {
       return {
+        ...helloIds,
         url,
         transports: [{ type: 'websocket', url, ...(isWss(url) ? { agent } : {}) }],
         authmethods: ['cryptosign'],
@@ -283,7 +347,7 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
       };
     },
     wampy() {
-      return { ws: client.WebSocket, authmethods: ['cryptosign'], authextra, onChallenge: client.onChallenge };
+      return { ...helloIds, ws: client.WebSocket, authmethods: ['cryptosign'], authextra, onChallenge: client.onChallenge };
     },
   };
   return client;

@@ -5,13 +5,15 @@
  * its `pubkey` and `signature` = hex(sig) + hex(message), where message is
  * our challenge, XOR the channel id when channel binding is in use (the
  * AUTHENTICATE format). crossbar signs with its node key (`key.pub` holds
- * `public-key-ed25519: <hex>`).
+ * `public-key-ed25519: <hex>`). In transcript mode the signature is the
+ * router's over its transcript message instead (verifyRouterTranscript).
  */
 import { RouterAuthError } from '../../errors.js';
 import { VerifyKey } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
-import { verifyChallengeSignature } from '../challenge.js';
+import { parseChallenge, verifyChallengeSignature } from '../challenge.js';
+import { verifyTranscriptSignature, type TranscriptFields } from '../transcript.js';
 
 export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
 
@@ -98,6 +100,20 @@ export function verifyRouterSignature(
   options: { channelId?: Uint8Array | string } = {},
 ): string {
   const keys = trusted instanceof RouterKeys ? trusted : new RouterKeys(trusted);
+  const { pubkey, key, signature } = trustedAnswer(keys, answer);
+  const list = typeof challenges === 'string' ? [challenges] : challenges;
+  for (const c of list) {
+    try {
+      if (verifyChallengeSignature(key, c, signature, options)) return pubkey;
+    } catch {
+      // a malformed signature is a wrong signature here
+    }
+  }
+  throw signatureWrong(list.length);
+}
+
+/** The router's answer's key, when it is one we trust (ROUTER_NOT_AUTHENTICATED / ROUTER_KEY_UNTRUSTED otherwise). */
+function trustedAnswer(keys: RouterKeys, answer: RouterAnswer): { pubkey: string; key: VerifyKey; signature: string } {
   const pubkey = answer?.pubkey;
   const signature = answer?.signature;
   if (typeof pubkey !== 'string' || typeof signature !== 'string' || pubkey === '' || signature === '') {
@@ -113,18 +129,41 @@ export function verifyRouterSignature(
       `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys.size} trusted router keys`,
     );
   }
-  const list = typeof challenges === 'string' ? [challenges] : challenges;
-  for (const c of list) {
-    try {
-      if (verifyChallengeSignature(key, c, signature, options)) return pubkey.toLowerCase();
-    } catch {
-      // a malformed signature is a wrong signature here
-    }
-  }
-  throw new RouterAuthError(
+  return { pubkey: pubkey.toLowerCase(), key, signature };
+}
+
+function signatureWrong(challenges: number): RouterAuthError {
+  return new RouterAuthError(
     'ROUTER_SIGNATURE_WRONG',
-    list.length === 0
+    challenges === 0
       ? 'the router signed, but we sent no challenge on this connection (a replayed answer?)'
       : "the router's signature does not verify over our challenge for this connection (replayed, forged, or another channel binding)",
   );
+}
+
+/**
+ * Transcript mode: checks the router's signature over its transcript
+ * message (docs/transcript-binding.md). `fieldsFor(challenge)` gives the
+ * transcript for each challenge we may still be answering (normally one),
+ * and the router's key from the answer. Returns the router's key and the
+ * challenge it answered; throws RouterAuthError as verifyRouterSignature does.
+ */
+export function verifyRouterTranscript(
+  keys: RouterKeys,
+  challenges: readonly string[],
+  answer: RouterAnswer,
+  fieldsFor: (clientChallenge: Uint8Array, routerPublicKey: Uint8Array) => TranscriptFields,
+): { routerPublicKey: Uint8Array; clientChallenge: Uint8Array } {
+  const { key, signature } = trustedAnswer(keys, answer);
+  for (const c of challenges) {
+    try {
+      const clientChallenge = parseChallenge(c);
+      if (verifyTranscriptSignature(key, 'router', fieldsFor(clientChallenge, key.publicKey), signature)) {
+        return { routerPublicKey: key.publicKey, clientChallenge };
+      }
+    } catch {
+      // a malformed signature (an XOR-mode one, 192 digits) is a wrong signature here
+    }
+  }
+  throw signatureWrong(challenges.length);
 }

@@ -17,13 +17,16 @@
  * authenticate(): accepted only if the signed message is this challenge (XOR
  * this connection's channel id) and the signature verifies strictly. Each
  * login answers once; every refusal is an AuthError with its code.
+ * Transcript mode (option `transcript`, docs/transcript-binding.md) replaces
+ * both XORs by signatures over the handshake transcript.
  */
 import { randomBytes } from 'node:crypto';
-import { AuthError, CryptosignKeysError } from '../../errors.js';
+import { AuthError, CryptosignKeysError, InputError } from '../../errors.js';
 import { toHex } from '../../crypto/hex.js';
 import type { SigningKey } from '../../keys/signing-key.js';
 import { CHANNEL_BINDING_TYPES, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
 import { parseChallenge, signChallenge } from '../challenge.js';
+import { signTranscript, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
 
 export interface CryptosignAuthenticatorOptions {
@@ -35,12 +38,19 @@ export interface CryptosignAuthenticatorOptions {
   requireChannelBinding?: boolean;
   /** the clock for expiry-time; default the real one */
   now?: () => Date;
+  /**
+   * transcript mode (docs/transcript-binding.md): 'require' refuses XOR-mode
+   * clients (and never signs an XOR-mode router challenge); 'allow' speaks
+   * both, transcript when the client asks; 'off' (default) ignores the
+   * request, as a router without it would.
+   */
+  transcript?: 'require' | 'allow' | 'off';
 }
 
 export interface HelloDetails {
   authid?: unknown;
   authmethods?: unknown;
-  authextra?: { pubkey?: unknown; channel_binding?: unknown; challenge?: unknown; [k: string]: unknown } | null;
+  authextra?: { pubkey?: unknown; channel_binding?: unknown; challenge?: unknown; transcript?: unknown; [k: string]: unknown } | null;
 }
 
 export interface ConnectionInfo {
@@ -57,8 +67,10 @@ export interface ChallengeExtra {
   channel_binding: ChannelBindingType | null;
   /** router authentication: the router's public key (hex) */
   pubkey?: string;
-  /** router authentication: hex(signature) + hex(signed message) over the client's challenge */
+  /** router authentication: hex(signature) + hex(signed message) over the client's challenge; in transcript mode hex(signature) over the router's transcript message */
   signature?: string;
+  /** transcript mode confirmed (TRANSCRIPT_VERSION) */
+  transcript?: string;
 }
 
 /** One client's login in progress: the CHALLENGE to send, and the check of the answer. */
@@ -103,12 +115,36 @@ export class CryptosignAuthenticator {
   readonly #routerKey: SigningKey | undefined;
   readonly #requireBinding: boolean;
   readonly #now: () => Date;
+  readonly #transcript: 'require' | 'allow' | 'off';
 
   constructor(options: CryptosignAuthenticatorOptions) {
     this.#principals = principalsReader(options.principals);
     this.#routerKey = options.routerKey;
     this.#requireBinding = options.requireChannelBinding ?? false;
     this.#now = options.now ?? (() => new Date());
+    const mode = options.transcript ?? 'off';
+    if (mode !== 'require' && mode !== 'allow' && mode !== 'off') {
+      throw new InputError('INVALID_ARGUMENT', 'transcript must be "require", "allow" or "off"');
+    }
+    this.#transcript = mode;
+  }
+
+  /** Does this HELLO get transcript mode? Throws the transcript refusals. */
+  #transcriptMode(asked: unknown, binding: ChannelBindingType | null): boolean {
+    let on = false;
+    if (asked !== undefined && asked !== null && this.#transcript !== 'off') {
+      if (asked !== TRANSCRIPT_VERSION) {
+        throw new AuthError('AUTH_TRANSCRIPT_UNSUPPORTED', `transcript mode ${typeof asked === 'string' ? JSON.stringify(asked.slice(0, 64)) : typeof asked} is not supported (${TRANSCRIPT_VERSION})`);
+      }
+      on = true;
+    }
+    if (!on && this.#transcript === 'require') {
+      throw new AuthError('AUTH_TRANSCRIPT_REQUIRED', `this router requires transcript mode (HELLO authextra.transcript = "${TRANSCRIPT_VERSION}")`);
+    }
+    if (on && binding === null) {
+      throw new AuthError('AUTH_TRANSCRIPT_UNBOUND', 'transcript mode binds the TLS channel: HELLO must announce channel_binding');
+    }
+    return on;
   }
 
   /** HELLO → the login in progress (its `extra` goes into CHALLENGE), or AuthError. */
@@ -132,7 +168,9 @@ export class CryptosignAuthenticator {
       }
     }
 
+    const transcript = this.#transcriptMode(authextra.transcript, binding);
     const extra: ChallengeExtra = { challenge: toHex(randomBytes(32)), channel_binding: binding };
+    if (transcript) return this.#transcriptLogin(principal, details, authextra.challenge, connection, extra, channelId as Uint8Array);
     if (authextra.challenge !== undefined && authextra.challenge !== null && this.#routerKey) {
       let clientChallenge: string;
       try {
@@ -151,6 +189,51 @@ export class CryptosignAuthenticator {
         ...(id ? { channelId: id } : {}),
         now: this.#now(),
       });
+    return new PendingLogin(principal, extra, channelId, check);
+  }
+
+  /** A transcript-mode login: the router signs its transcript first (router authentication), the client's is checked against its own. */
+  async #transcriptLogin(
+    principal: Principal,
+    details: HelloDetails,
+    clientChallengeHex: unknown,
+    connection: ConnectionInfo,
+    extra: ChallengeExtra,
+    channelId: Uint8Array,
+  ): Promise<PendingLogin> {
+    if (typeof connection.realm !== 'string') throw new InputError('INVALID_ARGUMENT', 'transcript mode binds the realm: hello() needs connection.realm');
+    extra.transcript = TRANSCRIPT_VERSION;
+    const fields: TranscriptFields = {
+      channelBinding: extra.channel_binding as ChannelBindingType,
+      channelId,
+      realm: connection.realm,
+      authid: typeof details.authid === 'string' ? details.authid : '',
+      clientPublicKey: principal.publicKey,
+      routerChallenge: parseChallenge(extra.challenge),
+    };
+    if (clientChallengeHex !== undefined && clientChallengeHex !== null && this.#routerKey) {
+      try {
+        fields.clientChallenge = parseChallenge(clientChallengeHex);
+      } catch (e) {
+        throw new AuthError('AUTH_CHALLENGE_MISMATCH', `HELLO authextra.challenge: ${(e as Error).message}`);
+      }
+      fields.routerPublicKey = this.#routerKey.publicKey;
+      extra.pubkey = this.#routerKey.publicKeyHex;
+      extra.signature = await signTranscript(this.#routerKey, 'router', fields);
+    }
+    const check = (_challenge: string, signature: string) => {
+      const found = this.#principals().find(principal.publicKey, {
+        authid: principal.name,
+        ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
+        realm: connection.realm as string,
+        now: this.#now(),
+      });
+      if (!found.ok) throw new AuthError(found.code, found.reason);
+      if (!verifyTranscriptSignature(this.#principals().verifyKeyOf(found.principal), 'client', fields, signature)) {
+        throw new AuthError('AUTH_SIGNATURE_WRONG', `the transcript signature does not verify for "${found.principal.name}" (another connection, mode or role)`);
+      }
+      return found.principal;
+    };
     return new PendingLogin(principal, extra, channelId, check);
   }
 }
