@@ -20,6 +20,7 @@ import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
 import { hasOption, optionValue, parseAuthorizedKeyLines, type AuthorizedKeyLine, type KeyOption } from '../../ssh/authorized-keys.js';
 import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } from '../challenge.js';
+import { certAuthorityFrom, type CertAuthority } from './cert-authorities.js';
 
 export interface Principal {
   /** the authid: `wamp-authid` option, else the comment, else the public key hex */
@@ -43,6 +44,19 @@ export interface Principal {
   parsedOptions: KeyOption[];
   /** 1-based line number */
   line: number;
+  /** for a certificate login: what the certificate said (its key id goes to the router's log) */
+  certificate?: CertificateLogin;
+}
+
+/** The certificate a principal logged in with, through a `cert-authority` line. */
+export interface CertificateLogin {
+  keyId: string;
+  serial: bigint;
+  /** the CA key's `SHA256:…` fingerprint */
+  ca: string;
+  principals: string[];
+  /** seconds since the epoch */
+  validBefore: bigint;
 }
 
 export interface SkippedKey {
@@ -69,14 +83,43 @@ function refuse(code: ErrorCode, reason: string): AuthResult {
   return { ok: false, code, reason };
 }
 
+/**
+ * The checks an authorized_keys line's own options make (realm, `expiry-time`,
+ * `from=`), for a listed key or a `cert-authority` line alike; undefined when
+ * the line allows this login.
+ */
+export function lineRefusal(
+  p: Pick<Principal, 'name' | 'line' | 'realm' | 'expiresAt' | 'from'>,
+  options: Pick<AuthCheckOptions, 'realm' | 'now' | 'peerAddress'>,
+): AuthResult | undefined {
+  if (p.realm !== undefined && options.realm !== undefined && p.realm !== options.realm) {
+    return refuse('AUTH_REALM_MISMATCH', `"${p.name}" (line ${p.line}) may join realm "${p.realm}", not "${options.realm}"`);
+  }
+  const now = options.now ?? new Date();
+  if (p.expiresAt !== undefined && now.getTime() >= p.expiresAt.getTime()) {
+    return refuse('AUTH_KEY_EXPIRED', `the key of "${p.name}" (line ${p.line}) expired at ${p.expiresAt.toISOString()}`);
+  }
+  if (p.from !== undefined) {
+    if (options.peerAddress === undefined) {
+      return refuse('AUTH_ADDRESS_REFUSED', `the key of "${p.name}" (line ${p.line}) has from="${p.from}" and no peer address was given to check`);
+    }
+    if (!matchFrom(p.from, options.peerAddress)) {
+      return refuse('AUTH_ADDRESS_REFUSED', `the key of "${p.name}" (line ${p.line}) may not be used from ${options.peerAddress}`);
+    }
+  }
+  return undefined;
+}
+
 export class AuthorizedKeys {
   readonly #byHex = new Map<string, Principal[]>();
   readonly #verifyKeys = new Map<string, VerifyKey>();
 
   constructor(
     readonly principals: readonly Principal[],
-    /** lines that are not principals (not Ed25519, cert-authority), with the reason */
+    /** lines that are not principals (not Ed25519), with the reason */
     readonly skipped: readonly SkippedKey[] = [],
+    /** `cert-authority` lines: CAs whose user certificates stand for principals (see cert-authorities.ts) */
+    readonly certAuthorities: readonly CertAuthority[] = [],
   ) {
     for (const p of principals) {
       const list = this.#byHex.get(p.publicKeyHex) ?? [];
@@ -113,21 +156,8 @@ export class AuthorizedKeys {
       return refuse('AUTH_KEY_AMBIGUOUS', `the key is listed for ${candidates.length} authids (lines ${candidates.map((p) => p.line).join(', ')}); the client must say which`);
     }
     const p = candidates[0] as Principal;
-    if (p.realm !== undefined && options.realm !== undefined && p.realm !== options.realm) {
-      return refuse('AUTH_REALM_MISMATCH', `"${p.name}" (line ${p.line}) may join realm "${p.realm}", not "${options.realm}"`);
-    }
-    const now = options.now ?? new Date();
-    if (p.expiresAt !== undefined && now.getTime() >= p.expiresAt.getTime()) {
-      return refuse('AUTH_KEY_EXPIRED', `the key of "${p.name}" (line ${p.line}) expired at ${p.expiresAt.toISOString()}`);
-    }
-    if (p.from !== undefined) {
-      if (options.peerAddress === undefined) {
-        return refuse('AUTH_ADDRESS_REFUSED', `the key of "${p.name}" (line ${p.line}) has from="${p.from}" and no peer address was given to check`);
-      }
-      if (!matchFrom(p.from, options.peerAddress)) {
-        return refuse('AUTH_ADDRESS_REFUSED', `the key of "${p.name}" (line ${p.line}) may not be used from ${options.peerAddress}`);
-      }
-    }
+    const refused = lineRefusal(p, options);
+    if (refused) return refused;
     return { ok: true, principal: p };
   }
 
@@ -145,6 +175,12 @@ export class AuthorizedKeys {
     const pub = bytesOrHex(publicKey, 'public key', 32, 'INVALID_PUBLIC_KEY');
     const found = this.find(pub, options);
     if (!found.ok) return found;
+    return this.checkSignature(found.principal, challengeHex, signatureHex, options);
+  }
+
+  /** The XOR-mode signature check alone, for a principal already found (a listed key, or a certificate's). */
+  checkSignature(principal: Principal, challengeHex: string, signatureHex: string, options: ChallengeOptions = {}): AuthResult {
+    const found = { ok: true as const, principal };
     const message = challengeMessage(challengeHex, options);
     const sig = bytesOrHex(signatureHex, 'signature', 96, 'INVALID_SIGNATURE');
     if (!Buffer.from(sig.subarray(64)).equals(Buffer.from(message))) {
@@ -301,10 +337,12 @@ export function parseAuthorizedKeys(text: string): AuthorizedKeys {
   if (typeof text !== 'string') throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', 'authorized keys must be given as text');
   const principals: Principal[] = [];
   const skipped: SkippedKey[] = [];
+  const certAuthorities: CertAuthority[] = [];
   const seen = new Map<string, Principal>();
   for (const line of parseAuthorizedKeyLines(text)) {
     if (hasOption(line, 'cert-authority')) {
-      skipped.push({ line: line.line, type: line.type, reason: 'a cert-authority key signs certificates; sshd never accepts it as a plain key' });
+      // a CA: trusted for user certificates, never as a plain key (sshd's rule)
+      certAuthorities.push(certAuthorityFrom(line));
       continue;
     }
     const raw = line.rawEd25519 ?? line.key?.ed25519;
@@ -318,5 +356,5 @@ export function parseAuthorizedKeys(text: string): AuthorizedKeys {
     seen.set(key, principal);
     principals.push(principal);
   }
-  return new AuthorizedKeys(principals, skipped);
+  return new AuthorizedKeys(principals, skipped, certAuthorities);
 }
