@@ -194,6 +194,32 @@ export function parseCertificate(blob: Uint8Array): SshCertificate {
   return { ...cert, signatureAlgorithm: alg };
 }
 
+/** The largest certificate accepted from the wire as base64 (OpenSSH's are well under 4 KiB, RSA-16384 CAs included). */
+export const MAX_CERTIFICATE_BASE64 = 16384;
+
+/** A certificate carried as canonical base64 of its blob (a WAMP field): bounded, parsed, CA signature checked. */
+export function certificateFromBase64(value: unknown, field: string): SshCertificate {
+  if (typeof value !== 'string' || value.length > MAX_CERTIFICATE_BASE64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) {
+    throw new CertificateError('CERT_FORMAT', `${field} must be the base64 of an OpenSSH certificate (at most ${MAX_CERTIFICATE_BASE64} characters)`);
+  }
+  const bytes = new Uint8Array(Buffer.from(value, 'base64'));
+  if (Buffer.from(bytes).toString('base64') !== value) throw new CertificateError('CERT_FORMAT', `${field} is not canonical base64`);
+  try {
+    return parseCertificate(bytes);
+  } catch (e) {
+    if (e instanceof CertificateError) throw new CertificateError(e.code, `${field}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** A certificate as a caller may give it: the blob, a `…-cert.pub` line, or an already parsed one. */
+export function toCertificate(value: Uint8Array | string | SshCertificate): SshCertificate {
+  if (value instanceof Uint8Array) return parseCertificate(value);
+  if (typeof value === 'string') return parseCertificateLine(value).certificate;
+  if (value && typeof value === 'object' && value.blob instanceof Uint8Array) return parseCertificate(value.blob);
+  throw new CertificateError('CERT_FORMAT', 'a certificate must be its blob, its -cert.pub line, or a parsed certificate');
+}
+
 /** A certificate from its `…-cert.pub` line (`type base64 [comment]`) or from bytes. */
 export function parseCertificateLine(line: string): { certificate: SshCertificate; comment: string } {
   const t = line.trim();

@@ -29,7 +29,7 @@ import { parseChallenge, signChallenge } from '../challenge.js';
 import { signTranscript, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
 import { certificatePrincipal, decodeCertificateField } from './cert-authorities.js';
-import { parseCertificate, parseCertificateLine, quoteForLog, type SshCertificate } from '../../ssh/certificate.js';
+import { quoteForLog, toCertificate, type SshCertificate } from '../../ssh/certificate.js';
 import type { RevokedKeys } from '../../ssh/krl.js';
 import { ed25519Blob } from '../../ssh/public-key.js';
 
@@ -151,7 +151,7 @@ export class CryptosignAuthenticator {
     this.#log = options.log;
     if (options.routerCertificate !== undefined) {
       const rc = options.routerCertificate;
-      const cert = typeof rc === 'string' ? parseCertificateLine(rc).certificate : parseCertificate(rc);
+      const cert = toCertificate(rc);
       if (!options.routerKey || !cert.ed25519 || toHex(cert.ed25519) !== options.routerKey.publicKeyHex) {
         throw new InputError('INVALID_ARGUMENT', 'routerCertificate must certify routerKey');
       }

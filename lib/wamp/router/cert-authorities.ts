@@ -20,9 +20,9 @@
  * certificate blob (what `…-cert.pub` holds after the type); `authextra.pubkey`
  * stays and must be the certified key.
  */
-import { AuthError } from '../../errors.js';
+import { AuthError, CertificateError } from '../../errors.js';
 import { toHex } from '../../crypto/hex.js';
-import { checkCertificate, parseCertificate, quoteForLog, type SshCertificate } from '../../ssh/certificate.js';
+import { certificateFromBase64, checkCertificate, quoteForLog, type SshCertificate } from '../../ssh/certificate.js';
 import type { RevokedKeys } from '../../ssh/krl.js';
 import { ed25519Blob, fingerprintOfBlob, parsePublicKeyBlob, type PublicKeyInfo } from '../../ssh/public-key.js';
 import { optionValue, type AuthorizedKeyLine, type KeyOption } from '../../ssh/authorized-keys.js';
@@ -44,9 +44,6 @@ export interface CertAuthority {
   options: string;
   parsedOptions: KeyOption[];
 }
-
-/** The largest certificate accepted in HELLO (base64 characters); OpenSSH's are well under 4 KiB, RSA-16384 CAs included. */
-export const MAX_CERTIFICATE_BASE64 = 16384;
 
 export function certAuthorityFrom(line: AuthorizedKeyLine): CertAuthority {
   const blob = line.key?.blob ?? ed25519Blob(line.rawEd25519 as Uint8Array);
@@ -72,16 +69,10 @@ export function certAuthorityFrom(line: AuthorizedKeyLine): CertAuthority {
 
 /** HELLO authextra.certificate → a parsed, signature-checked certificate, or AuthError (CERT_FORMAT, CERT_SIGNATURE_WRONG). */
 export function decodeCertificateField(value: unknown, field = 'HELLO authextra.certificate'): SshCertificate {
-  if (typeof value !== 'string' || value.length > MAX_CERTIFICATE_BASE64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) {
-    throw new AuthError('CERT_FORMAT', `${field} must be the base64 of an OpenSSH certificate (at most ${MAX_CERTIFICATE_BASE64} characters)`);
-  }
-  const bytes = new Uint8Array(Buffer.from(value, 'base64'));
-  if (Buffer.from(bytes).toString('base64') !== value) throw new AuthError('CERT_FORMAT', `${field} is not canonical base64`);
   try {
-    return parseCertificate(bytes);
+    return certificateFromBase64(value, field);
   } catch (e) {
-    const err = e as { code?: string; message?: string };
-    if (err.code === 'CERT_FORMAT' || err.code === 'CERT_SIGNATURE_WRONG') throw new AuthError(err.code, `${field}: ${err.message}`);
+    if (e instanceof CertificateError) throw new AuthError(e.code, e.message);
     throw e;
   }
 }
