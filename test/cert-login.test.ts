@@ -19,6 +19,7 @@ import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { agentCertificates, certificateBesideKeyFile, chooseCertificate, readCertificateFile } from '../lib/keys/certificate-source.js';
 import { parseCertificate } from '../lib/ssh/certificate.js';
 import { RevokedKeys } from '../lib/ssh/krl.js';
+import { RevokedKeysFile } from '../lib/wamp/router/revoked-keys-file.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { CryptosignAuthenticator } from '../lib/wamp/router/authenticator.js';
 import { cryptosignClient } from '../lib/wamp/client/cryptosign-client.js';
@@ -180,6 +181,18 @@ test('router-side refusals, each coded, at HELLO (nothing is challenged)', async
   await expectCode(() => hello(good, {}, byKey), 'KEY_REVOKED');
   const byCa = auth({ revokedKeys: () => RevokedKeys.parse(pubLine(userCa)) });
   await expectCode(() => hello(good, {}, byCa), 'KEY_REVOKED');
+  // a RevokedKeys file followed on disk (sshd's RevokedKeys): re-read when it changes; unusable = every login refused
+  const file = new RevokedKeysFile(krl);
+  const followed = auth({ revokedKeys: file });
+  assert.equal((await hello(good, {}, followed)).principal.name, 'alice');
+  await expectCode(() => hello(serialCert, {}, followed), 'KEY_REVOKED');
+  writeFileSync(krl, `${pubLine(userKeyPath)}\n`); // now the plain form, revoking alice's key itself
+  await expectCode(() => hello(good, {}, followed), 'KEY_REVOKED', /revoked key/);
+  writeFileSync(krl, 'garbage that is no key\n');
+  await expectCode(() => hello(good, {}, followed), 'KEY_REVOKED', /cannot be used/);
+  // plain-key logins are checked too
+  const plain = new CryptosignAuthenticator({ principals: parseAuthorizedKeys(pubLine(userKeyPath)), revokedKeys: RevokedKeys.parse(pubLine(userKeyPath)) });
+  await expectCode(() => plain.hello({ authmethods: ['cryptosign'], authextra: { pubkey: pub } }, { realm: 'realm1' }), 'KEY_REVOKED');
 });
 
 test('RSA and ECDSA CAs on cert-authority lines; an ssh-rsa (SHA-1) signed certificate is refused as sshd 9.2 refuses it', async () => {

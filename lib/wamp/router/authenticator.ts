@@ -30,7 +30,7 @@ import { signTranscript, verifyTranscriptSignature, TRANSCRIPT_VERSION, type Tra
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
 import { certificatePrincipal, decodeCertificateField } from './cert-authorities.js';
 import { quoteForLog, toCertificate, type SshCertificate } from '../../ssh/certificate.js';
-import type { RevokedKeys } from '../../ssh/krl.js';
+import { RevokedKeys } from '../../ssh/krl.js';
 import { ed25519Blob } from '../../ssh/public-key.js';
 
 export interface CryptosignAuthenticatorOptions {
@@ -54,7 +54,7 @@ export interface CryptosignAuthenticatorOptions {
    * certified (a RevokedKeys, e.g. from loadRevokedKeysFile, or a function
    * returning the current one). Checked at HELLO and again at AUTHENTICATE.
    */
-  revokedKeys?: RevokedKeys | (() => RevokedKeys | undefined);
+  revokedKeys?: RevokedKeys | { current(): RevokedKeys } | (() => RevokedKeys | undefined);
   /**
    * The router's OpenSSH host certificate for `routerKey` (`ssh-keygen -s ca
    * -h -n router.example key.pub`), as the certificate blob or the
@@ -146,7 +146,12 @@ export class CryptosignAuthenticator {
 
   constructor(options: CryptosignAuthenticatorOptions) {
     const revoked = options.revokedKeys;
-    this.#revoked = typeof revoked === 'function' ? revoked : () => revoked;
+    this.#revoked =
+      typeof revoked === 'function'
+        ? revoked
+        : revoked !== undefined && !(revoked instanceof RevokedKeys) && typeof revoked.current === 'function'
+          ? () => revoked.current()
+          : () => revoked as RevokedKeys | undefined;
     this.#caAlgorithms = options.caSignatureAlgorithms;
     this.#log = options.log;
     if (options.routerCertificate !== undefined) {
