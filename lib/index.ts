@@ -31,6 +31,11 @@ export {
 } from './wamp/client/cryptosign-client.js';
 export { tlsChannelId, CHANNEL_BINDING_TYPES, type ChannelBindingType } from './wamp/channel-binding.js';
 export { RouterKeys, verifyRouterSignature, type TrustedRouterKeys, type RouterAnswer } from './wamp/client/router-trust.js';
+/** OpenSSH certificates on the client: router trust through known_hosts (@cert-authority), and finding our own certificate as OpenSSH does. */
+export { RouterTrust, routerHostOf, type RouterHost } from './wamp/client/router-trust.js';
+export { KnownHosts } from './ssh/known-hosts.js';
+export { agentCertificates, certificateBesideKeyFile, readCertificateFile, chooseCertificate } from './keys/certificate-source.js';
+export type { SshCertificate } from './ssh/certificate.js';
 export {
   CryptosignAuthenticator,
   PendingLogin,
