@@ -13,6 +13,7 @@ import { checkBindingType } from '../lib/wamp/channel-binding.js';
 import { AuthorizedKeysFile } from '../lib/wamp/router/authorized-keys-file.js';
 import { runCrossbarAuthenticator, type Decision } from '../lib/wamp/crossbar/dynamic-authenticator.js';
 import { CliFailure, UsageError } from './cli-errors.js';
+import { RevokedKeysFile } from '../lib/wamp/router/revoked-keys-file.js';
 import { checkKeyArgs, openKey, type KeyArgs } from './key-options.js';
 
 export interface AuthenticatorArgs extends KeyArgs {
@@ -25,6 +26,7 @@ export interface AuthenticatorArgs extends KeyArgs {
   'channel-binding'?: string | undefined;
   'router-key'?: string[] | undefined;
   ca?: string | undefined;
+  'revoked-keys'?: string | undefined;
 }
 
 const log = (line: string) => process.stderr.write(`cryptosign-keys authenticator: ${line}\n`);
@@ -54,6 +56,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs): Promise<voi
     onReload: (k) => log(`reloaded ${args['authorized-keys']}: ${k.principals.length} principals`),
     onError: (e) => log(`${e.message} [${e.code}]; refusing every login until the file is fixed`),
   });
+  const revoked = args['revoked-keys'] === undefined ? undefined : new RevokedKeysFile(args['revoked-keys']);
   const key = await openKey(args, c);
   try {
     const session = await runCrossbarAuthenticator(key, {
@@ -67,6 +70,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs): Promise<voi
       ...(args['router-key'] ? { routerKeys: args['router-key'] } : {}),
       ...(ca !== undefined ? { tls: { ca } } : {}),
       onDecision: (d) => log(decisionLine(d)),
+      ...(revoked ? { revokedKeys: () => revoked.current() } : {}),
     });
     log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid ?? '?'}; ${file.current().principals.length} principals from ${args['authorized-keys']}`);
     let stopping = false;

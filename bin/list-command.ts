@@ -2,6 +2,8 @@ import { listAgentKeys } from '../lib/keys/agent-key.js';
 import { toHex } from '../lib/crypto/hex.js';
 import { fingerprintLine, publicKeyLine } from '../lib/ssh/public-key.js';
 import { CliFailure, UsageError } from './cli-errors.js';
+import { certificateTime, parseCertificate, type SshCertificate } from '../lib/ssh/certificate.js';
+import { certificateSummary } from '../lib/keys/certificate-source.js';
 import { parseTimeout } from './key-option-spec.js';
 
 export interface ListArgs {
@@ -9,6 +11,32 @@ export interface ListArgs {
   L?: boolean | undefined;
   socket?: string | undefined;
   timeout?: string | undefined;
+}
+
+/** A certificate identity, parsed and verified by this package (undefined for plain keys and certificates it cannot verify). */
+function certificateOf(blob: Uint8Array): SshCertificate | undefined {
+  try {
+    return parseCertificate(blob);
+  } catch {
+    return undefined;
+  }
+}
+
+function certificateJson(blob: Uint8Array): { certificate?: object } {
+  const c = certificateOf(blob);
+  if (!c) return {};
+  return {
+    certificate: {
+      certType: c.certType,
+      keyId: c.keyId,
+      serial: c.serial.toString(),
+      principals: c.principals,
+      validAfter: certificateTime(c.validAfter),
+      validBefore: certificateTime(c.validBefore),
+      ca: c.caKey.fingerprint,
+      ...(c.ed25519 ? { publicKeyHex: toHex(c.ed25519) } : {}),
+    },
+  };
 }
 
 export async function listCommand(args: ListArgs, out: (s: string) => void): Promise<void> {
@@ -31,6 +59,7 @@ export async function listCommand(args: ListArgs, out: (s: string) => void): Pro
           ...(k.publicKeyHex ? { publicKeyHex: k.publicKeyHex } : {}),
           ...(k.reason ? { reason: k.reason } : {}),
           publicKey: Buffer.from(k.blob).toString('base64'),
+          ...certificateJson(k.blob),
         })),
         null,
         2,
@@ -41,6 +70,10 @@ export async function listCommand(args: ListArgs, out: (s: string) => void): Pro
   if (keys.length === 0) throw new CliFailure('AGENT_KEY_NOT_FOUND', 'The agent has no identities (if it is locked, `ssh-add -X` unlocks it).');
   for (const k of keys) {
     if (args.L) out(publicKeyLine(k, k.comment) + '\n');
-    else out(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');
+    else {
+      out(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');
+      const cert = certificateOf(k.blob);
+      if (cert) out(`    ${certificateSummary(cert)}\n`);
+    }
   }
 }

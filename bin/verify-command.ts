@@ -6,6 +6,10 @@ import { bytesOrHex, toHex } from '../lib/crypto/hex.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { readStdinValue } from './read-stdin.js';
+import { readCertificateFile } from '../lib/keys/certificate-source.js';
+import { ed25519Blob } from '../lib/ssh/public-key.js';
+import { certificatePrincipal } from '../lib/wamp/router/cert-authorities.js';
+import { loadRevokedKeysFile } from '../lib/wamp/router/revoked-keys-file.js';
 
 export interface VerifyArgs {
   pubkey?: string | undefined;
@@ -14,6 +18,8 @@ export interface VerifyArgs {
   'channel-id'?: string | undefined;
   authid?: string | undefined;
   'peer-address'?: string | undefined;
+  certificate?: string | undefined;
+  'revoked-keys'?: string | undefined;
 }
 
 export function readList(path: string): string {
@@ -33,6 +39,9 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
   const pubkey = args.pubkey === undefined ? undefined : bytesOrHex(args.pubkey, 'public key', 32, 'INVALID_PUBLIC_KEY');
   const listPath = args['authorized-keys'];
   const list = listPath === undefined ? undefined : parseAuthorizedKeys(readList(listPath));
+  if (args.certificate !== undefined && list === undefined) throw new UsageError('--certificate goes with --authorized-keys (its cert-authority lines)', 'verify');
+  const revoked = args['revoked-keys'] === undefined ? undefined : loadRevokedKeysFile(args['revoked-keys']);
+  const certificate = args.certificate === undefined ? undefined : readCertificateFile(args.certificate);
   const signature = await readStdinValue('signature', 'INVALID_SIGNATURE');
   const opts = {
     ...(channelId ? { channelId } : {}),
@@ -40,7 +49,23 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
     ...(args['peer-address'] !== undefined ? { peerAddress: args['peer-address'] } : {}),
   };
 
+  if (list && certificate) {
+    // a certificate login: the router's checks (cert-authority, principals, options, revocation), then the signature
+    const p = certificatePrincipal(list, {
+      certificate,
+      pubkey: pubkey ? toHex(pubkey) : certificate.ed25519 ? toHex(certificate.ed25519) : '',
+      authid: args.authid,
+      peerAddress: args['peer-address'],
+      revoked,
+    });
+    const r = list.checkSignature(p, args.challenge, signature, opts);
+    if (!r.ok) throw new CliFailure(r.code, r.reason);
+    out(`ok ${p.name} (certificate ${JSON.stringify(p.certificate?.keyId)} serial ${p.certificate?.serial})\n`);
+    return;
+  }
+  const revokedWhy = (key: Uint8Array) => revoked?.revocationOf(ed25519Blob(key));
   if (list && pubkey) {
+    if (revokedWhy(pubkey)) throw new CliFailure('KEY_REVOKED', `the key is revoked (${revokedWhy(pubkey)})`);
     const r = list.check(pubkey, args.challenge, signature, opts);
     if (!r.ok) throw new CliFailure(r.code, r.reason);
     out(`ok ${r.principal.name}\n`);
@@ -53,12 +78,14 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
       if (!verifyChallengeSignature(list.verifyKeyOf(p), args.challenge, signature, opts)) continue;
       const r = list.check(p.publicKey, args.challenge, signature, { ...opts, authid: args.authid ?? p.name });
       if (!r.ok) throw new CliFailure(r.code, r.reason);
+      if (revokedWhy(p.publicKey)) throw new CliFailure('KEY_REVOKED', `the key of "${p.name}" is revoked (${revokedWhy(p.publicKey)})`);
       out(`ok ${r.principal.name}\n`);
       return;
     }
     throw new CliFailure('AUTH_SIGNATURE_WRONG', `signature does not verify for any of the ${list.principals.length} keys in ${listPath}`);
   }
   const key = pubkey as Uint8Array;
+  if (revokedWhy(key)) throw new CliFailure('KEY_REVOKED', `the key is revoked (${revokedWhy(key)})`);
   if (!verifyChallengeSignature(key, args.challenge, signature, opts)) {
     throw new CliFailure('AUTH_SIGNATURE_WRONG', 'signature does not verify for this key and challenge');
   }
