@@ -2,7 +2,9 @@
 # Makes sure the system tools are here, installing the missing ones with
 # apt-get when it can (root on Debian/Ubuntu); otherwise says what to install.
 #   system-deps.sh demo   OpenSSH's ssh-agent, ssh-add, ssh-keygen (npm start)
-#   system-deps.sh test   those, plus openssl, setsid, script and Debian's
+#   system-deps.sh test   those, plus OpenSSH's sshd (/usr/sbin/sshd, run
+#                         privately by the sshd differential test), openssl,
+#                         setsid, script and Debian's
 #                         python3-autobahn with twisted, nacl and pyOpenSSL
 #                         (npm test); AUTOBAHN_PYTHON names another python
 #                         that has them (then nothing is installed for it)
@@ -13,6 +15,7 @@ for tool in ssh-agent ssh-add ssh-keygen; do
   command -v "$tool" >/dev/null 2>&1 || { need="$need openssh-client"; break; }
 done
 if [ "$what" = test ]; then
+  [ -x /usr/sbin/sshd ] || need="$need openssh-server"
   command -v openssl >/dev/null 2>&1 || need="$need openssl"
   command -v setsid >/dev/null 2>&1 || need="$need util-linux"
   command -v script >/dev/null 2>&1 || need="$need bsdutils"

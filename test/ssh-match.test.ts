@@ -80,7 +80,8 @@ test('addrMatchList: CIDR, negation in any numeric form, and invalid lists (-2)'
   assert.equal(addrMatchList('127.0.0.1', '::ffff:127.0.0.1'), 0, 'a mapped pattern is IPv6');
   assert.equal(addrMatchList('::1', '::1%1'), 0, 'another scope');
   assert.equal(addrMatchList('::1', '::1%0'), 1);
-  assert.equal(addrMatchList('10.1.2.3', '10.0.0.0/ 8'), 1, 'strtoul reads the prefix length');
+  assert.equal(addrMatchList('10.1.2.3', '10.0.0.0/ 8'), 0, 'a prefix length starts with a digit (else: a wildcard)');
+  assert.equal(addrMatchList('10.1.2.3', '10.0.0.0/08'), 1);
 });
 
 test('matchHostAndIp and fromAllows: sshd from= answers', () => {

@@ -367,28 +367,16 @@ export function parseCidr(entry: string): { r: 0; net: NumericAddress; bits: num
 }
 
 /**
- * strtoul(…, 10) over the whole text as addr_pton_cidr uses it: leading
- * white space and one sign allowed, at least one digit, nothing after;
- * undefined otherwise. A negative value wraps (so it is always too long).
+ * The prefix length as addr_pton_cidr reads it: it must start with a digit
+ * (so no white space or sign), decimal, nothing after; undefined otherwise.
  */
 function parseMaskLength(text: string): number | undefined {
-  if (text === '') return undefined;
-  let i = 0;
-  while (i < text.length && ' \t\n\v\f\r'.includes(text[i] as string)) i++;
-  let negative = false;
-  if (text[i] === '+' || text[i] === '-') {
-    negative = text[i] === '-';
-    i++;
-  }
-  const start = i;
-  while (isDigit(text[i])) i++;
-  if (i === start || i !== text.length) return undefined;
+  if (!isDigit(text[0])) return undefined;
   let v = 0;
-  for (let k = start; k < i; k++) {
-    v = v * 10 + (text.charCodeAt(k) - 48);
-    if (v > 1e6) v = 1e6; // anything this large is "too long"; keep the number small
+  for (let k = 0; k < text.length; k++) {
+    if (!isDigit(text[k])) return undefined;
+    v = Math.min(v * 10 + (text.charCodeAt(k) - 48), 1e6); // anything this large is "too long"
   }
-  if (negative && v !== 0) return 1e6;
   return v;
 }
 

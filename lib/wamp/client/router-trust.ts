@@ -11,7 +11,7 @@
 import { RouterAuthError } from '../../errors.js';
 import { VerifyKey } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
-import { parseAuthorizedKeyLines } from '../../ssh/authorized-keys.js';
+import { parseAuthorizedKeysText } from '../../ssh/authorized-keys.js';
 import { parseChallenge, verifyChallengeSignature } from '../challenge.js';
 import { verifyTranscriptSignature, type TranscriptFields } from '../transcript.js';
 import { CertificateError } from '../../errors.js';
@@ -24,12 +24,20 @@ export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
 /**
  * The set of router keys a client trusts, from: 64-hex public keys (one
  * string, or a list), crossbar `key.pub` text (`public-key-ed25519: <hex>`),
- * or authorized_keys-style lines (`ssh-ed25519 AAAA…`, or `<hex> comment`).
- * Every key is checked as libsodium would (no small-order or
- * non-canonical keys).
+ * or authorized_keys-style lines (`ssh-ed25519 AAAA…`, or `<hex> comment`),
+ * read as sshd reads them. Every key is checked as libsodium would (no
+ * small-order or non-canonical keys).
+ *
+ * authorized_keys options on a router key line: `expiry-time` is honoured
+ * (the key is not trusted after it); a `cert-authority` line is a CA that
+ * signs certificates, not a router key, and is not trusted as one; a line
+ * with `from=` or `principals=` (restrictions that cannot be checked for a
+ * router) is not trusted either; a line sshd would skip is skipped.
  */
 export class RouterKeys {
   readonly #keys = new Map<string, VerifyKey>();
+  /** hex → expiry-time (Unix seconds) of keys given with one */
+  readonly #validBefore = new Map<string, number>();
 
   constructor(trusted: TrustedRouterKeys) {
     const items = typeof trusted === 'string' ? [trusted] : trusted;
@@ -46,8 +54,13 @@ export class RouterKeys {
     }
   }
 
-  #add(raw: Uint8Array): void {
-    this.#keys.set(toHex(raw), new VerifyKey(raw));
+  #add(raw: Uint8Array, validBefore?: number): void {
+    const hex = toHex(raw);
+    this.#keys.set(hex, new VerifyKey(raw));
+    if (validBefore !== undefined) {
+      const earlier = this.#validBefore.get(hex);
+      this.#validBefore.set(hex, earlier === undefined ? validBefore : Math.min(earlier, validBefore));
+    }
   }
 
   #addText(text: string): void {
@@ -59,9 +72,10 @@ export class RouterKeys {
       for (const m of tagged) this.#add(bytesOrHex(m[1], 'router public key', 32, 'INVALID_PUBLIC_KEY'));
       return;
     }
-    for (const line of parseAuthorizedKeyLines(t)) {
-      const raw = line.rawEd25519 ?? line.key?.ed25519;
-      if (raw) this.#add(raw);
+    for (const line of parseAuthorizedKeysText(t).lines) {
+      const o = line.options;
+      if (o.certAuthority || o.from !== undefined || o.principals !== undefined) continue;
+      if (line.rawEd25519) this.#add(line.rawEd25519, o.validBefore);
     }
   }
 
@@ -69,12 +83,17 @@ export class RouterKeys {
     return this.#keys.size;
   }
 
-  has(publicKeyHex: string): boolean {
-    return this.#keys.has(publicKeyHex.toLowerCase());
+  /** Whether the key is trusted at `now` (default: now): listed, and not past its expiry-time. */
+  has(publicKeyHex: string, now: Date = new Date()): boolean {
+    return this.get(publicKeyHex, now) !== undefined;
   }
 
-  get(publicKeyHex: string): VerifyKey | undefined {
-    return this.#keys.get(publicKeyHex.toLowerCase());
+  /** The trusted key, or undefined (not listed, or past its expiry-time at `now`). */
+  get(publicKeyHex: string, now: Date = new Date()): VerifyKey | undefined {
+    const hex = typeof publicKeyHex === 'string' ? publicKeyHex.toLowerCase() : '';
+    const until = this.#validBefore.get(hex);
+    if (until !== undefined && until < Math.floor(now.getTime() / 1000)) return undefined;
+    return this.#keys.get(hex);
   }
 
   /** the trusted keys, as hex */
@@ -143,14 +162,14 @@ export function verifyRouterSignature(
   trusted: RouterKeys | RouterTrust | TrustedRouterKeys,
   challenges: string | readonly string[],
   answer: RouterAnswer,
-  options: { channelId?: Uint8Array | string; host?: RouterHost | undefined } = {},
+  options: { channelId?: Uint8Array | string; host?: RouterHost | undefined; now?: Date } = {},
 ): string {
   const keys = trusted instanceof RouterKeys || trusted instanceof RouterTrust ? trusted : new RouterKeys(trusted);
-  const { pubkey, key, signature } = trustedAnswer(keys, answer, options.host);
+  const { pubkey, key, signature } = trustedAnswer(keys, answer, options.host, options.now);
   const list = typeof challenges === 'string' ? [challenges] : challenges;
   for (const c of list) {
     try {
-      if (verifyChallengeSignature(key, c, signature, options)) return pubkey;
+      if (verifyChallengeSignature(key, c, signature, options.channelId !== undefined ? { channelId: options.channelId } : {})) return pubkey;
     } catch {
       // a malformed signature is a wrong signature here
     }
@@ -159,8 +178,14 @@ export function verifyRouterSignature(
 }
 
 /** The router's answer's key, when it is one we trust (ROUTER_NOT_AUTHENTICATED / ROUTER_KEY_UNTRUSTED otherwise). */
-function trustedAnswer(trust: RouterKeys | RouterTrust, answer: RouterAnswer, host: RouterHost | undefined): { pubkey: string; key: VerifyKey; signature: string } {
+function trustedAnswer(
+  trust: RouterKeys | RouterTrust,
+  answer: RouterAnswer,
+  host: RouterHost | undefined,
+  at?: Date,
+): { pubkey: string; key: VerifyKey; signature: string } {
   const keys = trust instanceof RouterKeys ? trust : trust.keys;
+  const now = at ?? (trust instanceof RouterTrust ? trust.now() : new Date());
   const pubkey = answer?.pubkey;
   const signature = answer?.signature;
   if (typeof pubkey !== 'string' || typeof signature !== 'string' || pubkey === '' || signature === '') {
@@ -181,11 +206,11 @@ function trustedAnswer(trust: RouterKeys | RouterTrust, answer: RouterAnswer, ho
       throw new RouterAuthError('CERT_KEY_MISMATCH', "the router's certificate certifies another key than CHALLENGE extra.pubkey");
     }
   }
-  let key = keys?.get(pubkey);
+  let key = keys?.get(pubkey, now);
   if (!key && trust instanceof RouterTrust && trust.knownHosts && /^[0-9a-fA-F]{64}$/.test(pubkey)) {
     if (!host) throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', "the router's host is not known, so known_hosts cannot be checked");
     const raw = bytesOrHex(pubkey, 'router public key', 32, 'INVALID_PUBLIC_KEY');
-    const r = trust.knownHosts.check(host.name, host.host, certificate ?? ed25519Blob(raw), { now: trust.now() });
+    const r = trust.knownHosts.check(host.name, host.host, certificate ?? ed25519Blob(raw), { now });
     if (!r.ok) throw new RouterAuthError(r.code, `router ${host.name}: ${r.reason}`);
     try {
       key = new VerifyKey(raw);
@@ -196,7 +221,7 @@ function trustedAnswer(trust: RouterKeys | RouterTrust, answer: RouterAnswer, ho
   if (!key) {
     throw new RouterAuthError(
       'ROUTER_KEY_UNTRUSTED',
-      `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys?.size ?? 0} trusted router keys`,
+      `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys?.size ?? 0} trusted router keys (or is past its expiry-time)`,
     );
   }
   return { pubkey: pubkey.toLowerCase(), key, signature };

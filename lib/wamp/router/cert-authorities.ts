@@ -24,47 +24,34 @@ import { AuthError, CertificateError } from '../../errors.js';
 import { toHex } from '../../crypto/hex.js';
 import { certificateFromBase64, checkCertificate, quoteForLog, type SshCertificate } from '../../ssh/certificate.js';
 import type { RevokedKeys } from '../../ssh/krl.js';
-import { ed25519Blob, fingerprintOfBlob, parsePublicKeyBlob, type PublicKeyInfo } from '../../ssh/public-key.js';
-import { optionValue, type AuthorizedKeyLine, type KeyOption } from '../../ssh/authorized-keys.js';
-import { lineRefusal, parseExpiryTime, type AuthorizedKeys, type Principal } from './principals.js';
+import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
+import type { AuthorizedKeyLine } from '../../ssh/authorized-keys.js';
+import { plainKeyRefusal, type KeyOptions } from '../../ssh/key-options.js';
+import type { AuthorizedKeys, Principal } from './principals.js';
 
-/** A `cert-authority` line of authorized_keys. */
-export interface CertAuthority {
-  /** 1-based line number */
-  line: number;
-  /** the CA key (any type this package verifies: Ed25519, ECDSA, RSA) */
-  caKey: PublicKeyInfo;
-  /** `principals="…"`: the certificate principals this line accepts; undefined = any */
-  principals?: string[];
-  role?: string;
-  realm?: string;
-  expiresAt?: Date;
-  from?: string;
-  comment: string;
-  options: string;
-  parsedOptions: KeyOption[];
+/** A `cert-authority` line of authorized_keys, as sshd read it (AuthorizedKeys.certAuthorities). */
+export type CertAuthority = AuthorizedKeyLine;
+
+/** The CA key blob of a cert-authority line (hex lines hold an Ed25519 key). */
+function caBlob(line: AuthorizedKeyLine): Uint8Array | undefined {
+  return line.blob ?? line.key?.blob ?? (line.rawEd25519 ? ed25519Blob(line.rawEd25519) : undefined);
 }
 
-export function certAuthorityFrom(line: AuthorizedKeyLine): CertAuthority {
-  const blob = line.key?.blob ?? ed25519Blob(line.rawEd25519 as Uint8Array);
-  const ca: CertAuthority = {
-    line: line.line,
-    caKey: line.key ?? parsePublicKeyBlob(blob),
-    comment: line.comment,
-    options: line.optionsText,
-    parsedOptions: line.options,
-  };
-  const principals = optionValue(line, 'principals');
-  const role = optionValue(line, 'wamp-role');
-  const realm = optionValue(line, 'wamp-realm');
-  const expiry = optionValue(line, 'expiry-time');
-  const from = optionValue(line, 'from');
-  if (principals !== undefined) ca.principals = principals.split(',');
-  if (role !== undefined) ca.role = role;
-  if (realm !== undefined) ca.realm = realm;
-  if (expiry !== undefined) ca.expiresAt = parseExpiryTime(expiry, line.line);
-  if (from !== undefined) ca.from = from;
-  return ca;
+/**
+ * The line's own options for this login: the WAMP realm, then sshd's
+ * (expiry-time, from=) exactly as for a plain key — plainKeyRefusal with the
+ * cert-authority and principals= parts set aside, since they are the point
+ * of this line.
+ */
+function caLineRefusal(ca: AuthorizedKeyLine, name: string, asked: CertificateLoginRequest): AuthError | undefined {
+  const realm = ca.options.extra['wamp-realm'];
+  if (realm !== undefined && (typeof asked.realm !== 'string' || asked.realm !== realm)) {
+    return new AuthError('AUTH_REALM_MISMATCH', `"${name}" (cert-authority line ${ca.line}) may join realm "${realm}", not ${typeof asked.realm === 'string' ? `"${asked.realm}"` : 'a login without a realm'}`);
+  }
+  const r = plainKeyRefusal({ ...ca.options, certAuthority: false, principals: undefined } as KeyOptions, { address: asked.peerAddress, now: asked.now ?? new Date() });
+  if (!r) return undefined;
+  const code = r.code === 'expired' ? 'AUTH_KEY_EXPIRED' : r.code === 'from' ? 'AUTH_ADDRESS_REFUSED' : 'CERT_CA_UNTRUSTED';
+  return new AuthError(code, `the cert-authority line ${ca.line} for "${name}": ${r.reason}`);
 }
 
 /** HELLO authextra.certificate → a parsed, signature-checked certificate, or AuthError (CERT_FORMAT, CERT_SIGNATURE_WRONG). */
@@ -103,7 +90,10 @@ export function certificatePrincipal(keys: AuthorizedKeys, asked: CertificateLog
   if (typeof asked.pubkey !== 'string' || asked.pubkey.toLowerCase() !== toHex(cert.ed25519)) {
     throw new AuthError('CERT_KEY_MISMATCH', `${id} certifies another key than HELLO authextra.pubkey`);
   }
-  const lines = keys.certAuthorities.filter((ca) => Buffer.from(ca.caKey.blob).equals(Buffer.from(cert.caKey.blob)));
+  const lines = keys.certAuthorities.filter((ca) => {
+    const blob = caBlob(ca);
+    return blob !== undefined && Buffer.from(blob).equals(Buffer.from(cert.caKey.blob));
+  });
   if (lines.length === 0) throw new AuthError('CERT_CA_UNTRUSTED', `${id}: its CA is not a cert-authority of this router`);
   const revoked = asked.revoked?.revocationOf(cert);
   if (revoked !== undefined) throw new AuthError('KEY_REVOKED', `${id} is revoked (${revoked})`);
@@ -120,8 +110,9 @@ export function certificatePrincipal(keys: AuthorizedKeys, asked: CertificateLog
   throw first as AuthError;
 }
 
-function principalFor(cert: SshCertificate, ca: CertAuthority, id: string, authid: string | undefined, asked: CertificateLoginRequest): Principal {
-  const acceptable = cert.principals.filter((p) => ca.principals === undefined || ca.principals.includes(p));
+function principalFor(cert: SshCertificate, ca: AuthorizedKeyLine, id: string, authid: string | undefined, asked: CertificateLoginRequest): Principal {
+  const allowed = ca.options.principals === undefined ? undefined : ca.options.principals.split(',');
+  const acceptable = cert.principals.filter((p) => allowed === undefined || allowed.includes(p));
   let name: string;
   if (authid !== undefined) {
     if (!cert.principals.includes(authid)) throw new AuthError('CERT_PRINCIPAL_REFUSED', `${id} is not valid for authid ${quoteForLog(authid)}`);
@@ -144,6 +135,8 @@ function principalFor(cert: SshCertificate, ca: CertAuthority, id: string, authi
     ...(asked.caSignatureAlgorithms ? { caSignatureAlgorithms: asked.caSignatureAlgorithms } : {}),
   });
   if (!r.ok) throw new AuthError(r.code, r.reason);
+  const refused = caLineRefusal(ca, name, asked);
+  if (refused) throw refused;
   const publicKey = cert.ed25519 as Uint8Array;
   const principal: Principal = {
     name,
@@ -151,20 +144,16 @@ function principalFor(cert: SshCertificate, ca: CertAuthority, id: string, authi
     publicKey,
     publicKeyHex: toHex(publicKey),
     fingerprint: fingerprintOfBlob(cert.key.blob),
-    parsedOptions: ca.parsedOptions,
+    keyOptions: ca.options,
     line: ca.line,
     certificate: { keyId: cert.keyId, serial: cert.serial, ca: cert.caKey.fingerprint, principals: cert.principals, validBefore: cert.validBefore },
   };
-  if (ca.role !== undefined) principal.role = ca.role;
-  if (ca.realm !== undefined) principal.realm = ca.realm;
-  if (ca.expiresAt !== undefined) principal.expiresAt = ca.expiresAt;
-  if (ca.from !== undefined) principal.from = ca.from;
-  if (ca.options !== '') principal.options = ca.options;
-  const refused = lineRefusal(principal, {
-    ...(typeof asked.realm === 'string' ? { realm: asked.realm } : {}),
-    ...(asked.peerAddress !== undefined ? { peerAddress: asked.peerAddress } : {}),
-    ...(asked.now ? { now: asked.now } : {}),
-  });
-  if (refused && !refused.ok) throw new AuthError(refused.code, refused.reason);
+  const role = ca.options.extra['wamp-role'];
+  const realm = ca.options.extra['wamp-realm'];
+  if (role !== undefined) principal.role = role;
+  if (realm !== undefined) principal.realm = realm;
+  if (ca.options.validBefore !== undefined) principal.expiresAt = new Date(ca.options.validBefore * 1000);
+  if (ca.options.from !== undefined) principal.from = ca.options.from;
+  if (ca.optionsText !== '') principal.options = ca.optionsText;
   return principal;
 }

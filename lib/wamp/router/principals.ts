@@ -1,26 +1,33 @@
 /**
  * The router side's list of principals: which public key belongs to which
  * WAMP authid (and role, realm), read from an OpenSSH authorized_keys text
- * (sshd's format, see ssh/authorized-keys.ts) or lines of
- * `<pubkey hex> <principal>`; and the strict check of an AUTHENTICATE
- * signature against that list, with a coded reason for every refusal.
+ * exactly as sshd reads it (ssh/authorized-keys.ts, ssh/key-options.ts) or
+ * from lines of `<pubkey hex> <principal>`; and the strict check of an
+ * AUTHENTICATE signature against that list, with a coded reason for every
+ * refusal (the reason is for the operator; see refusals.ts for what a
+ * client may be told).
  *
- * Principal name (the authid): the `wamp-authid="…"` option, else the comment
- * verbatim, else the public key hex (so lines without a comment never share a name).
- * sshd's options are honoured where they mean something here:
- * `cert-authority` lines are CAs, never principals (skipped, with the reason);
- * `expiry-time` refuses the key after that time; `from` refuses peers whose
- * address does not match (and, failing closed, a check without a peer address).
- * The others (`restrict`, `command`, …) are kept and reported, not interpreted.
+ * The WAMP side, and only it, lives here: options sshd does not know and
+ * would refuse a line for — `wamp-authid="…"` (the principal's name; else the
+ * comment verbatim, else the public key hex), `wamp-role="…"`,
+ * `wamp-realm="…"` (the key is only good for that realm; a login that names
+ * no realm, or a realm that is not a string, is refused). Everything else is
+ * sshd's: a line sshd would not read is skipped and reported in `skipped`
+ * (the other lines stay usable); a key is accepted when, as in sshd, one of
+ * its lines passes (not `cert-authority`, not expired, no `principals=`,
+ * `from=` allowing the peer — failing closed without a peer address).
  */
-import { BlockList, isIP } from 'node:net';
 import { AuthorizedKeysError, AuthError, type ErrorCode } from '../../errors.js';
 import { VerifyKey, publicKeyProblem } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
-import { hasOption, optionValue, parseAuthorizedKeyLines, type AuthorizedKeyLine, type KeyOption } from '../../ssh/authorized-keys.js';
+import { parseAuthorizedKeysText, type AuthorizedKeyLine, type KeyOptions, type SkippedLine } from '../../ssh/authorized-keys.js';
+import { fromAllows } from '../../ssh/match.js';
+import { plainKeyRefusal } from '../../ssh/key-options.js';
 import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } from '../challenge.js';
-import { certAuthorityFrom, type CertAuthority } from './cert-authorities.js';
+
+/** The library's own options (sshd would refuse a line with any of them). */
+export const WAMP_OPTIONS = ['wamp-authid', 'wamp-role', 'wamp-realm'] as const;
 
 export interface Principal {
   /** the authid: `wamp-authid` option, else the comment, else the public key hex */
@@ -29,22 +36,23 @@ export interface Principal {
   comment: string;
   publicKey: Uint8Array;
   publicKeyHex: string;
-  fingerprint: string;
+  /** `SHA256:…` of the key */
+  readonly fingerprint: string;
   /** WAMP role (`wamp-role="…"`), when given */
   role?: string;
   /** WAMP realm (`wamp-realm="…"`), when given: the key is only good for that realm */
   realm?: string;
-  /** `expiry-time`: the key is refused from this time on */
+  /** `expiry-time` (the earliest when several): the key is refused after this time */
   expiresAt?: Date;
   /** `from`: sshd's pattern list for the peer address */
   from?: string;
   /** the authorized_keys options field as written, when there is one */
   options?: string;
-  /** every option, parsed */
-  parsedOptions: KeyOption[];
+  /** sshd's options of the line, parsed */
+  keyOptions: KeyOptions;
   /** 1-based line number */
   line: number;
-  /** for a certificate login: what the certificate said (its key id goes to the router's log) */
+  /** for a certificate login (a cert-authority line, see cert-authorities.ts): what the certificate said; its key id goes to the router's log */
   certificate?: CertificateLogin;
 }
 
@@ -59,19 +67,16 @@ export interface CertificateLogin {
   validBefore: bigint;
 }
 
-export interface SkippedKey {
-  line: number;
-  type: string;
-  reason: string;
-}
+/** A line that is not a principal, and why (sshd would skip it, or it is not for cryptosign). */
+export type SkippedKey = SkippedLine;
 
 /** What a check is about besides the signature. */
 export interface AuthCheckOptions extends ChallengeOptions {
   /** the authid the client asked for (HELLO authid); a key listed under another name is refused */
   authid?: string;
-  /** the realm asked for; a principal bound to another realm is refused */
+  /** the realm asked for; a principal bound to a realm needs this to be that realm (missing: refused) */
   realm?: string;
-  /** the peer's IP address, for `from=` */
+  /** the peer's IP address, for `from=` (missing: lines with from= are refused) */
   peerAddress?: string;
   /** the time to check `expiry-time` against; default now */
   now?: Date;
@@ -83,51 +88,41 @@ function refuse(code: ErrorCode, reason: string): AuthResult {
   return { ok: false, code, reason };
 }
 
-/**
- * The checks an authorized_keys line's own options make (realm, `expiry-time`,
- * `from=`), for a listed key or a `cert-authority` line alike; undefined when
- * the line allows this login.
- */
-export function lineRefusal(
-  p: Pick<Principal, 'name' | 'line' | 'realm' | 'expiresAt' | 'from'>,
-  options: Pick<AuthCheckOptions, 'realm' | 'now' | 'peerAddress'>,
-): AuthResult | undefined {
-  if (p.realm !== undefined && options.realm !== undefined && p.realm !== options.realm) {
-    return refuse('AUTH_REALM_MISMATCH', `"${p.name}" (line ${p.line}) may join realm "${p.realm}", not "${options.realm}"`);
+/** The refusal of one line for this login, or undefined when the line lets the key in. */
+function lineRefusal(p: Principal, options: Omit<AuthCheckOptions, 'channelId'>, now: Date): AuthResult | undefined {
+  if (p.realm !== undefined && (typeof options.realm !== 'string' || options.realm !== p.realm)) {
+    return refuse('AUTH_REALM_MISMATCH', typeof options.realm === 'string'
+      ? `"${p.name}" (line ${p.line}) may join realm "${p.realm}", not "${options.realm}"`
+      : `"${p.name}" (line ${p.line}) is bound to realm "${p.realm}" and the login names no realm`);
   }
-  const now = options.now ?? new Date();
-  if (p.expiresAt !== undefined && now.getTime() >= p.expiresAt.getTime()) {
-    return refuse('AUTH_KEY_EXPIRED', `the key of "${p.name}" (line ${p.line}) expired at ${p.expiresAt.toISOString()}`);
-  }
-  if (p.from !== undefined) {
-    if (options.peerAddress === undefined) {
-      return refuse('AUTH_ADDRESS_REFUSED', `the key of "${p.name}" (line ${p.line}) has from="${p.from}" and no peer address was given to check`);
-    }
-    if (!matchFrom(p.from, options.peerAddress)) {
-      return refuse('AUTH_ADDRESS_REFUSED', `the key of "${p.name}" (line ${p.line}) may not be used from ${options.peerAddress}`);
-    }
-  }
-  return undefined;
+  const r = plainKeyRefusal(p.keyOptions, { address: options.peerAddress, now });
+  if (!r) return undefined;
+  const code: ErrorCode = r.code === 'expired' ? 'AUTH_KEY_EXPIRED' : r.code === 'from' ? 'AUTH_ADDRESS_REFUSED' : 'AUTH_UNKNOWN_KEY';
+  return refuse(code, `the key of "${p.name}" (line ${p.line}): ${r.reason}`);
 }
 
 export class AuthorizedKeys {
   readonly #byHex = new Map<string, Principal[]>();
-  readonly #verifyKeys = new Map<string, VerifyKey>();
+  /** per distinct key: its decoded VerifyKey, or why libsodium would refuse it (checked at first use, once) */
+  readonly #verifyKeys = new Map<string, VerifyKey | string>();
 
   constructor(
     readonly principals: readonly Principal[],
-    /** lines that are not principals (not Ed25519), with the reason */
+    /** lines that are not principals (sshd would skip them, cert-authority, not Ed25519), with the reason */
     readonly skipped: readonly SkippedKey[] = [],
-    /** `cert-authority` lines: CAs whose user certificates stand for principals (see cert-authorities.ts) */
-    readonly certAuthorities: readonly CertAuthority[] = [],
+    /** every line sshd would read, principals or not (cert-authority lines among them) */
+    readonly lines: readonly AuthorizedKeyLine[] = [],
   ) {
     for (const p of principals) {
-      const list = this.#byHex.get(p.publicKeyHex) ?? [];
-      list.push(p);
-      this.#byHex.set(p.publicKeyHex, list);
-      // decoded and checked once per key, not once per login
-      if (!this.#verifyKeys.has(p.publicKeyHex)) this.#verifyKeys.set(p.publicKeyHex, new VerifyKey(p.publicKey));
+      const list = this.#byHex.get(p.publicKeyHex);
+      if (list) list.push(p);
+      else this.#byHex.set(p.publicKeyHex, [p]);
     }
+  }
+
+  /** The cert-authority lines (keys trusted to sign certificates, never principals themselves). */
+  get certAuthorities(): AuthorizedKeyLine[] {
+    return this.lines.filter((l) => l.options.certAuthority);
   }
 
   /** The principal of a public key (hex or bytes), or undefined (unknown, or listed under several authids). */
@@ -137,9 +132,11 @@ export class AuthorizedKeys {
   }
 
   /**
-   * The principal a public key stands for, with crossbar's rules: with an
-   * authid, the key must be listed under it; without, it must be listed
-   * under exactly one. Also checks realm, `expiry-time` and `from=`.
+   * The principal a public key stands for. As sshd: the key's lines are
+   * tried in file order and the first that passes (realm, `expiry-time`,
+   * `from=`) is the one; with an authid, only lines under that name count;
+   * without, the passing lines must all be one name (else the client must
+   * say which: AUTH_KEY_AMBIGUOUS).
    */
   find(publicKey: string | Uint8Array, options: Omit<AuthCheckOptions, 'channelId'> = {}): AuthResult {
     const hex = typeof publicKey === 'string' ? publicKey.toLowerCase() : toHex(publicKey);
@@ -148,22 +145,44 @@ export class AuthorizedKeys {
     let candidates = all;
     if (options.authid !== undefined && options.authid !== null) {
       candidates = all.filter((p) => p.name === options.authid);
-      if (candidates.length === 0) {
-        return refuse('AUTH_AUTHID_MISMATCH', `the key is not listed for authid "${options.authid}"`);
+      if (candidates.length === 0) return refuse('AUTH_AUTHID_MISMATCH', `the key is not listed for the authid asked for`);
+    }
+    const problem = this.#keyProblem(hex, (candidates[0] as Principal).publicKey);
+    if (problem) return refuse('AUTH_UNKNOWN_KEY', `the listed key ${hex.slice(0, 16)}… (line ${(candidates[0] as Principal).line}) is refused: ${problem}`);
+    const now = options.now ?? new Date();
+    let first: AuthResult | undefined;
+    const passing: Principal[] = [];
+    for (const p of candidates) {
+      const r = lineRefusal(p, options, now);
+      if (r) first ??= r;
+      else passing.push(p);
+    }
+    if (passing.length === 0) return first as AuthResult;
+    const p = passing[0] as Principal;
+    if (options.authid === undefined || options.authid === null) {
+      const other = passing.find((q) => q.name !== p.name);
+      if (other) {
+        return refuse('AUTH_KEY_AMBIGUOUS', `the key is listed for several authids (lines ${p.line} and ${other.line}); the client must say which`);
       }
     }
-    if (candidates.length > 1) {
-      return refuse('AUTH_KEY_AMBIGUOUS', `the key is listed for ${candidates.length} authids (lines ${candidates.map((p) => p.line).join(', ')}); the client must say which`);
-    }
-    const p = candidates[0] as Principal;
-    const refused = lineRefusal(p, options);
-    if (refused) return refused;
     return { ok: true, principal: p };
+  }
+
+  #keyProblem(hex: string, publicKey: Uint8Array): string | undefined {
+    let v = this.#verifyKeys.get(hex);
+    if (v === undefined) {
+      const problem = publicKeyProblem(publicKey);
+      v = problem ?? new VerifyKey(publicKey);
+      this.#verifyKeys.set(hex, v);
+    }
+    return typeof v === 'string' ? v : undefined;
   }
 
   /** The checked, decoded key of a listed principal. */
   verifyKeyOf(principal: Principal): VerifyKey {
-    return this.#verifyKeys.get(principal.publicKeyHex) ?? new VerifyKey(principal.publicKey);
+    this.#keyProblem(principal.publicKeyHex, principal.publicKey);
+    const v = this.#verifyKeys.get(principal.publicKeyHex);
+    return v instanceof VerifyKey ? v : new VerifyKey(principal.publicKey);
   }
 
   /**
@@ -227,98 +246,33 @@ export class AuthorizedKeys {
   }
 }
 
-/** sshd's expiry-time: YYYYMMDD[HHMM[SS]], local time, or UTC with a trailing Z. */
-export function parseExpiryTime(value: string, lineNo: number): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(Z?)$/.exec(value);
-  if (!m) throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: expiry-time "${value}" is not YYYYMMDD[HHMM[SS]][Z]`);
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) {
-    throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${lineNo}: expiry-time "${value}" is not a valid date`);
-  }
-  const date = m[7] === 'Z' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
-  return date;
-}
-
-function wildcard(pattern: string, text: string): boolean {
-  // sshd's match_pattern: * and ?, iterative (linear in practice, no backtracking regex)
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let mark = 0;
-  const P = pattern.toLowerCase();
-  const T = text.toLowerCase();
-  while (t < T.length) {
-    if (p < P.length && (P[p] === '?' || P[p] === T[t])) {
-      p++;
-      t++;
-    } else if (p < P.length && P[p] === '*') {
-      star = p++;
-      mark = t;
-    } else if (star !== -1) {
-      p = star + 1;
-      t = ++mark;
-    } else return false;
-  }
-  while (p < P.length && P[p] === '*') p++;
-  return p === P.length;
-}
-
-function matchOne(pattern: string, address: string): boolean {
-  const slash = pattern.indexOf('/');
-  if (slash !== -1) {
-    const net = pattern.slice(0, slash);
-    const bits = Number(pattern.slice(slash + 1));
-    const family = isIP(net);
-    if (!family || !Number.isInteger(bits) || isIP(address) !== family) return false;
-    const list = new BlockList();
-    try {
-      list.addSubnet(net, bits, family === 4 ? 'ipv4' : 'ipv6');
-    } catch {
-      return false;
-    }
-    return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
-  }
-  return wildcard(pattern, address);
-}
-
-/** sshd's from= rule: a negated match refuses; otherwise any positive match allows. */
+/** sshd's from= rule for one peer address (IPv4-mapped addresses as IPv4): true when sshd would let it use the key. */
 export function matchFrom(patternList: string, address: string): boolean {
-  const addr = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-  let allowed = false;
-  for (const raw of patternList.split(',')) {
-    const negated = raw.startsWith('!');
-    const pattern = negated ? raw.slice(1) : raw;
-    if (pattern === '') continue;
-    if (matchOne(pattern, addr)) {
-      if (negated) return false;
-      allowed = true;
-    }
-  }
-  return allowed;
+  return fromAllows(patternList, address);
 }
 
 function principalFrom(line: AuthorizedKeyLine, publicKey: Uint8Array): Principal {
-  const problem = publicKeyProblem(publicKey);
-  if (problem) throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', `line ${line.line}: the Ed25519 key is refused: ${problem}`);
   const publicKeyHex = toHex(publicKey);
-  const authid = optionValue(line, 'wamp-authid');
+  const o = line.options;
+  const authid = o.extra['wamp-authid'];
+  let fingerprint: string | undefined;
   const p: Principal = {
     name: authid ?? (line.comment !== '' ? line.comment : publicKeyHex),
     comment: line.comment,
     publicKey,
     publicKeyHex,
-    fingerprint: fingerprintOfBlob(ed25519Blob(publicKey)),
-    parsedOptions: line.options,
+    get fingerprint() {
+      return (fingerprint ??= fingerprintOfBlob(line.blob ?? ed25519Blob(publicKey)));
+    },
+    keyOptions: o,
     line: line.line,
   };
-  const role = optionValue(line, 'wamp-role');
-  const realm = optionValue(line, 'wamp-realm');
-  const expiry = optionValue(line, 'expiry-time');
-  const from = optionValue(line, 'from');
+  const role = o.extra['wamp-role'];
+  const realm = o.extra['wamp-realm'];
   if (role !== undefined) p.role = role;
   if (realm !== undefined) p.realm = realm;
-  if (expiry !== undefined) p.expiresAt = parseExpiryTime(expiry, line.line);
-  if (from !== undefined) p.from = from;
+  if (o.validBefore !== undefined) p.expiresAt = new Date(o.validBefore * 1000);
+  if (o.from !== undefined) p.from = o.from;
   if (line.optionsText !== '') p.options = line.optionsText;
   return p;
 }
@@ -333,28 +287,31 @@ export function principalsReader(source: PrincipalsSource): () => AuthorizedKeys
   return () => source as AuthorizedKeys;
 }
 
+/**
+ * Reads an authorized_keys text (or `<hex> <principal>` lines) into the list
+ * of principals. Never throws for a bad line: it is skipped and reported in
+ * `skipped`, as sshd skips it.
+ */
 export function parseAuthorizedKeys(text: string): AuthorizedKeys {
   if (typeof text !== 'string') throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', 'authorized keys must be given as text');
+  const { lines, skipped } = parseAuthorizedKeysText(text, { extraOptions: WAMP_OPTIONS });
   const principals: Principal[] = [];
-  const skipped: SkippedKey[] = [];
-  const certAuthorities: CertAuthority[] = [];
-  const seen = new Map<string, Principal>();
-  for (const line of parseAuthorizedKeyLines(text)) {
-    if (hasOption(line, 'cert-authority')) {
-      // a CA: trusted for user certificates, never as a plain key (sshd's rule)
-      certAuthorities.push(certAuthorityFrom(line));
+  const notPrincipals: SkippedKey[] = [...skipped];
+  for (const line of lines) {
+    if (line.options.certAuthority) {
+      notPrincipals.push({ line: line.line, type: line.type, reason: 'a cert-authority key signs certificates; sshd never accepts it as a plain key' });
       continue;
     }
-    const raw = line.rawEd25519 ?? line.key?.ed25519;
-    if (!raw) {
-      skipped.push({ line: line.line, type: line.type, reason: 'not an Ed25519 key; cryptosign needs Ed25519' });
+    if (line.options.principals !== undefined) {
+      notPrincipals.push({ line: line.line, type: line.type, reason: 'principals= belongs on a cert-authority line; sshd refuses a plain key from this line' });
       continue;
     }
-    const principal = principalFrom(line, raw);
-    const key = `${principal.publicKeyHex} ${principal.name}`;
-    if (seen.has(key)) continue; // the same key for the same name twice: once is enough
-    seen.set(key, principal);
-    principals.push(principal);
+    if (!line.rawEd25519) {
+      notPrincipals.push({ line: line.line, type: line.type, reason: 'not an Ed25519 key; cryptosign needs Ed25519' });
+      continue;
+    }
+    principals.push(principalFrom(line, line.rawEd25519));
   }
-  return new AuthorizedKeys(principals, skipped, certAuthorities);
+  notPrincipals.sort((x, y) => x.line - y.line);
+  return new AuthorizedKeys(principals, notPrincipals, lines);
 }
