@@ -28,6 +28,7 @@ import { expectCode } from './helpers/errors.js';
 import { certBlob, makeKey, signKey, sshKeygen } from './helpers/ssh-certs.js';
 import { startTestRouter } from './helpers/test-router.js';
 import { counting, login } from './helpers/wamp-login.js';
+import { makeTestCert } from './helpers/tls.js';
 
 let agent: ThrowawayAgent;
 let dir: string;
@@ -263,4 +264,63 @@ test('a certificate the client is given must certify its key, and be a user cert
   await expectCode(() => cryptosignClient(routerKey, { certificate: certificate! }), 'CERT_KEY_MISMATCH');
   await expectCode(() => cryptosignClient(agentKey, { certificate: aliceCert(userCa, { host: true }) }), 'CERT_TYPE_WRONG');
   await expectCode(() => cryptosignClient(agentKey, { certificate: 'ssh-ed25519-cert-v01@openssh.com AAAA' }), 'CERT_FORMAT');
+});
+
+test('transcript mode binds both certificates: a swapped certificate (another one the same CA issued) breaks the signatures, nothing signed by the client', async () => {
+  const tls = makeTestCert();
+  const routerKey = loadKeyFile(routerKeyPath);
+  const hostCert = (names: string[]) => {
+    const stem = join(dir, `router-tx${n++}`);
+    copyFileSync(`${routerKeyPath}.pub`, `${stem}.pub`);
+    return certBlob(signKey(hostCa, stem, { host: true, principals: names }));
+  };
+  const { certificate } = (await agentCertificates(agentKey.publicKey, { socketPath: agent.socketPath }))[0]!;
+  const principals = parseAuthorizedKeys(`cert-authority,principals="alice" ${pubLine(userCa)}\n`);
+  const good = hostCert(['127.0.0.1']);
+  const knownHosts = `@cert-authority 127.0.0.1,[127.0.0.1]:* ${pubLine(hostCa)}\n`;
+  const options = { tls: { ca: tls.cert }, transcript: true, channelBinding: 'tls-exporter' as const, realm: 'realm1', authid: 'alice', knownHosts };
+  const start = (extra: Partial<Parameters<typeof startTestRouter>[0]> = {}) =>
+    startTestRouter({ principals, tls: { cert: tls, version: 'TLSv1.3' }, transcript: 'require', routerKey, routerCertificate: good, ...extra });
+  try {
+    const r = await start();
+    try {
+      const key = counting(agentKey);
+      assert.equal(await login('autobahn-js 22', r.url, cryptosignClient(key, { ...options, certificate: certificate! }), 'alice'), 'open');
+      assert.equal(key.signs, 1);
+      assert.equal(r.challenges.at(-1)?.certificate, b64(good));
+    } finally {
+      await r.stop();
+    }
+    // a relay swaps the router's certificate for another valid one of the same key: the router's transcript signature no longer verifies
+    const other = hostCert(['127.0.0.1', 'x.example']);
+    const swapped = await start({ tamper: (e) => ({ ...e, certificate: b64(other) }) });
+    try {
+      const key = counting(agentKey);
+      const client = cryptosignClient(key, { ...options, certificate: certificate! });
+      assert.match(await login('autobahn-js 22', swapped.url, client, 'alice'), /^closed/);
+      assert.equal(client.lastError?.code, 'ROUTER_SIGNATURE_WRONG');
+      assert.equal(key.signs, 0);
+    } finally {
+      await swapped.stop();
+    }
+    // the client's certificate swapped in HELLO for another valid one (same key, same CA): the router refuses the client's signature
+    const otherClientCert = b64(aliceCert(userCa, { principals: ['alice'], id: 'second' }));
+    const relay = await start({ helloRewrite: (d) => ({ ...d, authextra: { ...d.authextra, certificate: otherClientCert } }) });
+    try {
+      // with router authentication the client sees it first (the router's transcript names another certificate): nothing signed
+      const key = counting(agentKey);
+      const client = cryptosignClient(key, { ...options, certificate: certificate! });
+      assert.match(await login('autobahn-js 22', relay.url, client, 'alice'), /^closed/);
+      assert.equal(client.lastError?.code, 'ROUTER_SIGNATURE_WRONG');
+      assert.equal(key.signs, 0);
+      // without it, the client signs its own transcript and the router refuses that signature
+      const { knownHosts: _unused, ...noRouterAuth } = options;
+      assert.match(await login('autobahn-js 22', relay.url, cryptosignClient(agentKey, { ...noRouterAuth, certificate: certificate! }), 'alice'), /^closed/);
+      assert.equal(relay.outcomes.at(-1)?.code, 'AUTH_SIGNATURE_WRONG');
+    } finally {
+      await relay.stop();
+    }
+  } finally {
+    tls.cleanup();
+  }
 });
