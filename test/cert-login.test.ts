@@ -29,6 +29,7 @@ import { certBlob, makeKey, signKey, sshKeygen } from './helpers/ssh-certs.js';
 import { startTestRouter } from './helpers/test-router.js';
 import { counting, login } from './helpers/wamp-login.js';
 import { makeTestCert } from './helpers/tls.js';
+import { crossbarDecision } from '../lib/wamp/crossbar/dynamic-authenticator.js';
 
 let agent: ThrowawayAgent;
 let dir: string;
@@ -323,4 +324,15 @@ test('transcript mode binds both certificates: a swapped certificate (another on
   } finally {
     tls.cleanup();
   }
+});
+
+test('crossbar dynamic authenticator: details.authextra.certificate decided by the same checks; crossbar is told the certified key', async () => {
+  const principals = parseAuthorizedKeys(`cert-authority,principals="alice",wamp-role="operator" ${pubLine(userCa)}\n`);
+  const cert = aliceCert(userCa, { serial: 5 });
+  const details = (c: Uint8Array) => ({ authmethod: 'cryptosign', authextra: { pubkey: agentKey.publicKeyHex, certificate: b64(c) }, transport: { peer: 'tcp4:127.0.0.1:5000' } });
+  assert.deepEqual(crossbarDecision(principals, 'realm1', 'alice', details(cert)), { pubkey: agentKey.publicKeyHex, role: 'operator', authid: 'alice' });
+  await expectCode(() => crossbarDecision(principals, 'realm1', 'ops', details(cert)), 'CERT_PRINCIPAL_REFUSED');
+  await expectCode(() => crossbarDecision(principals, 'realm1', 'alice', details(aliceCert(otherCa))), 'CERT_CA_UNTRUSTED');
+  const revoked = RevokedKeys.parse(pubLine(userCa));
+  await expectCode(() => crossbarDecision(principals, 'realm1', 'alice', details(cert), { revokedKeys: revoked }), 'KEY_REVOKED');
 });
