@@ -3,7 +3,9 @@
  * the loopback test router whose decision is the library's authenticator.
  * A plain ws login with a seed key is the baseline; then wss (TLS 1.3) with
  * tls-unique channel binding and router authentication, with the client key
- * as a seed and in ssh-agent. Each login is a new connection.
+ * as a seed and in ssh-agent; then the same in transcript mode
+ * (docs/transcript-binding.md), tls-exporter, beside XOR mode with
+ * tls-exporter. Each login is a new connection.
  */
 import { Wampy } from 'wampy';
 import type { SigningKey } from '../lib/keys/signing-key.js';
@@ -27,12 +29,17 @@ export async function benchLogins(agentKey: SigningKey, logins: number): Promise
   const routerKey = fromSeed('43'.repeat(32));
   const principals = parseAuthorizedKeys(`${seedKey.publicKeyHex} bench\n${agentKey.publicKeyHex} bench`);
   const ws = await startTestRouter({ principals, routerKey });
-  const wss = await startTestRouter({ principals, routerKey, tls: { cert, version: 'TLSv1.3' } });
+  const wss = await startTestRouter({ principals, routerKey, tls: { cert, version: 'TLSv1.3' }, transcript: 'allow' });
   const secure: CryptosignClientOptions = { tls: { ca: cert.cert }, channelBinding: 'tls-unique', routerKeys: [routerKey.publicKeyHex] };
+  const exporter: CryptosignClientOptions = { ...secure, channelBinding: 'tls-exporter' };
+  const transcript: CryptosignClientOptions = { ...exporter, transcript: true, realm: 'realm1', authid: 'bench' };
   const cases: [string, () => Promise<void>][] = [
     ['plain ws, seed key (baseline)', () => login(ws.url, seedKey, {})],
     ['wss + tls-unique + router auth, seed key', () => login(wss.url, seedKey, secure)],
     ['wss + tls-unique + router auth, agent key', () => login(wss.url, agentKey, secure)],
+    ['XOR: wss + tls-exporter + router auth, seed', () => login(wss.url, seedKey, exporter)],
+    ['transcript: same, seed key', () => login(wss.url, seedKey, transcript)],
+    ['transcript: same, agent key', () => login(wss.url, agentKey, transcript)],
   ];
   const total = new Map<string, number>(cases.map(([n]) => [n, 0]));
   try {

@@ -163,6 +163,9 @@ try {
   const base = logins.get('plain ws, seed key (baseline)') as number;
   console.log('\nWhole logins with wampy (new connection each; HELLO to WELCOME and GOODBYE), ms per login, taking turns');
   for (const [name, ms] of logins) console.log(`  ${name.padEnd(44)} ${ms.toFixed(2).padStart(7)} ms   ${(ms / base).toFixed(2)} x plain ws`);
+  const xorMs = logins.get('XOR: wss + tls-exporter + router auth, seed') as number;
+  const txMs = logins.get('transcript: same, seed key') as number;
+  console.log(`  transcript vs XOR login (seed key, tls-exporter, router auth): ${(txMs / xorMs).toFixed(2)} x`);
   await agentKey.close();
 } finally {
   await agent.stop();

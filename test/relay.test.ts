@@ -31,7 +31,8 @@ import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 import { startTestRouter, type TestRouter } from './helpers/test-router.js';
 import { makeTestCert } from './helpers/tls.js';
-import { counting, login } from './helpers/wamp-login.js';
+import { counting } from './helpers/counting-key.js';
+import { login } from './helpers/wamp-login.js';
 
 const routerCert = makeTestCert();
 const mitmCert = makeTestCert();

@@ -21,10 +21,11 @@ import type { SigningKey } from '../lib/keys/signing-key.js';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { cryptosignClient, type CryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
+import { counting } from './helpers/counting-key.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
-import { counting, KINDS, lastLogin, login as wampLogin, type ClientKind } from './helpers/wamp-login.js';
+import { KINDS, lastLogin, login as wampLogin, type ClientKind } from './helpers/wamp-login.js';
 
 const cert = makeTestCert();
 const tmp = tempDir();

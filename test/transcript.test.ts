@@ -22,6 +22,7 @@ import { tlsChannelId } from '../lib/wamp/channel-binding.js';
 import { challengeMessage, signChallenge, verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
 import { joinWamp } from '../lib/wamp/client/session.js';
+import { CryptosignAuthenticator } from '../lib/wamp/router/authenticator.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import {
   signTranscript,
@@ -37,7 +38,8 @@ import { fixtureCopy, ROOT, tempDir } from './helpers/paths.js';
 import { runProcess } from './helpers/run-process.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
-import { counting, KINDS, login } from './helpers/wamp-login.js';
+import { counting } from './helpers/counting-key.js';
+import { KINDS, login } from './helpers/wamp-login.js';
 
 const cert = makeTestCert();
 const tmp = tempDir();
@@ -346,6 +348,7 @@ const DOWNGRADES: Downgrade[] = [
     code: 'ROUTER_SIGNATURE_WRONG',
   },
   { name: 'an untrusted router key', router: { routerKey: fromSeed('b2'.repeat(32)) }, code: 'ROUTER_KEY_UNTRUSTED' },
+  { name: 'a router challenge that is not 32 bytes', router: { routerKey: routerSeedKey, tamper: (e) => ({ ...e, challenge: 'ab'.repeat(31) }) }, code: 'INVALID_CHALLENGE' },
 ];
 
 for (const kind of KINDS) {
@@ -369,24 +372,33 @@ for (const kind of KINDS) {
 
 test('router-side refusals: XOR client, unbound or unknown transcript request, XOR-mode or router-role AUTHENTICATE, another realm or authid', async () => {
   const attempt = async (options: Partial<TestRouterOptions>, client: CryptosignClientOptions, authid = 'carol') => {
-    const r = await router(options);
+    const r = await router({ routerKey: routerSeedKey, ...options });
     const result = await login('wampy', r.url, cryptosignClient(keys.seed, client), authid);
-    return { result, code: r.outcomes.at(-1)?.code, admitted: r.outcomes.some((o) => o.principal !== undefined) };
+    return { result, code: r.outcomes.at(-1)?.code, admitted: r.outcomes.some((o) => o.principal !== undefined), challenged: r.challenges.length };
   };
   const xorClient: CryptosignClientOptions = { tls: { ca: cert.cert }, channelBinding: 'tls-exporter' };
   const cases: [string, Partial<TestRouterOptions>, CryptosignClientOptions, string][] = [
     ['XOR-mode client on a require router', {}, xorClient, 'AUTH_TRANSCRIPT_REQUIRED'],
     ['XOR-mode client, transcript field forged in by a relay', { helloRewrite: (d) => ({ ...d, authextra: { ...d.authextra, transcript: 'cryptosign-transcript-v1' } }) }, xorClient, 'AUTH_SIGNATURE_WRONG'],
     ['transcript without binding', { helloRewrite: (d) => ({ ...d, authextra: { ...d.authextra, channel_binding: null } }) }, tx('seed'), 'AUTH_TRANSCRIPT_UNBOUND'],
+    ['a client challenge that is not 32 bytes', { helloRewrite: (d) => ({ ...d, authextra: { ...d.authextra, challenge: 'abc' } }) }, tx('seed'), 'AUTH_CHALLENGE_MISMATCH'],
     ['unknown transcript version', { helloRewrite: (d) => ({ ...d, authextra: { ...d.authextra, transcript: 'cryptosign-transcript-v9' } }) }, tx('seed'), 'AUTH_TRANSCRIPT_UNSUPPORTED'],
     ['another authid in HELLO than the client bound', { helloRewrite: (d) => ({ ...d, authid: undefined }) }, tx('seed'), 'AUTH_SIGNATURE_WRONG'],
   ];
   for (const [name, options, client, code] of cases) {
-    const { result, code: got, admitted } = await attempt(options, client);
+    const { result, code: got, admitted, challenged } = await attempt(options, client);
     assert.match(result, /^closed/, name);
     assert.equal(got, code, name);
     assert.equal(admitted, false, name);
+    // refused at HELLO: no CHALLENGE, so the router key signed nothing
+    if (code.startsWith('AUTH_TRANSCRIPT_')) assert.equal(challenged, 0, name);
   }
+  // an integrator that forgets the realm: refused before anything is signed
+  const rk = counting(routerSeedKey);
+  const auth = new CryptosignAuthenticator({ principals: parseAuthorizedKeys(principalsText), routerKey: rk, transcript: 'allow' });
+  await assert.rejects(auth.hello({ authextra: { pubkey: keys.seed.publicKeyHex, channel_binding: 'tls-exporter', transcript: 'cryptosign-transcript-v1', challenge: '00'.repeat(32) } }, {}), { code: 'INVALID_ARGUMENT' });
+  assert.equal(rk.signs, 0);
+  assert.throws(() => new CryptosignAuthenticator({ principals: parseAuthorizedKeys(principalsText), transcript: 'on' as never }), { code: 'INVALID_ARGUMENT' });
   // another realm in HELLO than the one the client bound
   {
     const r = await router();

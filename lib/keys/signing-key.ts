@@ -35,11 +35,14 @@ export interface SigningKey {
 export const SIGNED_BYTES = 32;
 
 /**
- * What a key may be asked to sign. Bytes only (never a string, whose encoding
- * would be a guess). An SSH key (from a key file or ssh-agent) signs exactly
- * 32 bytes: the same key may log its owner in over SSH, and an SSH user-auth
- * signature covers a structured blob that is never 32 bytes, so a router can
- * never obtain one through this package. Seed keys sign any bytes.
+ * What a key may be asked to sign through `sign()`. Bytes only (never a
+ * string, whose encoding would be a guess). An SSH key (from a key file or
+ * ssh-agent) signs exactly 32 bytes here: the same key may log its owner in
+ * over SSH, and an SSH user-auth signature covers a structured blob that is
+ * never 32 bytes, so a router can never obtain one through this package. The
+ * only other thing such a key signs is a transcript-mode message, through the
+ * separately named `signTranscript()` (checkTranscriptSignable). Seed keys'
+ * `sign()` signs any bytes.
  */
 export function checkSignable(source: KeySource, data: unknown): asserts data is Uint8Array {
   if (!(data instanceof Uint8Array)) throw new InputError('INVALID_ARGUMENT', 'data to sign must be a Uint8Array (bytes, not a string)');

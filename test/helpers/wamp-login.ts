@@ -1,11 +1,10 @@
 /**
  * Real WAMP clients logging in for the tests: autobahn-js 22.x, autobahn-js
  * 26.x and wampy, each through a cryptosignClient, resolving 'open' or
- * 'closed: …'; and a SigningKey wrapper that counts what it is asked to sign.
+ * 'closed: …'.
  */
 import { createRequire } from 'node:module';
 import { Wampy } from 'wampy';
-import type { SigningKey } from '../../lib/keys/signing-key.js';
 import type { CryptosignClient } from '../../lib/wamp/client/cryptosign-client.js';
 
 const require = createRequire(import.meta.url);
@@ -78,26 +77,4 @@ export function login(kind: ClientKind, url: string, client: CryptosignClient, a
     };
     connection.open();
   });
-}
-
-/** A key that counts what it is asked to sign (both paths: 32-byte challenges and transcripts). */
-export function counting(key: SigningKey): SigningKey & { signs: number } {
-  const k = {
-    source: key.source,
-    publicKey: key.publicKey,
-    publicKeyHex: key.publicKeyHex,
-    comment: key.comment,
-    fingerprint: key.fingerprint,
-    signs: 0,
-    sign(data: Uint8Array) {
-      k.signs++;
-      return key.sign(data);
-    },
-    signTranscript(message: Uint8Array) {
-      k.signs++;
-      return key.signTranscript!(message);
-    },
-    close: () => key.close(),
-  };
-  return k;
 }

@@ -6,7 +6,9 @@
  * the procedure with (realm, authid, details), details.authextra.pubkey being
  * the client's key and details.transport.peer its address ("tcp4:IP:PORT");
  * it expects {pubkey, role, authid?, realm?, extra?} back, or an error to
- * deny. crossbar then checks the signature itself, against that pubkey.
+ * deny. crossbar then checks the signature itself, against that pubkey —
+ * in XOR mode: this authenticator cannot offer transcript mode
+ * (docs/transcript-binding.md), since it never sees the signature.
  *
  * `crossbarDecision` is the decision alone (pure, coded refusals);
  * `runCrossbarAuthenticator` joins the router as a WAMP component (its own

@@ -175,7 +175,7 @@ export class CryptosignAuthenticator {
   }
 
   /** Does this HELLO get transcript mode? Throws the transcript refusals. */
-  #transcriptMode(asked: unknown, binding: ChannelBindingType | null): boolean {
+  #transcriptMode(asked: unknown, binding: ChannelBindingType | null, realm: unknown): boolean {
     let on = false;
     if (asked !== undefined && asked !== null && this.#transcript !== 'off') {
       if (asked !== TRANSCRIPT_VERSION) {
@@ -189,6 +189,7 @@ export class CryptosignAuthenticator {
     if (on && binding === null) {
       throw new AuthError('AUTH_TRANSCRIPT_UNBOUND', 'transcript mode binds the TLS channel: HELLO must announce channel_binding');
     }
+    if (on && typeof realm !== 'string') throw new InputError('INVALID_ARGUMENT', 'transcript mode binds the realm: hello() needs connection.realm');
     return on;
   }
 
@@ -244,6 +245,7 @@ export class CryptosignAuthenticator {
     }
 
     const binding = bindingOf(authextra.channel_binding);
+    const transcript = this.#transcriptMode(authextra.transcript, binding, connection.realm);
     if (binding === null && this.#requireBinding) {
       throw new AuthError('AUTH_BINDING_REFUSED', 'this router requires channel binding (tls-unique or tls-exporter)');
     }
@@ -256,7 +258,6 @@ export class CryptosignAuthenticator {
       }
     }
 
-    const transcript = this.#transcriptMode(authextra.transcript, binding);
     const extra: ChallengeExtra = { challenge: toHex(randomBytes(32)), channel_binding: binding };
     if (transcript) {
       return this.#transcriptLogin(principal, details, authextra.challenge, connection, extra, channelId as Uint8Array, () => findPrincipal(principal.name), certificate);
@@ -303,12 +304,11 @@ export class CryptosignAuthenticator {
     findAgain: () => Principal,
     certificate: SshCertificate | undefined,
   ): Promise<PendingLogin> {
-    if (typeof connection.realm !== 'string') throw new InputError('INVALID_ARGUMENT', 'transcript mode binds the realm: hello() needs connection.realm');
     extra.transcript = TRANSCRIPT_VERSION;
     const fields: TranscriptFields = {
       channelBinding: extra.channel_binding as ChannelBindingType,
       channelId,
-      realm: connection.realm,
+      realm: connection.realm as string,
       authid: typeof details.authid === 'string' ? details.authid : '',
       clientPublicKey: principal.publicKey,
       routerChallenge: parseChallenge(extra.challenge),
