@@ -7,6 +7,7 @@
  * only as public fingerprints, nothing secret is logged.
  */
 import { readBoundedFile } from '../lib/read-file.js';
+import { escapeText, quoted } from '../lib/escape.js';
 import { fingerprintOfBlob, ed25519Blob } from '../lib/ssh/public-key.js';
 import { parseHex } from '../lib/crypto/hex.js';
 import { checkBindingType } from '../lib/wamp/channel-binding.js';
@@ -38,8 +39,10 @@ function keyName(pubkey: unknown): string {
 
 /** one line per decision: what was asked, and the answer (public data only) */
 export function decisionLine(d: Decision): string {
-  const asked = `realm=${JSON.stringify(d.realm)} authid=${JSON.stringify(d.authid ?? null)} key=${keyName(d.pubkey)} peer=${d.peer ?? '-'}`;
-  return d.ok ? `allow ${asked} -> authid=${JSON.stringify(d.principal)} role=${JSON.stringify(d.role)}` : `deny ${asked}: ${d.reason} [${d.code}]`;
+  // everything here came from the wire or the principals file: escaped and bounded, one decision one line
+  const q = (v: unknown) => (v === undefined || v === null ? 'null' : typeof v === 'string' ? quoted(v) : `(${typeof v})`);
+  const asked = `realm=${q(d.realm)} authid=${q(d.authid)} key=${keyName(d.pubkey)} peer=${d.peer === undefined ? '-' : escapeText(d.peer, 80)}`;
+  return d.ok ? `allow ${asked} -> authid=${q(d.principal)} role=${q(d.role)}` : `deny ${asked}: ${escapeText(d.reason, 500)} [${d.code}]`;
 }
 
 export async function authenticatorCommand(args: AuthenticatorArgs): Promise<void> {

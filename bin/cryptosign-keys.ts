@@ -22,6 +22,7 @@ const SPECS = {
     challenge: { type: 'string' },
     'channel-id': { type: 'string' },
     authid: { type: 'string' },
+    realm: { type: 'string' },
     'peer-address': { type: 'string' },
     certificate: { type: 'string' },
     'revoked-keys': { type: 'string' },

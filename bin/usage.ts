@@ -66,7 +66,8 @@ Prints the key's Ed25519 public key as 64 hex digits, for authextra.pubkey.
 
 ${KEY_OPTIONS}`,
   verify: `Usage: cryptosign-keys verify (--pubkey HEX | --authorized-keys FILE) --challenge HEX [--channel-id HEX]
-                              [--authid NAME] [--peer-address IP] [--certificate FILE] [--revoked-keys FILE]
+                              [--authid NAME] [--realm REALM] [--peer-address IP]
+                              [--certificate FILE] [--revoked-keys FILE]
 
 Reads a signature (192 hex digits, as AUTHENTICATE carries it) from stdin and
 checks it against the challenge, with libsodium's strict rules. Prints "ok"
@@ -79,6 +80,7 @@ is refused.
   --challenge HEX         the challenge the router sent
   --channel-id HEX        the TLS channel id, when channel binding is used
   --authid NAME           the authid the client asked for (the key must be listed under it)
+  --realm REALM           the realm the client joins (a principal with wamp-realm needs it)
   --peer-address IP       the client's address, for from="…" options
   --certificate FILE      the client's OpenSSH certificate (…-cert.pub, HELLO authextra.certificate):
                           checked against the cert-authority lines of --authorized-keys

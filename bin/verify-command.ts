@@ -5,6 +5,7 @@ import { MAX_AUTHORIZED_KEYS_BYTES } from '../lib/wamp/router/authorized-keys-fi
 import { bytesOrHex, toHex } from '../lib/crypto/hex.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { CliFailure, UsageError } from './cli-errors.js';
+import { escapeText, quoted } from '../lib/escape.js';
 import { readStdinValue } from './read-stdin.js';
 import { readCertificateFile } from '../lib/keys/certificate-source.js';
 import { ed25519Blob } from '../lib/ssh/public-key.js';
@@ -17,6 +18,7 @@ export interface VerifyArgs {
   challenge?: string | undefined;
   'channel-id'?: string | undefined;
   authid?: string | undefined;
+  realm?: string | undefined;
   'peer-address'?: string | undefined;
   certificate?: string | undefined;
   'revoked-keys'?: string | undefined;
@@ -31,8 +33,8 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
   if (args.pubkey === undefined && args['authorized-keys'] === undefined) {
     throw new UsageError('give the client key: --pubkey HEX or --authorized-keys FILE', 'verify');
   }
-  if ((args.authid !== undefined || args['peer-address'] !== undefined) && args['authorized-keys'] === undefined) {
-    throw new UsageError('--authid and --peer-address go with --authorized-keys', 'verify');
+  if ((args.authid !== undefined || args.realm !== undefined || args['peer-address'] !== undefined) && args['authorized-keys'] === undefined) {
+    throw new UsageError('--authid, --realm and --peer-address go with --authorized-keys', 'verify');
   }
   parseChallenge(args.challenge);
   const channelId = args['channel-id'] === undefined ? undefined : parseChannelId(args['channel-id']);
@@ -46,6 +48,7 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
   const opts = {
     ...(channelId ? { channelId } : {}),
     ...(args.authid !== undefined ? { authid: args.authid } : {}),
+    ...(args.realm !== undefined ? { realm: args.realm } : {}),
     ...(args['peer-address'] !== undefined ? { peerAddress: args['peer-address'] } : {}),
   };
 
@@ -55,12 +58,13 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
       certificate,
       pubkey: pubkey ? toHex(pubkey) : certificate.ed25519 ? toHex(certificate.ed25519) : '',
       authid: args.authid,
+      realm: args.realm,
       peerAddress: args['peer-address'],
       revoked,
     });
     const r = list.checkSignature(p, args.challenge, signature, opts);
     if (!r.ok) throw new CliFailure(r.code, r.reason);
-    out(`ok ${p.name} (certificate ${JSON.stringify(p.certificate?.keyId)} serial ${p.certificate?.serial})\n`);
+    out(`ok ${escapeText(p.name, 1000)} (certificate ${quoted(p.certificate?.keyId ?? '')} serial ${p.certificate?.serial})\n`);
     return;
   }
   const revokedWhy = (key: Uint8Array) => revoked?.revocationOf(ed25519Blob(key));
@@ -68,7 +72,7 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
     if (revokedWhy(pubkey)) throw new CliFailure('KEY_REVOKED', `the key is revoked (${revokedWhy(pubkey)})`);
     const r = list.check(pubkey, args.challenge, signature, opts);
     if (!r.ok) throw new CliFailure(r.code, r.reason);
-    out(`ok ${r.principal.name}\n`);
+    out(`ok ${escapeText(r.principal.name, 1000)}\n`);
     return;
   }
   if (list) {
@@ -78,8 +82,8 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
       if (!verifyChallengeSignature(list.verifyKeyOf(p), args.challenge, signature, opts)) continue;
       const r = list.check(p.publicKey, args.challenge, signature, { ...opts, authid: args.authid ?? p.name });
       if (!r.ok) throw new CliFailure(r.code, r.reason);
-      if (revokedWhy(p.publicKey)) throw new CliFailure('KEY_REVOKED', `the key of "${p.name}" is revoked (${revokedWhy(p.publicKey)})`);
-      out(`ok ${r.principal.name}\n`);
+      if (revokedWhy(p.publicKey)) throw new CliFailure('KEY_REVOKED', `the key of ${escapeText(p.name, 200)} is revoked (${revokedWhy(p.publicKey)})`);
+      out(`ok ${escapeText(r.principal.name, 1000)}\n`);
       return;
     }
     throw new CliFailure('AUTH_SIGNATURE_WRONG', `signature does not verify for any of the ${list.principals.length} keys in ${listPath}`);

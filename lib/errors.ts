@@ -84,7 +84,11 @@ export type ErrorCode =
   | 'TRANSCRIPT_NOT_CONFIRMED'
   | 'AUTH_TRANSCRIPT_REQUIRED'
   | 'AUTH_TRANSCRIPT_UNBOUND'
-  | 'AUTH_TRANSCRIPT_UNSUPPORTED';
+  | 'AUTH_TRANSCRIPT_UNSUPPORTED'
+  // sshd helper: principals files and what a refused client is told
+  | 'PRINCIPALS_UNAVAILABLE'
+  | 'AUTH_NOT_AUTHORIZED'
+  | 'AUTH_INPUT_TOO_LONG';
 
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;
@@ -108,7 +112,13 @@ export class AgentError extends CryptosignKeysError {}
 export class AuthorizedKeysError extends CryptosignKeysError {}
 
 /** A login was refused by the router side (unknown key, wrong signature, replay, …). */
-export class AuthError extends CryptosignKeysError {}
+export class AuthError extends CryptosignKeysError {
+  /**
+   * When this is what a client is told (code AUTH_NOT_AUTHORIZED, message "not
+   * authorized"): the refusal's own code and full reason, for the operator only.
+   */
+  declare refusal?: { code: ErrorCode; reason: string };
+}
 
 /** The TLS channel binding could not be computed, or does not match what was asked for. */
 export class ChannelBindingError extends CryptosignKeysError {}

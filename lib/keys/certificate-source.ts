@@ -7,11 +7,12 @@
  * exactly this key are returned. Whether the router trusts the CA is the
  * router's decision, not checked here.
  */
+import { quoted } from '../escape.js';
 import { CertificateError, KeyFileError } from '../errors.js';
 import { toHex } from '../crypto/hex.js';
 import { AgentClient } from '../agent/client.js';
 import { readBoundedFile } from '../read-file.js';
-import { certificateTime, parseCertificate, parseCertificateLine, quoteForLog, type SshCertificate } from '../ssh/certificate.js';
+import { certificateTime, parseCertificate, parseCertificateLine, type SshCertificate } from '../ssh/certificate.js';
 import { CERT_SUFFIX } from '../ssh/public-key.js';
 import { WireReader } from '../ssh/wire.js';
 import type { AgentKeyOptions } from './agent-key.js';
@@ -80,6 +81,6 @@ export function chooseCertificate(certs: readonly SshCertificate[], now = new Da
 
 /** One line about a certificate identity, for listings: key id, serial, principals, validity. */
 export function certificateSummary(cert: SshCertificate): string {
-  const principals = cert.principals.length === 0 ? '(no principals)' : cert.principals.map((p) => quoteForLog(p)).join(',');
-  return `${cert.certType} certificate id ${quoteForLog(cert.keyId)} serial ${cert.serial} for ${principals} valid ${certificateTime(cert.validAfter)} to ${certificateTime(cert.validBefore)} CA ${cert.caKey.fingerprint}`;
+  const principals = cert.principals.length === 0 ? '(no principals)' : cert.principals.map((p) => quoted(p)).join(',');
+  return `${cert.certType} certificate id ${quoted(cert.keyId)} serial ${cert.serial} for ${principals} valid ${certificateTime(cert.validAfter)} to ${certificateTime(cert.validBefore)} CA ${cert.caKey.fingerprint}`;
 }

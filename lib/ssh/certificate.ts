@@ -22,6 +22,7 @@
  * would grant more than the CA did), and that the certified key is Ed25519
  * (the only key cryptosign can sign with).
  */
+import { quoted } from '../escape.js';
 import { CertificateError, type ErrorCode } from '../errors.js';
 import { CERT_SUFFIX, fieldCount, fingerprintOfBlob, parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
 import { SshVerifyKey } from './signature.js';
@@ -278,22 +279,9 @@ export function matchCidrList(list: string, address: string): boolean | undefine
   return matched;
 }
 
-/** A string from the wire for one log line: quoted, control and non-ASCII characters escaped, at most `max` characters kept. */
-export function quoteForLog(s: string, max = 200): string {
-  const cut = s.length > max ? s.slice(0, max) : s;
-  let out = '"';
-  for (const ch of cut) {
-    const c = ch.codePointAt(0) as number;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (c >= 0x20 && c < 0x7f) out += ch;
-    else out += c > 0xffff ? `\\u{${c.toString(16)}}` : `\\u${c.toString(16).padStart(4, '0')}`;
-  }
-  return out + (s.length > max ? '"…' : '"');
-}
-
 /** sshd's checks of a certificate for one use (the CA itself is the caller's to trust). */
 export function checkCertificate(cert: SshCertificate, check: CertificateCheck): CertificateResult {
-  const id = `certificate ${quoteForLog(cert.keyId)} (serial ${cert.serial})`;
+  const id = `certificate ${quoted(cert.keyId)} (serial ${cert.serial})`;
   if (cert.certType !== check.type) return no('CERT_TYPE_WRONG', `${id} is a ${cert.certType} certificate, a ${check.type} certificate is needed`);
   const algs = check.caSignatureAlgorithms ?? DEFAULT_CA_SIGNATURE_ALGORITHMS;
   if (!algs.includes(cert.signatureAlgorithm)) {
@@ -306,7 +294,7 @@ export function checkCertificate(cert: SshCertificate, check: CertificateCheck):
   if (now < cert.validAfter) return no('CERT_NOT_YET_VALID', `${id} is not valid before ${certificateTime(cert.validAfter)}`);
   if (now >= cert.validBefore) return no('CERT_EXPIRED', `${id} expired at ${certificateTime(cert.validBefore)}`);
   for (const o of cert.criticalOptions) {
-    if (!KNOWN_CRITICAL.has(o.name)) return no('CERT_OPTION_REFUSED', `${id} carries the critical option ${quoteForLog(o.name)}, which is not supported`);
+    if (!KNOWN_CRITICAL.has(o.name)) return no('CERT_OPTION_REFUSED', `${id} carries the critical option ${quoted(o.name)}, which is not supported`);
     if (o.name === 'force-command') return no('CERT_OPTION_REFUSED', `${id} is restricted to a forced command; a WAMP session would grant more`);
     if (o.name === 'verify-required') return no('CERT_OPTION_REFUSED', `${id} requires user verification, which cryptosign cannot prove`);
   }
@@ -323,7 +311,7 @@ export function checkCertificate(cert: SshCertificate, check: CertificateCheck):
   if (check.principal !== undefined) {
     const want = check.principal;
     const ok = check.type === 'host' ? cert.principals.some((p) => matchPattern(want, p)) : cert.principals.includes(want);
-    if (!ok) return no('CERT_PRINCIPAL_REFUSED', `${id} is not valid for ${quoteForLog(want)}`);
+    if (!ok) return no('CERT_PRINCIPAL_REFUSED', `${id} is not valid for ${quoted(want)}`);
   }
   return { ok: true };
 }
@@ -350,17 +338,17 @@ export function describeCertificate(cert: SshCertificate): string[] {
     `Type: ${cert.type} ${cert.certType} certificate`,
     `Public key: ${cert.key.label}-CERT ${cert.key.fingerprint}`,
     `Signing CA: ${cert.caKey.label} ${cert.caKey.fingerprint} (using ${cert.signatureAlgorithm})`,
-    `Key ID: ${quoteForLog(cert.keyId, 1024)}`,
+    `Key ID: ${quoted(cert.keyId, 1024)}`,
     `Serial: ${cert.serial}`,
     cert.validAfter === 0n && cert.validBefore === FOREVER
       ? 'Valid: forever'
       : `Valid: from ${certificateTime(cert.validAfter)} to ${certificateTime(cert.validBefore)}`,
     `Principals: ${cert.principals.length === 0 ? '(none)' : ''}`,
-    ...cert.principals.map((p) => `        ${quoteForLog(p, 1024)}`),
+    ...cert.principals.map((p) => `        ${quoted(p, 1024)}`),
     `Critical Options: ${cert.criticalOptions.length === 0 ? '(none)' : ''}`,
-    ...cert.criticalOptions.map((o) => `        ${quoteForLog(o.name, 1024)}${o.value !== undefined ? ' ' + quoteForLog(o.value, 1024) : KNOWN_CRITICAL.has(o.name) ? '' : ' UNKNOWN OPTION'}`),
+    ...cert.criticalOptions.map((o) => `        ${quoted(o.name, 1024)}${o.value !== undefined ? ' ' + quoted(o.value, 1024) : KNOWN_CRITICAL.has(o.name) ? '' : ' UNKNOWN OPTION'}`),
     `Extensions: ${cert.extensions.length === 0 ? '(none)' : ''}`,
-    ...cert.extensions.map((o) => `        ${quoteForLog(o.name, 1024)}${KNOWN_EXTENSIONS.has(o.name) ? '' : ' UNKNOWN'}`),
+    ...cert.extensions.map((o) => `        ${quoted(o.name, 1024)}${KNOWN_EXTENSIONS.has(o.name) ? '' : ' UNKNOWN'}`),
   ];
   return lines;
 }

@@ -19,9 +19,10 @@
  * no critical options at all); otherwise, as ssh does, the certified key is
  * looked up as a plain key among the matching plain lines.
  */
+import { quoted } from '../escape.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CertificateError, type ErrorCode } from '../errors.js';
-import { checkCertificate, quoteForLog, type SshCertificate } from './certificate.js';
+import { checkCertificate, type SshCertificate } from './certificate.js';
 import { matchPatternList } from './match.js';
 import { parsePublicKeyBlob, plainKeyBlob, CERT_SUFFIX, type PublicKeyInfo } from './public-key.js';
 
@@ -55,7 +56,7 @@ export function parseKnownHosts(text: string): KnownHostLine[] {
     if ((words[0] as string).startsWith('@')) {
       if (words[0] === '@cert-authority') marker = 'cert-authority';
       else if (words[0] === '@revoked') marker = 'revoked';
-      else fail(lineNo, `unknown marker ${quoteForLog(words[0] as string, 40)}`);
+      else fail(lineNo, `unknown marker ${quoted(words[0] as string, 40)}`);
       i++;
     }
     const hosts = words[i++];
@@ -72,14 +73,14 @@ export function parseKnownHosts(text: string): KnownHostLine[] {
       if (salt.length !== 20 || hash.length !== 20) fail(lineNo, 'a hashed host needs a 20-byte salt and a 20-byte hash');
       entry.hashed = { salt, hash };
     }
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) fail(lineNo, `the ${quoteForLog(type, 60)} key is not base64`);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) fail(lineNo, `the ${quoted(type, 60)} key is not base64`);
     let key: PublicKeyInfo;
     try {
       key = parsePublicKeyBlob(new Uint8Array(Buffer.from(b64, 'base64')));
     } catch {
-      fail(lineNo, `the ${quoteForLog(type, 60)} key is malformed`);
+      fail(lineNo, `the ${quoted(type, 60)} key is malformed`);
     }
-    if (key.type !== type) fail(lineNo, `says ${quoteForLog(type, 60)} but holds a ${key.type} key`);
+    if (key.type !== type) fail(lineNo, `says ${quoted(type, 60)} but holds a ${key.type} key`);
     if (key.type.endsWith(CERT_SUFFIX)) fail(lineNo, 'a certificate is not a known_hosts key (list its CA with @cert-authority)');
     out.push({ ...entry, key });
   }
@@ -155,9 +156,9 @@ export class KnownHosts {
     if (cert) {
       const ca = entries.find((e) => e.marker === 'cert-authority' && same(e.key.blob, cert.caKey.blob));
       if (!ca) {
-        certRefusal = { code: 'CERT_CA_UNTRUSTED', reason: `the certificate's CA ${cert.caKey.fingerprint} is not a @cert-authority for ${quoteForLog(name)}` };
+        certRefusal = { code: 'CERT_CA_UNTRUSTED', reason: `the certificate's CA ${cert.caKey.fingerprint} is not a @cert-authority for ${quoted(name)}` };
       } else if (cert.criticalOptions.length > 0) {
-        certRefusal = { code: 'CERT_OPTION_REFUSED', reason: `the host certificate ${quoteForLog(cert.keyId)} carries critical options (ssh refuses any)` };
+        certRefusal = { code: 'CERT_OPTION_REFUSED', reason: `the host certificate ${quoted(cert.keyId)} carries critical options (ssh refuses any)` };
       } else {
         const r = checkCertificate(cert, {
           type: 'host',
@@ -173,6 +174,6 @@ export class KnownHosts {
     const direct = entries.find((e) => e.marker === undefined && same(e.key.blob, plain));
     if (direct) return { ok: true, via: 'key', line: direct.line };
     if (certRefusal) return { ok: false, ...certRefusal };
-    return { ok: false, code: 'ROUTER_KEY_UNTRUSTED', reason: `no known_hosts entry for ${quoteForLog(name)} holds the key ${parsePublicKeyBlob(plain).fingerprint}` };
+    return { ok: false, code: 'ROUTER_KEY_UNTRUSTED', reason: `no known_hosts entry for ${quoted(name)} holds the key ${parsePublicKeyBlob(plain).fingerprint}` };
   }
 }

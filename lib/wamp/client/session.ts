@@ -66,6 +66,7 @@ export function joinWamp(key: SigningKey, options: JoinOptions): Promise<WampSes
 
   return new Promise<WampSession>((resolveJoin, rejectJoin) => {
     let joined = false;
+    let challenged = false;
     const fail = (e: WampSessionError) => {
       if (!joined) rejectJoin(e);
       closeReason = e.message;
@@ -96,6 +97,11 @@ export function joinWamp(key: SigningKey, options: JoinOptions): Promise<WampSes
       }
       switch (msg[0]) {
         case CHALLENGE:
+          // one CHALLENGE, before WELCOME: any other would make this session a signing oracle for the router
+          if (joined || challenged) {
+            return fail(new WampSessionError('WAMP_PROTOCOL_ERROR', joined ? 'the router sent a CHALLENGE after WELCOME; not signing it' : 'the router sent a second CHALLENGE; not signing it'));
+          }
+          challenged = true;
           try {
             send([AUTHENTICATE, await client.onChallenge(String(msg[1]), msg[2]), {}]);
           } catch (e) {

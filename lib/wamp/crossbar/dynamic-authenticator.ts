@@ -21,6 +21,8 @@ import { ed25519Blob } from '../../ssh/public-key.js';
 import { AuthError } from '../../errors.js';
 import type { SigningKey } from '../../keys/signing-key.js';
 import { principalsReader, type PrincipalsSource } from '../router/principals.js';
+import { forClient, NOT_AUTHORIZED } from '../router/refusals.js';
+import { quoted } from '../../escape.js';
 import { joinWamp, WampCallError, type JoinOptions, type WampSession } from '../client/session.js';
 
 export interface CrossbarAuthResult {
@@ -47,11 +49,24 @@ export function peerAddressOf(details: unknown): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
-/** What to answer crossbar for one login: the principal for the key, or AuthError. */
+/**
+ * What to answer crossbar for one login: the principal for the key, or
+ * AuthError — AUTH_NOT_AUTHORIZED "not authorized" for every refusal about the
+ * principals (crossbar forwards the text to the client), with the full reason
+ * on the error's `refusal` for the operator's log.
+ */
 export function crossbarDecision(principals: PrincipalsSource, realm: unknown, authid: unknown, details: unknown, options: CrossbarDecisionOptions = {}): CrossbarAuthResult {
+  try {
+    return decide(principals, realm, authid, details, options);
+  } catch (e) {
+    throw e instanceof AuthError ? forClient(e) : e;
+  }
+}
+
+function decide(principals: PrincipalsSource, realm: unknown, authid: unknown, details: unknown, options: CrossbarDecisionOptions): CrossbarAuthResult {
   const d = (details ?? {}) as { authmethod?: unknown; authextra?: { pubkey?: unknown; certificate?: unknown } | null };
   if (d.authmethod !== undefined && d.authmethod !== 'cryptosign') {
-    throw new AuthError('AUTH_METHOD_REFUSED', `this authenticator answers cryptosign, not ${JSON.stringify(d.authmethod)}`);
+    throw new AuthError('AUTH_METHOD_REFUSED', `this authenticator answers cryptosign, not ${quoted(typeof d.authmethod === 'string' ? d.authmethod : typeof d.authmethod, 40)}`);
   }
   const revoked = typeof options.revokedKeys === 'function' ? options.revokedKeys() : options.revokedKeys;
   const cert = d.authextra?.certificate;
@@ -69,7 +84,7 @@ export function crossbarDecision(principals: PrincipalsSource, realm: unknown, a
   if (why !== undefined && !p.certificate) throw new AuthError('KEY_REVOKED', `the key of "${p.name}" (line ${p.line}) is revoked (${why})`);
   const role = p.role ?? options.defaultRole;
   if (role === undefined) {
-    throw new AuthError('AUTH_NO_ROLE', `"${p.name}" (line ${p.line}) has no wamp-role option and no default role is set`);
+    throw new AuthError('AUTH_NO_ROLE', `${quoted(p.name)} (line ${p.line}) has no wamp-role option and no default role is set`);
   }
   return { pubkey: p.publicKeyHex, role, authid: p.name, ...(p.realm !== undefined ? { realm: p.realm } : {}) };
 }
@@ -114,8 +129,10 @@ export async function runCrossbarAuthenticator(key: SigningKey, options: Crossba
       return result;
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
-      options.onDecision?.({ ...base, ok: false, code: e.code, reason: e.message });
-      throw new WampCallError('wamp.error.not_authorized', `${e.message} [${e.code}]`);
+      const refusal = e.refusal ?? { code: e.code, reason: e.message };
+      options.onDecision?.({ ...base, ok: false, code: refusal.code, reason: refusal.reason });
+      // crossbar passes this text on to the client: nothing but the generic answer and its code
+      throw new WampCallError('wamp.error.not_authorized', e.code === 'AUTH_NOT_AUTHORIZED' ? `${NOT_AUTHORIZED} [${e.code}]` : `${e.message} [${e.code}]`);
     }
   };
   try {

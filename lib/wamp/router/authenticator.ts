@@ -19,6 +19,12 @@
  * login answers once; every refusal is an AuthError with its code.
  * Transcript mode (option `transcript`, docs/transcript-binding.md) replaces
  * both XORs by signatures over the handshake transcript.
+ *
+ * What the client is told (refusals.ts): a refusal that concerns the
+ * principals is AuthError AUTH_NOT_AUTHORIZED "not authorized", whatever the
+ * reason; the reason itself (principal, line, option, certificate,
+ * PRINCIPALS_UNAVAILABLE) goes to `onRefusal` and to the error's `refusal`,
+ * for the operator's log.
  */
 import { randomBytes } from 'node:crypto';
 import { AuthError, CryptosignKeysError, InputError } from '../../errors.js';
@@ -28,8 +34,10 @@ import { CHANNEL_BINDING_TYPES, tlsChannelId, type ChannelBindingType } from '..
 import { parseChallenge, signChallenge } from '../challenge.js';
 import { signTranscript, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
+import { forClient, type Refusal } from './refusals.js';
+import { escapeText, quoted } from '../../escape.js';
 import { certificatePrincipal, decodeCertificateField } from './cert-authorities.js';
-import { quoteForLog, toCertificate, type SshCertificate } from '../../ssh/certificate.js';
+import { toCertificate, type SshCertificate } from '../../ssh/certificate.js';
 import { RevokedKeys } from '../../ssh/krl.js';
 import { ed25519Blob } from '../../ssh/public-key.js';
 
@@ -66,6 +74,8 @@ export interface CryptosignAuthenticatorOptions {
   caSignatureAlgorithms?: readonly string[];
   /** the router's log: one line per certificate login, accepted or refused (key id, serial, CA; escaped) */
   log?: (line: string) => void;
+  /** every refusal with its full reason, for the operator's log (the client only hears "not authorized") */
+  onRefusal?: (refusal: Refusal) => void;
 }
 
 export interface HelloDetails {
@@ -143,8 +153,10 @@ export class CryptosignAuthenticator {
   readonly #routerCertificate: SshCertificate | undefined;
   readonly #caAlgorithms: readonly string[] | undefined;
   readonly #log: ((line: string) => void) | undefined;
+  readonly #onRefusal: ((refusal: Refusal) => void) | undefined;
 
   constructor(options: CryptosignAuthenticatorOptions) {
+    this.#onRefusal = options.onRefusal;
     const revoked = options.revokedKeys;
     this.#revoked =
       typeof revoked === 'function'
@@ -206,15 +218,58 @@ export class CryptosignAuthenticator {
       return step();
     } catch (e) {
       if (this.#log && e instanceof AuthError) {
-        const what = certificate ? ` key id ${quoteForLog(certificate.keyId)} serial ${certificate.serial} CA ${certificate.caKey.fingerprint}` : '';
+        const what = certificate ? ` key id ${quoted(certificate.keyId)} serial ${certificate.serial} CA ${certificate.caKey.fingerprint}` : '';
         this.#log(`cryptosign certificate login refused [${e.code}]${what}: ${e.message}`);
       }
       throw e;
     }
   }
 
-  /** HELLO → the login in progress (its `extra` goes into CHALLENGE), or AuthError. */
+  /** HELLO → the login in progress (its `extra` goes into CHALLENGE), or AuthError (what the client may be told). */
   async hello(details: HelloDetails, connection: ConnectionInfo = {}): Promise<PendingLogin> {
+    try {
+      return await this.#hello(details, connection);
+    } catch (e) {
+      throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+    }
+  }
+
+  /** Reports a refusal to the operator's hook; returns the error for the client. */
+  #refused(e: AuthError, details: HelloDetails, connection: ConnectionInfo): AuthError {
+    const out = forClient(e);
+    const asked = (v: unknown) => (typeof v === 'string' ? escapeText(v) : undefined);
+    const pubkey = details?.authextra?.pubkey;
+    const refusal: Refusal = { ...(out.refusal as { code: Refusal['code']; reason: string }) };
+    const authid = asked(details?.authid);
+    const realm = asked(connection.realm);
+    if (authid !== undefined) refusal.authid = authid;
+    if (realm !== undefined) refusal.realm = realm;
+    if (typeof pubkey === 'string' && /^[0-9a-fA-F]{64}$/.test(pubkey)) refusal.pubkey = pubkey.toLowerCase();
+    if (typeof connection.peerAddress === 'string') refusal.peerAddress = escapeText(connection.peerAddress, 64);
+    try {
+      this.#onRefusal?.(refusal);
+    } catch {
+      // the operator's hook never changes the answer
+    }
+    return out;
+  }
+
+  /** An AUTHENTICATE check whose refusals are reported and told to the client as hello()'s are. */
+  #guarded(
+    check: (challenge: string, signature: string, id: Uint8Array | undefined) => Principal,
+    details: HelloDetails,
+    connection: ConnectionInfo,
+  ): (challenge: string, signature: string, id: Uint8Array | undefined) => Principal {
+    return (challenge, signature, id) => {
+      try {
+        return check(challenge, signature, id);
+      } catch (e) {
+        throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+      }
+    };
+  }
+
+  async #hello(details: HelloDetails, connection: ConnectionInfo): Promise<PendingLogin> {
     const authextra = details?.authextra ?? {};
     const certificate =
       authextra.certificate === undefined || authextra.certificate === null ? undefined : this.#logged(() => decodeCertificateField(authextra.certificate));
@@ -241,7 +296,7 @@ export class CryptosignAuthenticator {
           );
     const principal = findPrincipal(details?.authid);
     if (principal.certificate) {
-      this.#log?.(`cryptosign certificate login accepted: authid ${quoteForLog(principal.name)} key id ${quoteForLog(principal.certificate.keyId)} serial ${principal.certificate.serial} CA ${principal.certificate.ca} (line ${principal.line})`);
+      this.#log?.(`cryptosign certificate login accepted: authid ${quoted(principal.name)} key id ${quoted(principal.certificate.keyId)} serial ${principal.certificate.serial} CA ${principal.certificate.ca} (line ${principal.line})`);
     }
 
     const binding = bindingOf(authextra.channel_binding);
@@ -290,7 +345,7 @@ export class CryptosignAuthenticator {
       if (!r.ok) throw new AuthError(r.code, r.reason);
       return again;
     };
-    return new PendingLogin(principal, extra, channelId, check);
+    return new PendingLogin(principal, extra, channelId, this.#guarded(check, details, connection));
   }
 
   /** A transcript-mode login: the router signs its transcript first (router authentication), the client's is checked against its own. */
@@ -335,6 +390,6 @@ export class CryptosignAuthenticator {
       }
       return found;
     };
-    return new PendingLogin(principal, extra, channelId, check);
+    return new PendingLogin(principal, extra, channelId, this.#guarded(check, details, connection));
   }
 }

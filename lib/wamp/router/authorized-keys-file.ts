@@ -1,36 +1,126 @@
 /**
- * An authorized-keys file a running router follows without a restart: each
- * `current()` (once per login) compares the file's identity and times with
- * what was loaded (one stat, no watcher, no timer) and re-reads it when it
- * changed, as sshd reads authorized_keys at each login.
+ * An authorized-keys file a running router follows without a restart, and
+ * without ever stalling a login or serving a torn read:
  *
- * A file that no longer parses (or disappears) fails closed: until it is
- * fixed the list is empty, so every login is refused (AUTH_UNKNOWN_KEY) and
- * a key that was removed in the same edit can never slip through; `onError`
- * and `lastError` say why.
+ * - `current()` (once per login) costs one stat(2): when the file's identity,
+ *   size or times changed, a reload starts in the background and the list
+ *   loaded before keeps serving until the new one is complete;
+ * - a reload reads the file asynchronously and accepts the bytes only if the
+ *   file's stamp after the read equals the stamp before it (else it reads
+ *   again), then parses them in slices of a few milliseconds, yielding to the
+ *   event loop between slices, so logins go on while 100,000s of lines load;
+ * - lines sshd would skip are skipped (and reported in `skipped`), never a
+ *   reason to drop the file; a file that disappears or cannot be read makes
+ *   every login fail closed with PRINCIPALS_UNAVAILABLE (not "not in the
+ *   list"), and `onError` / `lastError` say why.
  */
 import type { Stats } from 'node:fs';
-import { CryptosignKeysError } from '../../errors.js';
+import { constants, promises as fsp } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { CryptosignKeysError, KeyFileError } from '../../errors.js';
 import { readBoundedFile } from '../../read-file.js';
 import { statPath } from '../../stat-path.js';
-import { AuthorizedKeys, parseAuthorizedKeys } from './principals.js';
+import { AuthorizedKeys, PrincipalsBuilder, parseAuthorizedKeys } from './principals.js';
 
-/** sshd has no limit; a principals file of this size would be 100k+ keys. */
-export const MAX_AUTHORIZED_KEYS_BYTES = 16 * 1024 * 1024;
+/** sshd has no limit; this is several million lines. */
+export const MAX_AUTHORIZED_KEYS_BYTES = 512 * 1024 * 1024;
+
+/** How long one parsing slice may hold the event loop, in milliseconds. */
+const SLICE_MS = 4;
+/** How often a read is retried when the file changed while it was read. */
+const READ_ATTEMPTS = 5;
 
 export interface AuthorizedKeysFileOptions {
   /** called after each successful (re)load, with the new list */
   onReload?: (keys: AuthorizedKeys) => void;
-  /** called when a changed file cannot be used (the list is then empty until it is fixed) */
+  /** called when the file cannot be used (logins then fail with PRINCIPALS_UNAVAILABLE until it can) */
   onError?: (error: CryptosignKeysError) => void;
 }
 
-/** Loads an authorized-keys file once (coded errors). */
-export function loadAuthorizedKeysFile(path: string): AuthorizedKeys {
-  return parseAuthorizedKeys(readBoundedFile(path, 'authorized keys file', { maxBytes: MAX_AUTHORIZED_KEYS_BYTES }).toString('utf8'));
+const stampOf = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+
+function statStamp(path: string): { stamp: string } | { error: CryptosignKeysError } {
+  const st = statPath(path);
+  if ('missing' in st) return { error: new KeyFileError('KEY_FILE_NOT_FOUND', `authorized keys file ${path} does not exist`) };
+  if ('error' in st) return { error: new KeyFileError('KEY_FILE_UNREADABLE', `cannot read authorized keys file ${path}: ${st.error}`) };
+  if (!st.isFile()) return { error: new KeyFileError('KEY_FILE_UNREADABLE', `authorized keys file ${path} is not a regular file`) };
+  return { stamp: stampOf(st) };
 }
 
-const stamp = (st: Stats | undefined) => (st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : 'missing');
+/** Loads an authorized-keys file at once, synchronously (coded errors); a file that changes while read is read again. */
+export function loadAuthorizedKeysFile(path: string): AuthorizedKeys {
+  for (let attempt = 1; ; attempt++) {
+    const before = statStamp(path);
+    const bytes = readBoundedFile(path, 'authorized keys file', { maxBytes: MAX_AUTHORIZED_KEYS_BYTES });
+    const after = statStamp(path);
+    if (('stamp' in before && 'stamp' in after && before.stamp === after.stamp) || attempt >= READ_ATTEMPTS) {
+      return parseAuthorizedKeys(bytes.toString('utf8'));
+    }
+  }
+}
+
+/** Reads the whole file asynchronously, bounded; the stamp is taken on the open descriptor. */
+async function readOnce(path: string): Promise<{ bytes: Buffer; stamp: string }> {
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new KeyFileError('KEY_FILE_NOT_FOUND', `authorized keys file ${path} does not exist`);
+    throw new KeyFileError('KEY_FILE_UNREADABLE', `cannot read authorized keys file ${path}: ${code}`);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new KeyFileError('KEY_FILE_UNREADABLE', `authorized keys file ${path} is not a regular file`);
+    if (st.size > MAX_AUTHORIZED_KEYS_BYTES) {
+      throw new KeyFileError('KEY_FILE_FORMAT', `authorized keys file ${path} is ${st.size} bytes; the limit is ${MAX_AUTHORIZED_KEYS_BYTES}`);
+    }
+    const bytes = await fh.readFile();
+    if (bytes.length > MAX_AUTHORIZED_KEYS_BYTES) throw new KeyFileError('KEY_FILE_FORMAT', `authorized keys file ${path} grew past the limit while read`);
+    return { bytes, stamp: stampOf(st) };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Parses file bytes into a principals list in slices of a few ms, yielding to the event loop between slices. */
+export async function parseAuthorizedKeysInSlices(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<AuthorizedKeys> {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const builder = new PrincipalsBuilder();
+  let pos = 0;
+  let lineNo = 0;
+  let sliceStart = performance.now();
+  while (pos < buf.length) {
+    let end = buf.indexOf(10, pos);
+    if (end === -1) end = buf.length;
+    builder.add(buf.toString('utf8', pos, end), ++lineNo);
+    pos = end + 1;
+    if ((lineNo & 127) === 0 && performance.now() - sliceStart > sliceMs) {
+      await new Promise<void>((r) => setImmediate(r));
+      sliceStart = performance.now();
+    }
+  }
+  return builder.finish();
+}
+
+/**
+ * Reads and parses the file in the background: the bytes are accepted only
+ * when the file's stamp after the read equals the stamp before (else read
+ * again, up to 5 times).
+ */
+export async function readAuthorizedKeysFile(path: string, sliceMs = SLICE_MS): Promise<{ keys: AuthorizedKeys; stamp: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const { bytes, stamp } = await readOnce(path);
+    const after = statStamp(path);
+    if ('error' in after) throw after.error;
+    if (after.stamp === stamp || attempt >= READ_ATTEMPTS) {
+      if (after.stamp !== stamp) {
+        throw new KeyFileError('KEY_FILE_UNREADABLE', `authorized keys file ${path} kept changing while it was read (${READ_ATTEMPTS} attempts)`);
+      }
+      return { keys: await parseAuthorizedKeysInSlices(bytes, sliceMs), stamp };
+    }
+  }
+}
 
 export class AuthorizedKeysFile {
   readonly path: string;
@@ -38,43 +128,67 @@ export class AuthorizedKeysFile {
   #keys: AuthorizedKeys;
   #stamp: string;
   #lastError: CryptosignKeysError | undefined;
+  #loading: Promise<AuthorizedKeys> | undefined;
 
   /** Reads the file now; throws a coded error when it cannot be used at start. */
   constructor(path: string, options: AuthorizedKeysFileOptions = {}) {
     this.path = path;
     this.#options = options;
-    this.#stamp = this.#stat();
+    const before = statStamp(path);
+    if ('error' in before) throw before.error;
     this.#keys = loadAuthorizedKeysFile(path);
+    this.#stamp = before.stamp;
   }
 
-  #stat(): string {
-    const st = statPath(this.path);
-    return stamp('isFile' in st ? st : undefined);
-  }
-
-  /** The list as the file says now (re-read when it changed since the last call). */
+  /**
+   * The list to decide a login with, at once: the one loaded last. When the
+   * file changed since, a background reload starts (the old list serves
+   * until it is done); when it is gone or unreadable, every login is refused
+   * with PRINCIPALS_UNAVAILABLE.
+   */
   current(): AuthorizedKeys {
-    const now = this.#stat();
-    if (now !== this.#stamp) {
-      this.#stamp = now;
-      this.reload();
+    const now = statStamp(this.path);
+    if ('error' in now) {
+      if (this.#stamp !== 'unavailable') this.#fail(now.error);
+      return this.#keys;
     }
+    if (now.stamp !== this.#stamp && !this.#loading) void this.reload();
     return this.#keys;
   }
 
-  /** Re-reads the file now. On failure the list becomes empty (fail closed) and the error is reported. */
-  reload(): AuthorizedKeys {
-    try {
-      this.#keys = loadAuthorizedKeysFile(this.path);
-      this.#lastError = undefined;
-      this.#options.onReload?.(this.#keys);
-    } catch (e) {
-      if (!(e instanceof CryptosignKeysError)) throw e;
-      this.#keys = new AuthorizedKeys([]);
-      this.#lastError = e;
-      this.#options.onError?.(e);
-    }
-    return this.#keys;
+  /** Re-reads the file now in the background (or joins the reload under way); resolves with the list once it serves. */
+  reload(): Promise<AuthorizedKeys> {
+    if (this.#loading) return this.#loading;
+    const loading = (async () => {
+      try {
+        const { keys, stamp } = await readAuthorizedKeysFile(this.path);
+        this.#keys = keys;
+        this.#stamp = stamp;
+        this.#lastError = undefined;
+        this.#options.onReload?.(keys);
+      } catch (e) {
+        if (!(e instanceof CryptosignKeysError)) throw e;
+        this.#fail(e);
+      }
+      return this.#keys;
+    })();
+    this.#loading = loading;
+    void loading.finally(() => {
+      if (this.#loading === loading) this.#loading = undefined;
+    });
+    return loading;
+  }
+
+  #fail(e: CryptosignKeysError): void {
+    this.#keys = AuthorizedKeys.unavailable(`the principals file cannot be used: ${e.message} [${e.code}]`);
+    this.#stamp = 'unavailable';
+    this.#lastError = e;
+    this.#options.onError?.(e);
+  }
+
+  /** The reload under way, if any (tests and tools await it; logins never do). */
+  get loading(): Promise<AuthorizedKeys> | undefined {
+    return this.#loading;
   }
 
   /** Why the file could not be used at the last change, if it could not. */

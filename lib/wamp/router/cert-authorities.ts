@@ -20,9 +20,10 @@
  * certificate blob (what `…-cert.pub` holds after the type); `authextra.pubkey`
  * stays and must be the certified key.
  */
+import { quoted } from '../../escape.js';
 import { AuthError, CertificateError } from '../../errors.js';
 import { toHex } from '../../crypto/hex.js';
-import { certificateFromBase64, checkCertificate, quoteForLog, type SshCertificate } from '../../ssh/certificate.js';
+import { certificateFromBase64, checkCertificate, type SshCertificate } from '../../ssh/certificate.js';
 import type { RevokedKeys } from '../../ssh/krl.js';
 import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
 import type { AuthorizedKeyLine } from '../../ssh/authorized-keys.js';
@@ -85,7 +86,7 @@ export interface CertificateLoginRequest {
  */
 export function certificatePrincipal(keys: AuthorizedKeys, asked: CertificateLoginRequest): Principal {
   const cert = asked.certificate;
-  const id = `certificate ${quoteForLog(cert.keyId)} (serial ${cert.serial}, CA ${cert.caKey.fingerprint})`;
+  const id = `certificate ${quoted(cert.keyId)} (serial ${cert.serial}, CA ${cert.caKey.fingerprint})`;
   if (!cert.ed25519) throw new AuthError('CERT_KEY_NOT_ED25519', `${id} certifies a ${cert.keyType} key; cryptosign needs Ed25519`);
   if (typeof asked.pubkey !== 'string' || asked.pubkey.toLowerCase() !== toHex(cert.ed25519)) {
     throw new AuthError('CERT_KEY_MISMATCH', `${id} certifies another key than HELLO authextra.pubkey`);
@@ -115,9 +116,9 @@ function principalFor(cert: SshCertificate, ca: AuthorizedKeyLine, id: string, a
   const acceptable = cert.principals.filter((p) => allowed === undefined || allowed.includes(p));
   let name: string;
   if (authid !== undefined) {
-    if (!cert.principals.includes(authid)) throw new AuthError('CERT_PRINCIPAL_REFUSED', `${id} is not valid for authid ${quoteForLog(authid)}`);
+    if (!cert.principals.includes(authid)) throw new AuthError('CERT_PRINCIPAL_REFUSED', `${id} is not valid for authid ${quoted(authid)}`);
     if (!acceptable.includes(authid)) {
-      throw new AuthError('CERT_PRINCIPAL_REFUSED', `${id}: authid ${quoteForLog(authid)} is not in the principals= of line ${ca.line}`);
+      throw new AuthError('CERT_PRINCIPAL_REFUSED', `${id}: authid ${quoted(authid)} is not in the principals= of line ${ca.line}`);
     }
     name = authid;
   } else {

@@ -21,9 +21,11 @@ import { AuthorizedKeysError, AuthError, type ErrorCode } from '../../errors.js'
 import { VerifyKey, publicKeyProblem } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
-import { parseAuthorizedKeysText, type AuthorizedKeyLine, type KeyOptions, type SkippedLine } from '../../ssh/authorized-keys.js';
+import { parseAuthorizedKeyLine, type AuthorizedKeyLine, type KeyOptions, type SkippedLine } from '../../ssh/authorized-keys.js';
 import { fromAllows } from '../../ssh/match.js';
 import { plainKeyRefusal } from '../../ssh/key-options.js';
+import { escapeText, quoted } from '../../escape.js';
+import { boundLoginString } from './refusals.js';
 import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } from '../challenge.js';
 
 /** The library's own options (sshd would refuse a line with any of them). */
@@ -92,17 +94,30 @@ function refuse(code: ErrorCode, reason: string): AuthResult {
 function lineRefusal(p: Principal, options: Omit<AuthCheckOptions, 'channelId'>, now: Date): AuthResult | undefined {
   if (p.realm !== undefined && (typeof options.realm !== 'string' || options.realm !== p.realm)) {
     return refuse('AUTH_REALM_MISMATCH', typeof options.realm === 'string'
-      ? `"${p.name}" (line ${p.line}) may join realm "${p.realm}", not "${options.realm}"`
-      : `"${p.name}" (line ${p.line}) is bound to realm "${p.realm}" and the login names no realm`);
+      ? `${quoted(p.name)} (line ${p.line}) may join realm ${quoted(p.realm)}, not ${quoted(options.realm)}`
+      : `${quoted(p.name)} (line ${p.line}) is bound to realm ${quoted(p.realm)} and the login names no realm`);
   }
   const r = plainKeyRefusal(p.keyOptions, { address: options.peerAddress, now });
   if (!r) return undefined;
   const code: ErrorCode = r.code === 'expired' ? 'AUTH_KEY_EXPIRED' : r.code === 'from' ? 'AUTH_ADDRESS_REFUSED' : 'AUTH_UNKNOWN_KEY';
-  return refuse(code, `the key of "${p.name}" (line ${p.line}): ${r.reason}`);
+  return refuse(code, `the key of ${quoted(p.name)} (line ${p.line}): ${escapeText(r.reason)}`);
 }
 
 export class AuthorizedKeys {
-  readonly #byHex = new Map<string, Principal[]>();
+  readonly #byHex: Map<string, Principal[]> = new Map();
+  #unavailable: string | undefined;
+
+  /** A list that refuses every login with PRINCIPALS_UNAVAILABLE (the file is missing or unreadable): never "not in the list". */
+  static unavailable(reason: string): AuthorizedKeys {
+    const list = new AuthorizedKeys([]);
+    list.#unavailable = reason;
+    return list;
+  }
+
+  /** Why this list cannot be used (the principals file is missing or unreadable), or undefined. */
+  get unavailableReason(): string | undefined {
+    return this.#unavailable;
+  }
   /** per distinct key: its decoded VerifyKey, or why libsodium would refuse it (checked at first use, once) */
   readonly #verifyKeys = new Map<string, VerifyKey | string>();
 
@@ -112,7 +127,13 @@ export class AuthorizedKeys {
     readonly skipped: readonly SkippedKey[] = [],
     /** every line sshd would read, principals or not (cert-authority lines among them) */
     readonly lines: readonly AuthorizedKeyLine[] = [],
+    /** the index by key hex, when the caller built it already (PrincipalsBuilder) */
+    index?: Map<string, Principal[]>,
   ) {
+    if (index) {
+      this.#byHex = index;
+      return;
+    }
     for (const p of principals) {
       const list = this.#byHex.get(p.publicKeyHex);
       if (list) list.push(p);
@@ -139,9 +160,10 @@ export class AuthorizedKeys {
    * say which: AUTH_KEY_AMBIGUOUS).
    */
   find(publicKey: string | Uint8Array, options: Omit<AuthCheckOptions, 'channelId'> = {}): AuthResult {
+    if (this.#unavailable !== undefined) return refuse('PRINCIPALS_UNAVAILABLE', this.#unavailable);
     const hex = typeof publicKey === 'string' ? publicKey.toLowerCase() : toHex(publicKey);
     const all = this.#byHex.get(hex);
-    if (!all) return refuse('AUTH_UNKNOWN_KEY', `public key ${hex.slice(0, 16)}… is not in the list`);
+    if (!all) return refuse('AUTH_UNKNOWN_KEY', `public key ${escapeText(hex.slice(0, 16))}… is not in the list`);
     let candidates = all;
     if (options.authid !== undefined && options.authid !== null) {
       candidates = all.filter((p) => p.name === options.authid);
@@ -206,7 +228,7 @@ export class AuthorizedKeys {
       return refuse('AUTH_CHALLENGE_MISMATCH', 'the signed message is not this challenge (a replayed or misdirected AUTHENTICATE, or another channel binding)');
     }
     if (!verifyChallengeSignature(this.verifyKeyOf(found.principal), challengeHex, signatureHex, options)) {
-      return refuse('AUTH_SIGNATURE_WRONG', `the signature does not verify for "${found.principal.name}"`);
+      return refuse('AUTH_SIGNATURE_WRONG', `the signature does not verify for ${quoted(found.principal.name)}`);
     }
     return found;
   }
@@ -232,6 +254,8 @@ export class AuthorizedKeys {
    */
   forLogin(asked: { pubkey: unknown; authid?: unknown; realm?: unknown; peerAddress?: string | undefined; now?: Date }, field: string): Principal {
     const { pubkey, authid, realm } = asked;
+    boundLoginString(authid, 'authid');
+    boundLoginString(realm, 'realm');
     if (typeof pubkey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(pubkey)) {
       throw new AuthError('AUTH_UNKNOWN_KEY', `${field} must be the client public key (64 hex digits)`);
     }
@@ -288,30 +312,66 @@ export function principalsReader(source: PrincipalsSource): () => AuthorizedKeys
 }
 
 /**
+ * Builds a principals list line by line (so a large file can be read in
+ * slices without blocking the event loop; see authorized-keys-file.ts).
+ */
+export class PrincipalsBuilder {
+  readonly #principals: Principal[] = [];
+  readonly #skipped: SkippedKey[] = [];
+  readonly #lines: AuthorizedKeyLine[] = [];
+  readonly #index = new Map<string, Principal[]>();
+
+  /** One line of the file (without its `\n`), 1-based number. */
+  add(raw: string, lineNo: number): void {
+    const line = parseAuthorizedKeyLine(raw, lineNo, { extraOptions: WAMP_OPTIONS });
+    if (line === undefined) return;
+    if (!('options' in line)) {
+      this.#skipped.push(line);
+      return;
+    }
+    this.#lines.push(line);
+    const reason = line.options.certAuthority
+      ? 'a cert-authority key signs certificates; sshd never accepts it as a plain key'
+      : line.options.principals !== undefined
+        ? 'principals= belongs on a cert-authority line; sshd refuses a plain key from this line'
+        : !line.rawEd25519
+          ? 'not an Ed25519 key; cryptosign needs Ed25519'
+          : undefined;
+    if (reason) this.#skipped.push({ line: line.line, type: line.type, reason });
+    else {
+      const p = principalFrom(line, line.rawEd25519 as Uint8Array);
+      this.#principals.push(p);
+      const list = this.#index.get(p.publicKeyHex);
+      if (list) list.push(p);
+      else this.#index.set(p.publicKeyHex, [p]);
+    }
+  }
+
+  finish(): AuthorizedKeys {
+    return new AuthorizedKeys(this.#principals, this.#skipped, this.#lines, this.#index);
+  }
+}
+
+/** Calls `each(raw, lineNo)` for every line of `text` (split at `\n` as sshd's getline). */
+export function forEachLine(text: string, each: (raw: string, lineNo: number) => void): void {
+  let lineNo = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end === -1) end = text.length;
+    each(text.slice(pos, end), ++lineNo);
+    pos = end + 1;
+  }
+}
+
+/**
  * Reads an authorized_keys text (or `<hex> <principal>` lines) into the list
  * of principals. Never throws for a bad line: it is skipped and reported in
  * `skipped`, as sshd skips it.
  */
 export function parseAuthorizedKeys(text: string): AuthorizedKeys {
   if (typeof text !== 'string') throw new AuthorizedKeysError('AUTHORIZED_KEYS_FORMAT', 'authorized keys must be given as text');
-  const { lines, skipped } = parseAuthorizedKeysText(text, { extraOptions: WAMP_OPTIONS });
-  const principals: Principal[] = [];
-  const notPrincipals: SkippedKey[] = [...skipped];
-  for (const line of lines) {
-    if (line.options.certAuthority) {
-      notPrincipals.push({ line: line.line, type: line.type, reason: 'a cert-authority key signs certificates; sshd never accepts it as a plain key' });
-      continue;
-    }
-    if (line.options.principals !== undefined) {
-      notPrincipals.push({ line: line.line, type: line.type, reason: 'principals= belongs on a cert-authority line; sshd refuses a plain key from this line' });
-      continue;
-    }
-    if (!line.rawEd25519) {
-      notPrincipals.push({ line: line.line, type: line.type, reason: 'not an Ed25519 key; cryptosign needs Ed25519' });
-      continue;
-    }
-    principals.push(principalFrom(line, line.rawEd25519));
-  }
-  notPrincipals.sort((x, y) => x.line - y.line);
-  return new AuthorizedKeys(principals, notPrincipals, lines);
+  const builder = new PrincipalsBuilder();
+  forEachLine(text, (raw, n) => builder.add(raw, n));
+  return builder.finish();
 }

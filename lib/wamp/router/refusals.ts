@@ -1,0 +1,57 @@
+/**
+ * What a refused client is told, and what the operator is told.
+ *
+ * Towards the client (the AuthError a router forwards in ABORT, the error a
+ * crossbar authenticator returns): "not authorized" and the stable code
+ * AUTH_NOT_AUTHORIZED for every refusal that concerns the principals (unknown
+ * key, wrong authid, realm, expiry-time, from=, ambiguous key, bad signature,
+ * principals file unavailable): nothing the client did not already know.
+ * Refusals about the client's own request (channel binding, auth method,
+ * an answered challenge, an over-long HELLO string) keep their code.
+ *
+ * Towards the operator: `AuthError.refusal` and the `onRefusal` hook carry
+ * the full reason (principal, line, option) and its own code; every string
+ * in it that came from a file or the wire is escaped (lib/escape.ts).
+ */
+import { AuthError, type ErrorCode } from '../../errors.js';
+import { escapeText } from '../../escape.js';
+
+/** Codes a client may see as they are: they are about its own request. */
+const CLIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH_BINDING_REFUSED', 'AUTH_METHOD_REFUSED', 'AUTH_CHALLENGE_USED', 'AUTH_INPUT_TOO_LONG']);
+
+export const NOT_AUTHORIZED = 'not authorized';
+
+/** A refusal as the operator's log gets it. */
+export interface Refusal {
+  /** the refusal's own code (AUTH_KEY_EXPIRED, PRINCIPALS_UNAVAILABLE, …) */
+  code: ErrorCode;
+  /** the full reason, one line */
+  reason: string;
+  /** what the client asked for (escaped) */
+  authid?: string;
+  realm?: string;
+  /** the client's public key, hex (public) */
+  pubkey?: string;
+  peerAddress?: string;
+}
+
+/**
+ * The error to hand to the client for `e`: the generic one, with the full
+ * refusal kept on `.refusal` for the router's own log.
+ */
+export function forClient(e: AuthError): AuthError {
+  const refusal = e.refusal ?? { code: e.code, reason: escapeText(e.message, 1000) };
+  const out = CLIENT_CODES.has(e.code) ? new AuthError(e.code, escapeText(e.message, 300)) : new AuthError('AUTH_NOT_AUTHORIZED', NOT_AUTHORIZED);
+  Object.defineProperty(out, 'refusal', { value: refusal, enumerable: false }); // never in JSON.stringify(e)
+  return out;
+}
+
+/** The longest authid or realm a login may name (a longer one is refused with AUTH_INPUT_TOO_LONG). */
+export const MAX_LOGIN_STRING = 256;
+
+/** Refuses an over-long string from HELLO (or crossbar's call) before anything else looks at it. */
+export function boundLoginString(value: unknown, what: string): void {
+  if (typeof value === 'string' && value.length > MAX_LOGIN_STRING) {
+    throw new AuthError('AUTH_INPUT_TOO_LONG', `the ${what} is longer than ${MAX_LOGIN_STRING} characters`);
+  }
+}
