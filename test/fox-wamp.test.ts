@@ -40,7 +40,7 @@ const decisions: string[] = [];
 function foxHandler(auth: CryptosignAuthenticator) {
   const logins = new WeakMap<object, PendingLogin>();
   const record = (e: unknown, cb: Callback) => {
-    decisions.push(e instanceof AuthError ? e.code : String(e));
+    decisions.push(e instanceof AuthError ? (e.refusal?.code ?? e.code) : String(e)); // the operator's code; the client got e.code
     cb(e as Error);
   };
   return {

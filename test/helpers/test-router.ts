@@ -91,9 +91,10 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
     let joined = false;
     let outcome: Outcome = { authid: undefined };
     const send = (msg: unknown[]) => ws.send(JSON.stringify(msg));
-    const abort = (reason: string, code?: string) => {
+    // the client is sent only what it may know (e.code); the outcome records the operator's code (e.refusal)
+    const abort = (reason: string, code?: string, operatorCode?: string) => {
       outcome.aborted = reason;
-      if (code) outcome.code = code;
+      if (code) outcome.code = operatorCode ?? code;
       outcomes.push(outcome);
       send([ABORT, { message: code ?? reason }, reason]);
       ws.close();
@@ -120,7 +121,7 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
         try {
           login = await auth.hello(details, { realm: String(msg[1]), socket: req.socket, peerAddress: req.socket.remoteAddress ?? '' });
         } catch (e) {
-          return abort('wamp.error.not_authorized', e instanceof AuthError ? e.code : String(e));
+          return abort('wamp.error.not_authorized', e instanceof AuthError ? e.code : String(e), e instanceof AuthError ? e.refusal?.code : undefined);
         }
         const extra = options.tamper ? await options.tamper({ ...login.extra }, sent, req.socket) : login.extra;
         challenges.push(extra);
@@ -146,7 +147,7 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
           joined = true;
           send([WELCOME, 1, { authid: p.name, authrole: p.role ?? 'user', authmethod: 'cryptosign', roles: { broker: {}, dealer: {} } }]);
         } catch (e) {
-          abort('wamp.error.not_authorized', e instanceof AuthError ? e.code : String(e));
+          abort('wamp.error.not_authorized', e instanceof AuthError ? e.code : String(e), e instanceof AuthError ? e.refusal?.code : undefined);
         }
       } else if (msg[0] === REGISTER && joined) {
         registration = { ws, id: 1000 + Number(msg[1]) };

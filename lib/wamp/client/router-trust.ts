@@ -221,7 +221,9 @@ function trustedAnswer(
   if (!key) {
     throw new RouterAuthError(
       'ROUTER_KEY_UNTRUSTED',
-      `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys?.size ?? 0} trusted router keys (or is past its expiry-time)`,
+      keys?.get(pubkey, new Date(0))
+        ? `the router's key ${pubkey.toLowerCase()} is past its expiry-time`
+        : `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys?.size ?? 0} trusted router keys`,
     );
   }
   return { pubkey: pubkey.toLowerCase(), key, signature };

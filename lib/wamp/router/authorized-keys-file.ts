@@ -3,8 +3,10 @@
  * without ever stalling a login or serving a torn read:
  *
  * - `current()` (once per login) costs one stat(2): when the file's identity,
- *   size or times changed, a reload starts in the background and the list
- *   loaded before keeps serving until the new one is complete;
+ *   size or times changed, a small file (≤ 64 KiB, well under a millisecond
+ *   to parse) is re-read at once, as sshd reads it at each login; a larger
+ *   one is reloaded in the background and the list loaded before keeps
+ *   serving until the new one is complete;
  * - a reload reads the file asynchronously and accepts the bytes only if the
  *   file's stamp after the read equals the stamp before it (else it reads
  *   again), then parses them in slices of a few milliseconds, yielding to the
@@ -27,6 +29,8 @@ export const MAX_AUTHORIZED_KEYS_BYTES = 512 * 1024 * 1024;
 
 /** How long one parsing slice may hold the event loop, in milliseconds. */
 const SLICE_MS = 4;
+/** Files up to this size are re-read at once when they change (parsing them takes well under a millisecond). */
+export const SYNC_RELOAD_BYTES = 64 * 1024;
 /** How often a read is retried when the file changed while it was read. */
 const READ_ATTEMPTS = 5;
 
@@ -39,22 +43,29 @@ export interface AuthorizedKeysFileOptions {
 
 const stampOf = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 
-function statStamp(path: string): { stamp: string } | { error: CryptosignKeysError } {
+function statStamp(path: string): { stamp: string; size: number } | { error: CryptosignKeysError } {
   const st = statPath(path);
   if ('missing' in st) return { error: new KeyFileError('KEY_FILE_NOT_FOUND', `authorized keys file ${path} does not exist`) };
   if ('error' in st) return { error: new KeyFileError('KEY_FILE_UNREADABLE', `cannot read authorized keys file ${path}: ${st.error}`) };
   if (!st.isFile()) return { error: new KeyFileError('KEY_FILE_UNREADABLE', `authorized keys file ${path} is not a regular file`) };
-  return { stamp: stampOf(st) };
+  return { stamp: stampOf(st), size: st.size };
 }
 
 /** Loads an authorized-keys file at once, synchronously (coded errors); a file that changes while read is read again. */
 export function loadAuthorizedKeysFile(path: string): AuthorizedKeys {
+  return loadWithStamp(path).keys;
+}
+
+function loadWithStamp(path: string): { keys: AuthorizedKeys; stamp: string } {
   for (let attempt = 1; ; attempt++) {
     const before = statStamp(path);
+    if ('error' in before) throw before.error;
     const bytes = readBoundedFile(path, 'authorized keys file', { maxBytes: MAX_AUTHORIZED_KEYS_BYTES });
     const after = statStamp(path);
-    if (('stamp' in before && 'stamp' in after && before.stamp === after.stamp) || attempt >= READ_ATTEMPTS) {
-      return parseAuthorizedKeys(bytes.toString('utf8'));
+    if ('error' in after) throw after.error;
+    if (before.stamp === after.stamp) return { keys: parseAuthorizedKeys(bytes.toString('utf8')), stamp: before.stamp };
+    if (attempt >= READ_ATTEMPTS) {
+      throw new KeyFileError('KEY_FILE_UNREADABLE', `authorized keys file ${path} kept changing while it was read (${READ_ATTEMPTS} attempts)`);
     }
   }
 }
@@ -134,10 +145,9 @@ export class AuthorizedKeysFile {
   constructor(path: string, options: AuthorizedKeysFileOptions = {}) {
     this.path = path;
     this.#options = options;
-    const before = statStamp(path);
-    if ('error' in before) throw before.error;
-    this.#keys = loadAuthorizedKeysFile(path);
-    this.#stamp = before.stamp;
+    const { keys, stamp } = loadWithStamp(path);
+    this.#keys = keys;
+    this.#stamp = stamp;
   }
 
   /**
@@ -152,8 +162,26 @@ export class AuthorizedKeysFile {
       if (this.#stamp !== 'unavailable') this.#fail(now.error);
       return this.#keys;
     }
-    if (now.stamp !== this.#stamp && !this.#loading) void this.reload();
+    if (now.stamp === this.#stamp || this.#loading) return this.#keys;
+    if (now.size > SYNC_RELOAD_BYTES) {
+      void this.reload();
+      return this.#keys;
+    }
+    try {
+      const { keys, stamp } = loadWithStamp(this.path);
+      this.#loaded(keys, stamp);
+    } catch (e) {
+      if (!(e instanceof CryptosignKeysError)) throw e;
+      this.#fail(e);
+    }
     return this.#keys;
+  }
+
+  #loaded(keys: AuthorizedKeys, stamp: string): void {
+    this.#keys = keys;
+    this.#stamp = stamp;
+    this.#lastError = undefined;
+    this.#options.onReload?.(keys);
   }
 
   /** Re-reads the file now in the background (or joins the reload under way); resolves with the list once it serves. */
@@ -162,10 +190,7 @@ export class AuthorizedKeysFile {
     const loading = (async () => {
       try {
         const { keys, stamp } = await readAuthorizedKeysFile(this.path);
-        this.#keys = keys;
-        this.#stamp = stamp;
-        this.#lastError = undefined;
-        this.#options.onReload?.(keys);
+        this.#loaded(keys, stamp);
       } catch (e) {
         if (!(e instanceof CryptosignKeysError)) throw e;
         this.#fail(e);

@@ -167,7 +167,7 @@ export class AuthorizedKeys {
     let candidates = all;
     if (options.authid !== undefined && options.authid !== null) {
       candidates = all.filter((p) => p.name === options.authid);
-      if (candidates.length === 0) return refuse('AUTH_AUTHID_MISMATCH', `the key is not listed for the authid asked for`);
+      if (candidates.length === 0) return refuse('AUTH_AUTHID_MISMATCH', `the key is not listed for authid ${quoted(options.authid)}`);
     }
     const problem = this.#keyProblem(hex, (candidates[0] as Principal).publicKey);
     if (problem) return refuse('AUTH_UNKNOWN_KEY', `the listed key ${hex.slice(0, 16)}… (line ${(candidates[0] as Principal).line}) is refused: ${problem}`);

@@ -1,0 +1,143 @@
+/**
+ * Large authorized_keys files on the router side, beside sshd on the same file:
+ *
+ * - loading a 1,000,000-line file in the background (readAuthorizedKeysFile:
+ *   async read, stamp check, parse in slices) — target ≤ 2 s — and one
+ *   lookup; sshd's cost for one key check against the same file (it reads the
+ *   file at every login) when /usr/sbin/sshd is here;
+ * - a 100,000-key reload under way while HELLOs keep coming (one per ms):
+ *   the longest HELLO wait, and the event-loop delay from
+ *   perf_hooks.monitorEventLoopDelay — target: no HELLO waits more than 10 ms;
+ * - the public-key point check, once per distinct key: this library's
+ *   (BigInt, one addition chain), @noble/ed25519 (decode + small order), and
+ *   sodium-native's crypto_core_ed25519_is_valid_point when installed.
+ *
+ * `benchAuthorizedKeys(log)` prints one line per figure; run alone with
+ * `node dist/bench/authorized-keys.js`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Point } from '@noble/ed25519';
+import { publicKeyProblem } from '../lib/crypto/ed25519.js';
+import { fromSeed } from '../lib/keys/seed-key.js';
+import { ed25519Blob } from '../lib/ssh/public-key.js';
+import { AuthorizedKeysFile, readAuthorizedKeysFile } from '../lib/wamp/router/authorized-keys-file.js';
+import { CryptosignAuthenticator } from '../lib/wamp/router/authenticator.js';
+
+function keyLines(n: number, last: string): string {
+  const prefix = Buffer.from(ed25519Blob(new Uint8Array(32)).subarray(0, 19));
+  const parts: string[] = [];
+  for (let i = 0; i < n - 1; i++) parts.push(`ssh-ed25519 ${Buffer.concat([prefix, randomBytes(32)]).toString('base64')} user${i}@example`);
+  parts.push(last);
+  return `${parts.join('\n')}\n`;
+}
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+export async function benchAuthorizedKeys(log: (line: string) => void = console.log): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cryptosign-keys-bench-'));
+  try {
+    // 1. a million lines, loaded in the background
+    const alice = fromSeed(new Uint8Array(32).fill(7));
+    const aliceLine = `ssh-ed25519 ${Buffer.from(ed25519Blob(alice.publicKey)).toString('base64')} alice`;
+    const big = join(dir, 'authorized_keys');
+    writeFileSync(big, keyLines(1_000_000, aliceLine));
+    const h = monitorEventLoopDelay({ resolution: 1 });
+    h.enable();
+    const t0 = performance.now();
+    const { keys } = await readAuthorizedKeysFile(big);
+    const loadMs = performance.now() - t0;
+    h.disable();
+    const t1 = performance.now();
+    const found = keys.lookup(alice.publicKeyHex)?.name;
+    const lookupMs = performance.now() - t1;
+    log(`authorized_keys 1,000,000 lines: background load ${ms(loadMs)} (target ≤ 2000 ms), event-loop delay max ${ms(h.max / 1e6)}, p99 ${ms(h.percentile(99) / 1e6)}; lookup ${ms(lookupMs)} (${found})`);
+    const sshdMs = await sshdOneLogin(dir, big, alice);
+    if (sshdMs !== undefined) log(`authorized_keys 1,000,000 lines: sshd, one key check against the same file: ${ms(sshdMs)} (it reads the file at every login)`);
+    else log('authorized_keys 1,000,000 lines: sshd not run (/usr/sbin/sshd missing, or not root)');
+
+    // 2. HELLOs while 100,000 keys reload
+    const path = join(dir, 'principals');
+    writeFileSync(path, `${aliceLine}\n`);
+    const file = new AuthorizedKeysFile(path);
+    const auth = new CryptosignAuthenticator({ principals: file });
+    writeFileSync(path, keyLines(100_000, aliceLine));
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    let worst = 0;
+    let hellos = 0;
+    file.current();
+    const loading = file.loading;
+    const t2 = performance.now();
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const asked = performance.now();
+        void auth.hello({ authmethods: ['cryptosign'], authextra: { pubkey: alice.publicKeyHex } }, { realm: 'realm1' }).then(() => {
+          worst = Math.max(worst, performance.now() - asked);
+          hellos++;
+        });
+        if (file.loading) setTimeout(tick, 1);
+        else resolve();
+      };
+      tick();
+    });
+    await loading;
+    delay.disable();
+    log(`authorized_keys 100,000-key reload: ${ms(performance.now() - t2)}; ${hellos} HELLOs answered meanwhile, longest wait ${ms(worst)} (target ≤ 10 ms); event-loop delay max ${ms(delay.max / 1e6)}`);
+
+    // 3. the point check, once per distinct key
+    const pubs = Array.from({ length: 300 }, (_, i) => fromSeed(new Uint8Array(32).fill(i % 256).map((b, j) => (j === 0 ? i >> 8 : b))).publicKey);
+    const per = (f: (k: Uint8Array) => unknown) => {
+      for (const k of pubs.slice(0, 30)) f(k);
+      const t = performance.now();
+      for (const k of pubs) f(k);
+      return ((performance.now() - t) * 1000) / pubs.length;
+    };
+    log(`point check per key: this library (BigInt, one addition chain) ${per((k) => publicKeyProblem(k)).toFixed(0)} µs`);
+    log(`point check per key: @noble/ed25519 Point.fromHex + isSmallOrder ${per((k) => Point.fromHex(Buffer.from(k).toString('hex')).isSmallOrder()).toFixed(0)} µs`);
+    let sodium: { crypto_core_ed25519_is_valid_point(p: Uint8Array): boolean } | undefined;
+    try {
+      sodium = createRequire(import.meta.url)('sodium-native');
+    } catch {
+      sodium = undefined;
+    }
+    if (sodium) {
+      const s = sodium;
+      log(`point check per key: sodium-native crypto_core_ed25519_is_valid_point ${per((k) => s.crypto_core_ed25519_is_valid_point(k)).toFixed(0)} µs (also demands the prime-order subgroup: stricter than libsodium's verify)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One key check by a private sshd against `file` (the test harness's sshd), in ms; undefined when sshd cannot run here. */
+async function sshdOneLogin(dir: string, file: string, key: { publicKey: Uint8Array }): Promise<number | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  let helpers: typeof import('../test/helpers/sshd.js');
+  try {
+    helpers = await import('../test/helpers/sshd.js');
+  } catch {
+    return undefined;
+  }
+  const { existsSync, readFileSync } = await import('node:fs');
+  if (!existsSync(helpers.SSHD)) return undefined;
+  const sshd = await helpers.startSshd(dir);
+  try {
+    sshd.setAuthorizedKeys(readFileSync(file));
+    const k = helpers.loginKey(dir, 'alice', new Uint8Array(32).fill(7));
+    void key;
+    const t = performance.now();
+    const r = await sshd.decide([k], '127.0.0.1');
+    if (!r.get(k.fingerprint)) throw new Error('sshd did not accept the key of the last line');
+    return performance.now() - t;
+  } finally {
+    await sshd.stop();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await benchAuthorizedKeys();
