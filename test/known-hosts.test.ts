@@ -106,7 +106,7 @@ test('host certificates through @cert-authority: principal, type, validity, CA, 
   const kh = new KnownHosts(`@cert-authority *.example,*.dc1.example ${pub(ca)}\n`);
   const good = host();
   assert.deepEqual(kh.check('router.example', 'router.example', good), { ok: true, via: 'certificate', line: 1 });
-  assert.deepEqual(kh.check('r1.dc1.example', 'r1.dc1.example', good), { ok: true, via: 'certificate', line: 1 }, 'wildcard principal');
+  assert.equal(kh.check('r1.dc1.example', 'r1.dc1.example', good).ok, false, 'a wildcard principal is not a pattern (as OpenSSH 9.2)');
   const code = (r: ReturnType<KnownHosts['check']>) => (r.ok ? 'ok' : r.code);
   // the CA line applies, but the certificate does not name this host
   assert.equal(code(kh.check('evil.example', 'evil.example', good)), 'CERT_PRINCIPAL_REFUSED');

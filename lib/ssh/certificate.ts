@@ -26,7 +26,7 @@ import { quoted } from '../escape.js';
 import { CertificateError, type ErrorCode } from '../errors.js';
 import { CERT_SUFFIX, fieldCount, fingerprintOfBlob, parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
 import { SshVerifyKey } from './signature.js';
-import { inNetwork, matchPattern, parseCidr, peerAddress } from './match.js';
+import { inNetwork, parseCidr, peerAddress } from './match.js';
 import { WireError, WireReader, concatBytes, wireString } from './wire.js';
 
 export type CertificateType = 'user' | 'host';
@@ -236,7 +236,7 @@ export interface CertificateCheck {
   type: CertificateType;
   /** default now */
   now?: Date;
-  /** a principal the certificate must list (for host certificates, principals may be wildcard patterns, as ssh allows) */
+  /** a principal the certificate must list (compared as written, wildcards are not patterns: as OpenSSH 9.2's sshd and ssh) */
   principal?: string;
   /** the peer's address, for `source-address` (a certificate carrying it is refused without one) */
   peerAddress?: string;
@@ -310,8 +310,9 @@ export function checkCertificate(cert: SshCertificate, check: CertificateCheck):
   }
   if (check.principal !== undefined) {
     const want = check.principal;
-    const ok = check.type === 'host' ? cert.principals.some((p) => matchPattern(want, p)) : cert.principals.includes(want);
-    if (!ok) return no('CERT_PRINCIPAL_REFUSED', `${id} is not valid for ${quoted(want)}`);
+    // compared as written, for host certificates too: OpenSSH 9.2's ssh refuses a host certificate whose principal is a
+    // wildcard such as *.example for r1.example (test/host-cert-ssh-differential.test.ts)
+    if (!cert.principals.includes(want)) return no('CERT_PRINCIPAL_REFUSED', `${id} is not valid for ${quoted(want)}`);
   }
   return { ok: true };
 }
