@@ -76,7 +76,11 @@ export async function verifyCommand(args: VerifyArgs, out: (s: string) => void):
     return;
   }
   if (list) {
-    if (list.principals.length === 0) throw new CliFailure('AUTH_UNKNOWN_KEY', `${listPath} lists no Ed25519 key`);
+    if (list.principals.length === 0) {
+      const first = list.skipped[0];
+      const why = first ? ` (line ${first.line} skipped: ${escapeText(first.reason)})` : '';
+      throw new CliFailure('AUTH_UNKNOWN_KEY', `${listPath} lists no Ed25519 key${why}`);
+    }
     // no pubkey given: the principal whose key made the signature (each key checked strictly)
     for (const p of list.principals) {
       if (!verifyChallengeSignature(list.verifyKeyOf(p), args.challenge, signature, opts)) continue;

@@ -20,8 +20,23 @@ export {
   type SkippedKey,
   type AuthCheckOptions,
   type AuthResult,
+  /** the library's own authorized_keys options (wamp-authid, wamp-role, wamp-realm); sshd would refuse a line with them */
+  WAMP_OPTIONS,
+  /** builds a principals list line by line (for readers of large files) */
+  PrincipalsBuilder,
 } from './wamp/router/principals.js';
-export { AuthorizedKeysFile, loadAuthorizedKeysFile, type AuthorizedKeysFileOptions } from './wamp/router/authorized-keys-file.js';
+export {
+  AuthorizedKeysFile,
+  loadAuthorizedKeysFile,
+  /** async, stamp-checked read and sliced parse of a principals file (never blocks the event loop for long) */
+  readAuthorizedKeysFile,
+  parseAuthorizedKeysInSlices,
+  type AuthorizedKeysFileOptions,
+} from './wamp/router/authorized-keys-file.js';
+/** what a refused client is told (AUTH_NOT_AUTHORIZED) and what the operator's onRefusal hook gets */
+export { forClient, NOT_AUTHORIZED, MAX_LOGIN_STRING, type Refusal } from './wamp/router/refusals.js';
+/** one event, one line: control characters escaped, long text cut */
+export { escapeText } from './escape.js';
 /** Client certificates: authorized_keys `cert-authority` lines and the checks of HELLO authextra.certificate (docs/certificates.md). */
 export { certificatePrincipal, decodeCertificateField, type CertAuthority, type CertificateLoginRequest } from './wamp/router/cert-authorities.js';
 export type { CertificateLogin } from './wamp/router/principals.js';

@@ -17,6 +17,31 @@ export {
 } from './ssh/public-key.js';
 export { VerifyKey, verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519.js';
 export { parseHex, toHex } from './crypto/hex.js';
+/** authorized_keys lines exactly as sshd reads them (bad lines skipped with their reason) */
+export {
+  parseAuthorizedKeysText,
+  parseAuthorizedKeyLine,
+  strictBase64,
+  type AuthorizedKeyLine,
+  type SkippedLine,
+  type ParsedAuthorizedKeys,
+  type AuthorizedKeysParseOptions,
+} from './ssh/authorized-keys.js';
+/** sshd's authorized_keys options: parsing (auth-options.c), expiry-time (parse_absolute_time), the plain-key checks */
+export { parseKeyOptions, parseAbsoluteTime, plainKeyRefusal, NO_OPTIONS, type KeyOptions, type OptionsResult } from './ssh/key-options.js';
+/** OpenSSH's pattern lists and address matching (match.c, addrmatch.c) */
+export {
+  matchPattern,
+  matchPatternList,
+  addrMatchList,
+  matchHostAndIp,
+  fromAllows,
+  parseNumericAddress,
+  formatAddress,
+  peerAddress,
+  type ListMatch,
+  type NumericAddress,
+} from './ssh/match.js';
 /** OpenSSH certificates parsed and verified by this package (never sshpk), sshd's checks, `ssh-keygen -L`'s view. */
 export {
   parseCertificate,

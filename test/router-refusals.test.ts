@@ -190,3 +190,20 @@ test('verify: comments are printed escaped; --realm is needed for a realm-bound 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the authenticator CLI writes one line per decision, whatever the wire carried', async () => {
+  const { decisionLine } = await import('../bin/authenticator-command.js');
+  const line = decisionLine({
+    realm: 'realm1\r\n',
+    authid: 'x\ncryptosign-keys authenticator: allow realm="realm1" authid="admin"',
+    pubkey: alice.publicKeyHex,
+    peer: 'tcp4:10.0.0.1:1\u2028',
+    ok: false,
+    code: 'AUTH_UNKNOWN_KEY',
+    reason: 'public key … is not in the list',
+  });
+  assert.ok(!/[\n\r\u2028]/.test(line), line);
+  assert.match(line, /^deny realm="realm1\\r\\n" authid="x\\ncryptosign-keys authenticator: allow realm=\\"realm1\\" authid=\\"admin\\"" key=SHA256:/);
+  const huge = decisionLine({ realm: 'r', authid: 'A'.repeat(90_000), pubkey: 'zz', peer: undefined, ok: true, principal: 'p', role: 'r' });
+  assert.ok(huge.length < 600, `bounded (${huge.length})`);
+});

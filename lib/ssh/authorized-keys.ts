@@ -25,7 +25,10 @@
  * user text.
  */
 import { parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
-import { parseKeyOptions, type KeyOptions } from './key-options.js';
+import { NO_OPTIONS, parseKeyOptions, type KeyOptions } from './key-options.js';
+
+/** The options of every line that has none (shared, frozen). */
+const NONE = { ok: true as const, options: NO_OPTIONS, end: 0 };
 
 export type { KeyOptions } from './key-options.js';
 
@@ -107,6 +110,13 @@ function familyOfName(word: string): string | undefined {
 /** The Ed25519 blob prefix: string "ssh-ed25519", then the 32-byte string. */
 const ED25519_PREFIX = Buffer.from('0000000b7373682d65643235353139' + '00000020', 'hex');
 
+const ED25519_NAME = 'ssh-ed25519';
+
+function hasEd25519Prefix(blob: Uint8Array): boolean {
+  for (let i = 0; i < 19; i++) if (blob[i] !== ED25519_PREFIX[i]) return false;
+  return true;
+}
+
 /** b64_pton as sshd uses it: white space skipped, strict padding, zero slop bits; undefined when invalid. */
 export function strictBase64(word: string): Uint8Array | undefined {
   let s = word;
@@ -120,14 +130,14 @@ export function strictBase64(word: string): Uint8Array | undefined {
     const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
     if (!ok) return undefined;
   }
-  const bytes = Buffer.from(s, 'base64');
+  const bytes = Buffer.from(s, 'base64'); // small: a view of Node's shared pool, no ArrayBuffer of its own
   // the bits after the last full byte must be zero (b64_pton refuses otherwise)
   if (pad > 0) {
     const last = s.charCodeAt(n - pad - 1);
     const v = last >= 65 && last <= 90 ? last - 65 : last >= 97 && last <= 122 ? last - 71 : last >= 48 && last <= 57 ? last + 4 : last === 43 ? 62 : 63;
     if ((pad === 2 && (v & 0x0f) !== 0) || (pad === 1 && (v & 0x03) !== 0)) return undefined;
   }
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  return bytes;
 }
 
 interface ReadKey {
@@ -143,16 +153,17 @@ interface ReadKey {
 function readKey(s: string, at: number): ReadKey | string {
   const typeEnd = wordEnd(s, at);
   if (typeEnd >= s.length) return 'no key type followed by a key';
-  const type = s.slice(at, typeEnd);
+  // the usual case without a new string
+  const type = typeEnd - at === 11 && s.startsWith(ED25519_NAME, at) ? ED25519_NAME : s.slice(at, typeEnd);
   const family = familyOfName(type);
   if (family === undefined) return `unknown key type "${type.slice(0, 40)}"`;
   const b64Start = skipBlanks(s, typeEnd);
   const b64End = wordEnd(s, b64Start);
   const blob = strictBase64(s.slice(b64Start, b64End));
   if (!blob || blob.length === 0) return `the ${type} key is not base64`;
-  if (blob.length === 51 && ED25519_PREFIX.equals(blob.subarray(0, 19))) {
+  if (blob.length === 51 && hasEd25519Prefix(blob)) {
     if (family !== 'ed25519') return `says ${type} but holds an ssh-ed25519 key`;
-    return { type, blob, rawEd25519: blob.slice(19), end: b64End };
+    return { type, blob, rawEd25519: blob.subarray(19), end: b64End };
   }
   let key: PublicKeyInfo;
   try {
@@ -230,7 +241,7 @@ export function parseAuthorizedKeyLine(raw: string, lineNo: number, options: Aut
     return skip(typeof firstFailure === 'string' && familyOfName(s.slice(start, wordEnd(s, start))) ? firstFailure : key);
   }
   // sshd parses the options on the rest of the line: they end at a space or tab, wherever that is
-  const parsed = parseKeyOptions(optionsText === '' ? '' : s.slice(start), extra);
+  const parsed = optionsText === '' ? NONE : parseKeyOptions(s.slice(start), extra);
   if (!parsed.ok) return skip(`bad options: ${parsed.reason}`, key.type);
   const out: AuthorizedKeyLine = { line: lineNo, type: key.type, blob: key.blob, optionsText, options: parsed.options, comment: commentAfter(s, key.end) };
   if (key.rawEd25519) out.rawEd25519 = key.rawEd25519;

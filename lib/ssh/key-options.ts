@@ -55,6 +55,16 @@ export interface KeyOptions {
   extra: Record<string, string>;
 }
 
+/** The options of a line without any (frozen: shared by all such lines). */
+export const NO_OPTIONS: KeyOptions = Object.freeze({
+  restrict: false,
+  certAuthority: false,
+  environment: Object.freeze([]) as unknown as string[],
+  permitOpen: Object.freeze([]) as unknown as string[],
+  permitListen: Object.freeze([]) as unknown as string[],
+  extra: Object.freeze({}) as Record<string, string>,
+});
+
 export type OptionsResult = { ok: true; options: KeyOptions; end: number } | { ok: false; reason: string };
 
 const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
@@ -348,7 +358,7 @@ export function plainKeyRefusal(o: KeyOptions, peer: { address?: string | undefi
   if (o.principals !== undefined) return { code: 'principals', reason: 'principals= on a key that is not a cert-authority' };
   if (o.from !== undefined) {
     if (peer.address === undefined) return { code: 'from', reason: 'from= and no peer address to check' };
-    if (!fromAllows(o.from, peer.address)) return { code: 'from', reason: `from= does not allow ${peer.address}` };
+    if (!fromAllows(o.from, peer.address)) return { code: 'from', reason: `may not be used from ${peer.address}` };
   }
   return undefined;
 }

@@ -192,8 +192,8 @@ export class AuthorizedKeysFile {
         const { keys, stamp } = await readAuthorizedKeysFile(this.path);
         this.#loaded(keys, stamp);
       } catch (e) {
-        if (!(e instanceof CryptosignKeysError)) throw e;
-        this.#fail(e);
+        // nobody awaits a background reload: every failure is reported, and logins fail closed
+        this.#fail(e instanceof CryptosignKeysError ? e : new KeyFileError('KEY_FILE_UNREADABLE', `cannot read authorized keys file ${this.path}: ${(e as Error).message}`));
       }
       return this.#keys;
     })();

@@ -104,7 +104,8 @@ function lineRefusal(p: Principal, options: Omit<AuthCheckOptions, 'channelId'>,
 }
 
 export class AuthorizedKeys {
-  readonly #byHex: Map<string, Principal[]> = new Map();
+  /** key hex → its principal, or its principals in file order when several lines list it */
+  readonly #byHex: Map<string, Principal | Principal[]> = new Map();
   #unavailable: string | undefined;
 
   /** A list that refuses every login with PRINCIPALS_UNAVAILABLE (the file is missing or unreadable): never "not in the list". */
@@ -125,20 +126,16 @@ export class AuthorizedKeys {
     readonly principals: readonly Principal[],
     /** lines that are not principals (sshd would skip them, cert-authority, not Ed25519), with the reason */
     readonly skipped: readonly SkippedKey[] = [],
-    /** every line sshd would read, principals or not (cert-authority lines among them) */
+    /** the lines sshd would read that are not principals: cert-authority lines, other key types */
     readonly lines: readonly AuthorizedKeyLine[] = [],
     /** the index by key hex, when the caller built it already (PrincipalsBuilder) */
-    index?: Map<string, Principal[]>,
+    index?: Map<string, Principal | Principal[]>,
   ) {
     if (index) {
       this.#byHex = index;
       return;
     }
-    for (const p of principals) {
-      const list = this.#byHex.get(p.publicKeyHex);
-      if (list) list.push(p);
-      else this.#byHex.set(p.publicKeyHex, [p]);
-    }
+    for (const p of principals) addToIndex(this.#byHex, p);
   }
 
   /** The cert-authority lines (keys trusted to sign certificates, never principals themselves). */
@@ -162,7 +159,8 @@ export class AuthorizedKeys {
   find(publicKey: string | Uint8Array, options: Omit<AuthCheckOptions, 'channelId'> = {}): AuthResult {
     if (this.#unavailable !== undefined) return refuse('PRINCIPALS_UNAVAILABLE', this.#unavailable);
     const hex = typeof publicKey === 'string' ? publicKey.toLowerCase() : toHex(publicKey);
-    const all = this.#byHex.get(hex);
+    const entry = this.#byHex.get(hex);
+    const all = entry === undefined || Array.isArray(entry) ? entry : [entry];
     if (!all) return refuse('AUTH_UNKNOWN_KEY', `public key ${escapeText(hex.slice(0, 16))}… is not in the list`);
     let candidates = all;
     if (options.authid !== undefined && options.authid !== null) {
@@ -275,30 +273,52 @@ export function matchFrom(patternList: string, address: string): boolean {
   return fromAllows(patternList, address);
 }
 
+/** A principal read from a line (the fingerprint is computed when first asked for). */
+class LinePrincipal implements Principal {
+  name: string;
+  comment: string;
+  publicKey: Uint8Array;
+  publicKeyHex: string;
+  keyOptions: KeyOptions;
+  line: number;
+  role?: string;
+  realm?: string;
+  expiresAt?: Date;
+  from?: string;
+  options?: string;
+  readonly #blob: Uint8Array | undefined;
+  #fingerprint: string | undefined;
+
+  constructor(line: AuthorizedKeyLine, publicKey: Uint8Array) {
+    const o = line.options;
+    const blob = line.blob;
+    this.publicKeyHex = Buffer.isBuffer(blob) && blob.length === 51 ? blob.toString('hex', 19, 51) : Buffer.from(publicKey).toString('hex');
+    this.name = o.extra['wamp-authid'] ?? (line.comment !== '' ? line.comment : this.publicKeyHex);
+    this.comment = line.comment;
+    this.publicKey = publicKey;
+    this.keyOptions = o;
+    this.line = line.line;
+    this.#blob = line.blob;
+    const role = o.extra['wamp-role'];
+    const realm = o.extra['wamp-realm'];
+    if (role !== undefined) this.role = role;
+    if (realm !== undefined) this.realm = realm;
+    if (o.validBefore !== undefined) this.expiresAt = new Date(o.validBefore * 1000);
+    if (o.from !== undefined) this.from = o.from;
+    if (line.optionsText !== '') this.options = line.optionsText;
+  }
+
+  get fingerprint(): string {
+    return (this.#fingerprint ??= fingerprintOfBlob(this.#blob ?? ed25519Blob(this.publicKey)));
+  }
+
+  toJSON(): object {
+    return { ...this, fingerprint: this.fingerprint };
+  }
+}
+
 function principalFrom(line: AuthorizedKeyLine, publicKey: Uint8Array): Principal {
-  const publicKeyHex = toHex(publicKey);
-  const o = line.options;
-  const authid = o.extra['wamp-authid'];
-  let fingerprint: string | undefined;
-  const p: Principal = {
-    name: authid ?? (line.comment !== '' ? line.comment : publicKeyHex),
-    comment: line.comment,
-    publicKey,
-    publicKeyHex,
-    get fingerprint() {
-      return (fingerprint ??= fingerprintOfBlob(line.blob ?? ed25519Blob(publicKey)));
-    },
-    keyOptions: o,
-    line: line.line,
-  };
-  const role = o.extra['wamp-role'];
-  const realm = o.extra['wamp-realm'];
-  if (role !== undefined) p.role = role;
-  if (realm !== undefined) p.realm = realm;
-  if (o.validBefore !== undefined) p.expiresAt = new Date(o.validBefore * 1000);
-  if (o.from !== undefined) p.from = o.from;
-  if (line.optionsText !== '') p.options = line.optionsText;
-  return p;
+  return new LinePrincipal(line, publicKey);
 }
 
 /** Where a router's principals come from: a list, something that follows a file (`current()`, as AuthorizedKeysFile), or a function. */
@@ -319,7 +339,7 @@ export class PrincipalsBuilder {
   readonly #principals: Principal[] = [];
   readonly #skipped: SkippedKey[] = [];
   readonly #lines: AuthorizedKeyLine[] = [];
-  readonly #index = new Map<string, Principal[]>();
+  readonly #index = new Map<string, Principal | Principal[]>();
 
   /** One line of the file (without its `\n`), 1-based number. */
   add(raw: string, lineNo: number): void {
@@ -329,7 +349,6 @@ export class PrincipalsBuilder {
       this.#skipped.push(line);
       return;
     }
-    this.#lines.push(line);
     const reason = line.options.certAuthority
       ? 'a cert-authority key signs certificates; sshd never accepts it as a plain key'
       : line.options.principals !== undefined
@@ -337,19 +356,27 @@ export class PrincipalsBuilder {
         : !line.rawEd25519
           ? 'not an Ed25519 key; cryptosign needs Ed25519'
           : undefined;
-    if (reason) this.#skipped.push({ line: line.line, type: line.type, reason });
+    if (reason) {
+      this.#lines.push(line);
+      this.#skipped.push({ line: line.line, type: line.type, reason });
+    }
     else {
       const p = principalFrom(line, line.rawEd25519 as Uint8Array);
       this.#principals.push(p);
-      const list = this.#index.get(p.publicKeyHex);
-      if (list) list.push(p);
-      else this.#index.set(p.publicKeyHex, [p]);
+      addToIndex(this.#index, p);
     }
   }
 
   finish(): AuthorizedKeys {
     return new AuthorizedKeys(this.#principals, this.#skipped, this.#lines, this.#index);
   }
+}
+
+function addToIndex(index: Map<string, Principal | Principal[]>, p: Principal): void {
+  const had = index.get(p.publicKeyHex);
+  if (had === undefined) index.set(p.publicKeyHex, p);
+  else if (Array.isArray(had)) had.push(p);
+  else index.set(p.publicKeyHex, [had, p]);
 }
 
 /** Calls `each(raw, lineNo)` for every line of `text` (split at `\n` as sshd's getline). */
