@@ -24,7 +24,7 @@
  */
 import { quoted } from '../escape.js';
 import { CertificateError, type ErrorCode } from '../errors.js';
-import { CERT_SUFFIX, fieldCount, fingerprintOfBlob, parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
+import { CERT_SUFFIX, fieldCount, parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
 import { SshVerifyKey } from './signature.js';
 import { inNetwork, parseCidr, peerAddress } from './match.js';
 import { WireError, WireReader, concatBytes, wireString } from './wire.js';
@@ -321,16 +321,6 @@ export function checkCertificate(cert: SshCertificate, check: CertificateCheck):
 export function requireCertificate(cert: SshCertificate, check: CertificateCheck): void {
   const r = checkCertificate(cert, check);
   if (!r.ok) throw new CertificateError(r.code, r.reason);
-}
-
-/** The fingerprint of the CA key (`SHA256:…`). */
-export function caFingerprint(cert: SshCertificate): string {
-  return fingerprintOfBlob(cert.caKey.blob);
-}
-
-/** Is this a known extension (for display: unknown extensions are ignored, as sshd does)? */
-export function isKnownExtension(name: string): boolean {
-  return KNOWN_EXTENSIONS.has(name);
 }
 
 /** `ssh-keygen -L`'s description, one field a line. */
