@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { sign } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadKeyFile } from '../../lib/keys/openssh-key-file.js';
 import { keyObjectOf } from '../../lib/keys/signing-key.js';
@@ -38,7 +38,6 @@ export interface SignOptions {
   options?: string[];
   /** -t for the CA's signature: ssh-rsa, rsa-sha2-256, rsa-sha2-512 */
   sigAlg?: string;
-  /** name of the certificate file's stem (default: the key's) */
 }
 
 /** `ssh-keygen -s ca …` on a copy of `keyPath.pub`; returns the certificate path (`<key>-cert.pub`). */
@@ -103,10 +102,4 @@ export function signCertificateBytes(prefix: Uint8Array, caPath: string): Uint8A
   const signed = concatBytes(prefix, wireString(caBlob));
   const sig = sign(null, signed, key);
   return concatBytes(signed, wireString(concatBytes(wireString('ssh-ed25519'), wireString(sig))));
-}
-
-export function writeCert(path: string, blob: Uint8Array, type?: string): string {
-  const t = type ?? new TextDecoder().decode(new WireReader(blob).string());
-  writeFileSync(path, `${t} ${Buffer.from(blob).toString('base64')} forged\n`);
-  return path;
 }
