@@ -165,6 +165,12 @@ export async function startSshd(dir: string): Promise<PrivateSshd> {
       continue;
     }
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    // never leave it behind, even when the test process ends without stop()
+    const reap = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    };
+    process.once('exit', reap);
+    void exited.then(() => process.removeListener('exit', reap));
     const sshArgs = (identities: string[], address: string) => [
       '-F', '/dev/null', '-p', String(port),
       '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',

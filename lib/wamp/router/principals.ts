@@ -277,7 +277,6 @@ export function matchFrom(patternList: string, address: string): boolean {
 class LinePrincipal implements Principal {
   name: string;
   comment: string;
-  publicKey: Uint8Array;
   publicKeyHex: string;
   keyOptions: KeyOptions;
   line: number;
@@ -286,19 +285,18 @@ class LinePrincipal implements Principal {
   expiresAt?: Date;
   from?: string;
   options?: string;
-  readonly #blob: Uint8Array | undefined;
+  #publicKey: Uint8Array | undefined;
   #fingerprint: string | undefined;
 
   constructor(line: AuthorizedKeyLine, publicKey: Uint8Array) {
     const o = line.options;
     const blob = line.blob;
+    // only the hex is kept: a million principals hold no typed arrays of their own
     this.publicKeyHex = Buffer.isBuffer(blob) && blob.length === 51 ? blob.toString('hex', 19, 51) : Buffer.from(publicKey).toString('hex');
     this.name = o.extra['wamp-authid'] ?? (line.comment !== '' ? line.comment : this.publicKeyHex);
     this.comment = line.comment;
-    this.publicKey = publicKey;
     this.keyOptions = o;
     this.line = line.line;
-    this.#blob = line.blob;
     const role = o.extra['wamp-role'];
     const realm = o.extra['wamp-realm'];
     if (role !== undefined) this.role = role;
@@ -308,12 +306,16 @@ class LinePrincipal implements Principal {
     if (line.optionsText !== '') this.options = line.optionsText;
   }
 
+  get publicKey(): Uint8Array {
+    return (this.#publicKey ??= new Uint8Array(Buffer.from(this.publicKeyHex, 'hex')));
+  }
+
   get fingerprint(): string {
-    return (this.#fingerprint ??= fingerprintOfBlob(this.#blob ?? ed25519Blob(this.publicKey)));
+    return (this.#fingerprint ??= fingerprintOfBlob(ed25519Blob(this.publicKey)));
   }
 
   toJSON(): object {
-    return { ...this, fingerprint: this.fingerprint };
+    return { ...this, publicKey: this.publicKey, fingerprint: this.fingerprint };
   }
 }
 
