@@ -8,7 +8,7 @@
  */
 import { parseHex } from '../lib/index.js';
 import { checkBindingType } from '../lib/handshake.js';
-import { AuthorizedKeysFile } from '../lib/router.js';
+import { AuthorizedKeysFile, RevokedKeysFile } from '../lib/router.js';
 import { runCrossbarAuthenticator, type Decision } from '../lib/crossbar.js';
 import { ed25519Blob, fingerprintOfBlob, readBoundedFile } from '../lib/ssh.js';
 import { escapeText, quoted } from '../lib/router.js';
@@ -26,6 +26,7 @@ export interface AuthenticatorArgs extends KeyArgs {
   'channel-binding'?: string | undefined;
   'router-key'?: string[] | undefined;
   ca?: string | undefined;
+  'revoked-keys'?: string | undefined;
 }
 
 function keyName(pubkey: unknown): string {
@@ -56,6 +57,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs, io: CliIo): 
     onReload: (k) => log(`reloaded ${args['authorized-keys']}: ${k.principals.length} principals`),
     onError: (e) => log(`${e.message} [${e.code}]; refusing every login until the file is fixed`),
   });
+  const revoked = args['revoked-keys'] === undefined ? undefined : new RevokedKeysFile(args['revoked-keys']);
   const key = await openKey(args, c, io);
   try {
     const session = await runCrossbarAuthenticator(key, {
@@ -69,6 +71,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs, io: CliIo): 
       ...(args['router-key'] ? { routerKeys: args['router-key'] } : {}),
       ...(ca !== undefined ? { tls: { ca } } : {}),
       onDecision: (d) => log(decisionLine(d)),
+      ...(revoked ? { revokedKeys: () => revoked.current() } : {}),
     });
     log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid ?? '?'}; ${file.current().principals.length} principals from ${args['authorized-keys']}`);
     let stopping = false;

@@ -4,6 +4,7 @@ import { fingerprintLine, publicKeyLine } from '../lib/ssh.js';
 import type { CliIo } from './cli-io.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { agentSocket, parseTimeout } from './key-option-spec.js';
+import { certificateTime, parseCertificate, certificateSummary, type SshCertificate } from '../lib/ssh.js';
 
 export interface ListArgs {
   json?: boolean | undefined;
@@ -12,7 +13,34 @@ export interface ListArgs {
   timeout?: string | undefined;
 }
 
+/** A certificate identity, parsed and verified by this package (undefined for plain keys and certificates it cannot verify). */
+function certificateOf(blob: Uint8Array): SshCertificate | undefined {
+  try {
+    return parseCertificate(blob);
+  } catch {
+    return undefined;
+  }
+}
+
+function certificateJson(blob: Uint8Array): { certificate?: object } {
+  const c = certificateOf(blob);
+  if (!c) return {};
+  return {
+    certificate: {
+      certType: c.certType,
+      keyId: c.keyId,
+      serial: c.serial.toString(),
+      principals: c.principals,
+      validAfter: certificateTime(c.validAfter),
+      validBefore: certificateTime(c.validBefore),
+      ca: c.caKey.fingerprint,
+      ...(c.ed25519 ? { publicKeyHex: toHex(c.ed25519) } : {}),
+    },
+  };
+}
+
 export async function listCommand(args: ListArgs, io: CliIo): Promise<void> {
+
   if (args.json && args.L) throw new UsageError('choose --json or -L, not both', 'list');
   const timeoutMs = parseTimeout(args.timeout, 'list');
   const keys = await listAgentKeys({
@@ -32,6 +60,7 @@ export async function listCommand(args: ListArgs, io: CliIo): Promise<void> {
           ...(k.publicKeyHex ? { publicKeyHex: k.publicKeyHex } : {}),
           ...(k.reason ? { reason: k.reason } : {}),
           publicKey: Buffer.from(k.blob).toString('base64'),
+          ...certificateJson(k.blob),
         })),
         null,
         2,
@@ -42,6 +71,10 @@ export async function listCommand(args: ListArgs, io: CliIo): Promise<void> {
   if (keys.length === 0) throw new CliFailure('AGENT_KEY_NOT_FOUND', 'The agent has no identities (if it is locked, `ssh-add -X` unlocks it).');
   for (const k of keys) {
     if (args.L) io.stdout(publicKeyLine(k, k.comment) + '\n');
-    else io.stdout(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');
+    else {
+      io.stdout(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');
+      const cert = certificateOf(k.blob);
+      if (cert) io.stdout(`    ${certificateSummary(cert)}\n`);
+    }
   }
 }

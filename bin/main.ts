@@ -30,6 +30,8 @@ const SPECS = {
     authid: { type: 'string' },
     realm: { type: 'string' },
     'peer-address': { type: 'string' },
+    certificate: { type: 'string' },
+    'revoked-keys': { type: 'string' },
   },
   'verify-router': {
     ...HELP_OPTION,
@@ -52,6 +54,19 @@ const SPECS = {
     'channel-binding': { type: 'string' },
     'router-key': { type: 'string', multiple: true },
     ca: { type: 'string' },
+    'revoked-keys': { type: 'string' },
+  },
+  cert: {
+    ...HELP_OPTION,
+    ...JSON_OPTION,
+    certificate: { type: 'string' },
+    'authorized-keys': { type: 'string' },
+    authid: { type: 'string' },
+    realm: { type: 'string' },
+    'peer-address': { type: 'string' },
+    'revoked-keys': { type: 'string' },
+    'known-hosts': { type: 'string' },
+    url: { type: 'string' },
   },
   demo: { ...HELP_OPTION, ...KEY_OPTION_SPEC },
 } as const;
@@ -68,6 +83,7 @@ const RUN: Record<Command, () => Promise<Run>> = {
   'verify-router': async () => (await import('./verify-router-command.js')).verifyRouterCommand as Run,
   authenticator: async () => (await import('./authenticator-command.js')).authenticatorCommand as Run,
   demo: async () => (await import('./demo-command.js')).demoCommand as Run,
+  cert: async () => (await import('./cert-command.js')).certCommand as Run,
 };
 
 /** `--agent` takes an optional value: `--agent`, `--agent SELECTOR`, `--agent=SELECTOR`. */

@@ -22,6 +22,18 @@ const KEY_OPTIONS = `Key (exactly one):
                            60000, as an ssh-add -c key waits for a person to confirm)`;
 
 export const HELP: Record<string, string> = {
+  cert: `Usage: cryptosign-keys cert --certificate FILE [--json]
+       [--authorized-keys FILE [--authid NAME] [--realm REALM] [--peer-address IP] [--revoked-keys FILE]]
+       [--known-hosts FILE --url URL]
+
+Shows an OpenSSH certificate (…-cert.pub) as ssh-keygen -L does, its CA
+signature verified by this package. With --authorized-keys: what the router
+would do with it (cert-authority lines, principals=, the line's options, the
+certificate's checks, --revoked-keys as sshd's RevokedKeys): "accepted: authid …"
+or a refusal with its code. With --known-hosts and the router's --url: the same
+for a router's host certificate, as the client checks it (@cert-authority).
+  --json     the fields (and the verdict) as JSON
+Exit status: 0 shown or accepted, 1 refused or unreadable, 2 bad usage.`,
   main: `cryptosign-keys VERSION: Ed25519 keys for WAMP-cryptosign from ssh-agent, key files or seeds
 
 Usage: cryptosign-keys <command> [options]
@@ -33,6 +45,7 @@ Commands:
   verify    check a signature read from stdin (the router side)
   verify-router  check a router's answer to our challenge (router authentication)
   authenticator  a crossbar dynamic authenticator answering from an authorized_keys file
+  cert      show an OpenSSH certificate and what a router (or client) would accept
   demo      run the whole flow on a private throwaway ssh-agent and key
 
 Options: --help (also after a command), --version; --json on every command that prints data
@@ -68,6 +81,7 @@ clear (as for ssh-keygen -l); with --passphrase-file it is decrypted and checked
 ${KEY_OPTIONS}`,
   verify: `Usage: cryptosign-keys verify (--pubkey HEX | --authorized-keys FILE) --challenge HEX [--channel-id HEX]
                               [--authid NAME] [--realm REALM] [--peer-address IP] [--json]
+                              [--certificate FILE] [--revoked-keys FILE]
 
 Reads a signature (192 hex digits, as AUTHENTICATE carries it) from stdin and
 checks it against the challenge, with libsodium's strict rules. Prints "ok"
@@ -82,6 +96,9 @@ is refused.
   --authid NAME           the authid the client asked for (the key must be listed under it)
   --realm REALM           the realm the client joins (a principal with wamp-realm needs it)
   --peer-address IP       the client's address, for from="…" options
+  --certificate FILE      the client's OpenSSH certificate (…-cert.pub, HELLO authextra.certificate):
+                          checked against the cert-authority lines of --authorized-keys
+  --revoked-keys FILE     sshd's RevokedKeys: a KRL (ssh-keygen -k) or public keys
   --json                  {"ok": true, "principal", "publicKeyHex"}`,
   'verify-router': `Usage: cryptosign-keys verify-router (--router-key HEX ... | --router-keys FILE) --challenge HEX
                                      [--channel-id HEX] [--pubkey HEX] [--json]
@@ -122,6 +139,7 @@ only). Runs until SIGINT/SIGTERM (exit 0); exits 1 when the session ends.
   --channel-binding TYPE    bind its own login to the TLS channel (wss only)
   --router-key HEX          require the router to prove this key (repeatable)
   --ca FILE                 CA certificate(s) to trust for wss
+  --revoked-keys FILE       sshd's RevokedKeys: a KRL (ssh-keygen -k) or public keys, re-read when it changes
 
 ${KEY_OPTIONS}`,
   demo: `Usage: cryptosign-keys demo [--agent [SELECTOR] | --key FILE | --seed-file FILE]

@@ -64,6 +64,22 @@ export type ErrorCode =
   | 'WAMP_CONNECTION_FAILED'
   | 'WAMP_PROTOCOL_ERROR'
   | 'WAMP_REGISTER_FAILED'
+  // OpenSSH certificates, KRLs and known_hosts (both sides; AuthError and RouterAuthError carry these codes too)
+  | 'CERT_FORMAT'
+  | 'CERT_SIGNATURE_WRONG'
+  | 'CERT_SIGNATURE_ALGORITHM_REFUSED'
+  | 'CERT_TYPE_WRONG'
+  | 'CERT_NOT_YET_VALID'
+  | 'CERT_EXPIRED'
+  | 'CERT_PRINCIPAL_REFUSED'
+  | 'CERT_OPTION_REFUSED'
+  | 'CERT_ADDRESS_REFUSED'
+  | 'CERT_KEY_NOT_ED25519'
+  | 'CERT_KEY_MISMATCH'
+  | 'CERT_CA_UNTRUSTED'
+  | 'KEY_REVOKED'
+  | 'KRL_FORMAT'
+  | 'KNOWN_HOSTS_FORMAT'
   // transcript-bound handshake (docs/transcript-binding.md)
   | 'TRANSCRIPT_NOT_CONFIRMED'
   | 'AUTH_TRANSCRIPT_REQUIRED'
@@ -126,6 +142,9 @@ export class RouterAuthError extends CryptosignKeysError {}
 
 /** Our own WAMP session (the dynamic authenticator's) could not join, register, or stay up. */
 export class WampSessionError extends CryptosignKeysError {}
+
+/** An OpenSSH certificate, KRL or known_hosts text is malformed, or a certificate is refused. */
+export class CertificateError extends CryptosignKeysError {}
 
 /** Is `e` one of this library's errors? */
 export function isCryptosignKeysError(e: unknown): e is CryptosignKeysError {

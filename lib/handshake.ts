@@ -46,3 +46,8 @@ export type {
   AutobahnOpened,
   AutobahnSessionOf,
 } from './wamp/client/autobahn.js';
+/** OpenSSH certificates on the client (docs/certificates.md): router trust through known_hosts (`@cert-authority`, `@revoked`), and finding our own certificate as OpenSSH does. */
+export { RouterTrust, routerHostOf, type RouterHost } from './wamp/client/router-trust.js';
+export { KnownHosts } from './ssh/known-hosts.js';
+export { agentCertificates, certificateBesideKeyFile, readCertificateFile, chooseCertificate } from './keys/certificate-source.js';
+export type { SshCertificate } from './ssh/certificate.js';

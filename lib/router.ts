@@ -48,3 +48,9 @@ export {
 export { forClient, NOT_AUTHORIZED, MAX_LOGIN_STRING, type Refusal } from './wamp/router/refusals.js';
 /** one event, one line: control characters escaped, long text cut */
 export { escapeText, quoted } from './escape.js';
+/** Client certificates: authorized_keys `cert-authority` lines and the checks of HELLO authextra.certificate (docs/certificates.md). */
+export { certificatePrincipal, decodeCertificateField, type CertAuthority, type CertificateLoginRequest } from './wamp/router/cert-authorities.js';
+export type { CertificateLogin } from './wamp/router/principals.js';
+/** sshd's RevokedKeys: a KRL (`ssh-keygen -k`) or plain public keys, loaded once or followed on disk. */
+export { RevokedKeysFile, loadRevokedKeysFile } from './wamp/router/revoked-keys-file.js';
+export { RevokedKeys } from './ssh/krl.js';

@@ -56,3 +56,29 @@ export {
   type ListMatch,
   type NumericAddress,
 } from './ssh/match.js';
+/** OpenSSH certificates parsed and verified by this package (never sshpk), sshd's checks, `ssh-keygen -L`'s view. */
+export {
+  parseCertificate,
+  parseCertificateLine,
+  certificateFromBase64,
+  toCertificate,
+  checkCertificate,
+  requireCertificate,
+  describeCertificate,
+  certificateTime,
+  matchCidrList,
+  DEFAULT_CA_SIGNATURE_ALGORITHMS,
+  type SshCertificate,
+  type CertificateType,
+  type CertificateOption,
+  type CertificateCheck,
+  type CertificateResult,
+} from './ssh/certificate.js';
+/** SSH signature blobs (Ed25519 strict, ECDSA, RSA) verified for a CA key blob. */
+export { SshVerifyKey, signatureAlgorithmsFor } from './ssh/signature.js';
+/** OpenSSH KRLs and plain revoked-keys files (sshd's RevokedKeys). */
+export { RevokedKeys, isKrl } from './ssh/krl.js';
+/** known_hosts: plain, hashed, [host]:port, @cert-authority, @revoked. */
+export { KnownHosts, parseKnownHosts, knownHostsName, lineMatchesHost, type KnownHostLine, type KnownHostsResult, type HostCheckOptions } from './ssh/known-hosts.js';
+/** Where a key's certificate is found: the agent, `<keyfile>-cert.pub`, an explicit file. */
+export { agentCertificates, certificateBesideKeyFile, readCertificateFile, chooseCertificate, certificateSummary } from './keys/certificate-source.js';

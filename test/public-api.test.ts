@@ -40,7 +40,7 @@ const ROOT_NAMES = new Set([
   'signChallenge', 'verifyChallengeSignature', 'ChallengeOptions', 'joinWamp', 'WampSession', 'JoinOptions', 'Procedure',
   // errors
   'ErrorCode', 'CryptosignKeysError', 'InputError', 'KeyFileError', 'AgentError', 'AuthorizedKeysError', 'AuthError',
-  'ChannelBindingError', 'RouterAuthError', 'WampSessionError', 'WampCallError', 'isCryptosignKeysError',
+  'ChannelBindingError', 'RouterAuthError', 'CertificateError', 'WampSessionError', 'WampCallError', 'isCryptosignKeysError',
 ]);
 
 /** Made only by the library (their constructors take internal state): never a value export. */

@@ -117,6 +117,8 @@ test('authorized_keys as sshd reads it: cert-authority is never a principal, com
     writeFileSync(path, text + '\n');
     const list = parseAuthorizedKeys(text);
     assert.deepEqual(list.skipped.map((s) => [s.line, /cert-authority/.test(s.reason)]), [[1, true]]);
+    // a cert-authority line trusts a CA for certificates (test/cert-login.test.ts), never the key itself
+    assert.deepEqual(list.certAuthorities.map((c) => [c.line, c.options.principals]), [[1, 'alice']]);
     assert.equal(list.principals.length, 1);
     const p = list.principals[0]!;
     assert.equal(p.name, 'alice   with  spaces\tand tab');

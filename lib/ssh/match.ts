@@ -346,7 +346,7 @@ export function peerAddress(text: string): { address: NumericAddress; text: stri
 const MAX_CIDR_ENTRY_BYTES = 63;
 
 /** addr_pton_cidr: 0 with the network, -1 not an address (a wildcard then), -2 an invalid network. */
-function parseCidr(entry: string): { r: 0; net: NumericAddress; bits: number } | { r: -1 | -2 } {
+export function parseCidr(entry: string): { r: 0; net: NumericAddress; bits: number } | { r: -1 | -2 } {
   if (enc.encode(entry).length > MAX_CIDR_ENTRY_BYTES) return { r: -1 };
   const slash = entry.indexOf('/');
   let bits: number | undefined;
@@ -389,7 +389,7 @@ function hostBitsZero(bytes: Uint8Array, bits: number): boolean {
   return true;
 }
 
-function inNetwork(a: NumericAddress, net: NumericAddress, bits: number): boolean {
+export function inNetwork(a: NumericAddress, net: NumericAddress, bits: number): boolean {
   if (a.family !== net.family) return false;
   for (let k = 0; k < a.bytes.length; k++) {
     const keep = Math.max(0, Math.min(8, bits - 8 * k));

@@ -25,10 +25,10 @@ export interface PublicKeyInfo {
   ed25519?: Uint8Array;
 }
 
-const CERT_SUFFIX = '-cert-v01@openssh.com';
+export const CERT_SUFFIX = '-cert-v01@openssh.com';
 
 /** How many wire fields each plain key type carries after its type name. */
-function fieldCount(type: string): number | undefined {
+export function fieldCount(type: string): number | undefined {
   if (type === 'ssh-rsa') return 2;
   if (type === 'ssh-dss') return 4;
   if (type === 'ssh-ed25519') return 1;
@@ -100,6 +100,25 @@ export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
     if (e instanceof WireError) {
       throw new InputError('INVALID_PUBLIC_KEY', `malformed SSH public key blob (${e.message})`);
     }
+    throw e;
+  }
+}
+
+/** The plain key of a blob: a certificate's certified key (type without -cert-v01, nonce dropped), a plain key as given. Throws as parsePublicKeyBlob. */
+export function plainKeyBlob(blob: Uint8Array): Uint8Array {
+  try {
+    const r = new WireReader(blob);
+    const type = new TextDecoder().decode(r.string());
+    if (!type.endsWith(CERT_SUFFIX)) return blob;
+    const base = type.slice(0, -CERT_SUFFIX.length);
+    const n = fieldCount(base);
+    if (n === undefined) throw new WireError(`unknown certified key type ${base}`);
+    r.string(); // nonce
+    const fields: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) fields.push(r.string());
+    return concatBytes(wireString(base), ...fields.map((f) => wireString(f)));
+  } catch (e) {
+    if (e instanceof WireError) throw new InputError('INVALID_PUBLIC_KEY', `malformed SSH certificate blob (${e.message})`);
     throw e;
   }
 }

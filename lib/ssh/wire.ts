@@ -30,6 +30,13 @@ export class WireReader {
     return n;
   }
 
+  /** uint64 big-endian, as a bigint (serials, times) */
+  uint64(): bigint {
+    const hi = this.uint32();
+    const lo = this.uint32();
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
   string(): Uint8Array {
     const len = this.uint32();
     if (len > this.remaining) {

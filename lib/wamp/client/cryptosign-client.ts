@@ -27,7 +27,9 @@ import type { SigningKey } from '../../keys/signing-key.js';
 import { checkBindingType, tlsChannelId, transcriptChannelId, type ChannelBindingType } from '../channel-binding.js';
 import { parseChallenge, parseChannelId, signChallenge } from '../challenge.js';
 import { signTranscript, transcriptTextProblem, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
-import { RouterKeys, verifyRouterSignature, verifyRouterTranscript, type TrustedRouterKeys } from './router-trust.js';
+import { RouterKeys, RouterTrust, routerHostOf, verifyRouterSignature, verifyRouterTranscript, type RouterHost, type TrustedRouterKeys } from './router-trust.js';
+import { toCertificate, type SshCertificate } from '../../ssh/certificate.js';
+import type { KnownHosts } from '../../ssh/known-hosts.js';
 import { autobahnOptions, openAutobahn, type AutobahnLoginOptions, type AutobahnModule, type AutobahnOpened, type AutobahnOpenOptions } from './autobahn.js';
 import { wireText } from './handshake-failure.js';
 import { connectWampy, type WampyConnectOptions, type WampyLike, type WampyLoginOptions, type WebSocketClass } from './wampy.js';
@@ -79,7 +81,11 @@ interface HandlerState {
   announced: ChannelBindingType | null;
   /** the channel id of the current connection; throws ChannelBindingError when there is none */
   channelId(): Uint8Array | undefined;
-  routerKeys?: RouterKeys;
+  routerKeys?: RouterKeys | RouterTrust;
+  /** the router's host as we connected to it (for known_hosts) */
+  routerHost?: () => RouterHost | undefined;
+  /** our certificate blob (transcript mode binds it) */
+  certificate?: Uint8Array;
   /** the router challenges sent since the last CHALLENGE; taken (and forgotten) by each CHALLENGE */
   takeChallenges(): string[];
   /** transcript mode (docs/transcript-binding.md): required, with the HELLO realm and authid it binds */
@@ -94,7 +100,7 @@ async function answer(key: SigningKey, method: unknown, extra: unknown, state: H
   if (method !== 'cryptosign') {
     throw new InputError('INVALID_ARGUMENT', `cannot answer a ${shownWire(method)} challenge with a cryptosign key`);
   }
-  const ex = (extra ?? {}) as { challenge?: unknown; channel_binding?: unknown; pubkey?: unknown; signature?: unknown };
+  const ex = (extra ?? {}) as { challenge?: unknown; channel_binding?: unknown; pubkey?: unknown; signature?: unknown; certificate?: unknown };
   const sent = state.takeChallenges();
   if (state.transcript && (extra as { transcript?: unknown } | null)?.transcript !== TRANSCRIPT_VERSION) {
     throw new ChannelBindingError(
@@ -125,7 +131,7 @@ async function answer(key: SigningKey, method: unknown, extra: unknown, state: H
   }
   if (state.transcript) return answerTranscript(key, ex, sent, state, state.transcript, channelId as Uint8Array);
   if (state.routerKeys) {
-    verifyRouterSignature(state.routerKeys, sent, ex, channelId ? { channelId } : {});
+    verifyRouterSignature(state.routerKeys, sent, ex, { ...(channelId ? { channelId } : {}), host: state.routerHost?.() });
   }
   return signChallenge(key, ex.challenge as string, channelId ? { channelId } : {});
 }
@@ -133,7 +139,7 @@ async function answer(key: SigningKey, method: unknown, extra: unknown, state: H
 /** Transcript mode, after the confirmation and binding checks: the router's signature first, then ours. */
 async function answerTranscript(
   key: SigningKey,
-  ex: { challenge?: unknown; pubkey?: unknown; signature?: unknown },
+  ex: { challenge?: unknown; pubkey?: unknown; signature?: unknown; certificate?: unknown },
   sent: string[],
   state: HandlerState,
   bound: { realm: string; authid: string },
@@ -146,9 +152,16 @@ async function answerTranscript(
     authid: bound.authid,
     clientPublicKey: key.publicKey,
     routerChallenge: parseChallenge(ex.challenge),
+    clientCertificate: state.certificate,
   };
   if (state.routerKeys) {
-    Object.assign(fields, verifyRouterTranscript(state.routerKeys, sent, ex, (clientChallenge, routerPublicKey) => ({ ...fields, clientChallenge, routerPublicKey })));
+    // the router's certificate as it was sent (its trust is decided by verifyRouterTranscript)
+    if (typeof ex.certificate === 'string') fields.routerCertificate = new Uint8Array(Buffer.from(ex.certificate, 'base64'));
+    const host = state.routerHost?.();
+    Object.assign(
+      fields,
+      verifyRouterTranscript(state.routerKeys, sent, ex, (clientChallenge, routerPublicKey) => ({ ...fields, clientChallenge, routerPublicKey }), host),
+    );
   }
   return signTranscript(key, 'client', fields);
 }
@@ -210,6 +223,22 @@ export interface CryptosignClientOptions {
   realm?: string;
   /** the HELLO authid (transcript mode binds it; none: '') */
   authid?: string;
+  /**
+   * our OpenSSH user certificate for `key` (its blob, its `…-cert.pub` line,
+   * or a parsed one; see findCertificate for the places OpenSSH looks): sent
+   * as HELLO authextra.certificate (base64 of the blob) for routers that
+   * trust its CA (authorized_keys `cert-authority`)
+   */
+  certificate?: Uint8Array | string | SshCertificate;
+  /**
+   * router authentication through known_hosts (text or KnownHosts): plain
+   * `hostpattern key` lines, `@cert-authority` (the router then presents an
+   * OpenSSH host certificate) and `@revoked`, matched against the router's
+   * host from the URL (or `routerUrl`). With or without `routerKeys`.
+   */
+  knownHosts?: string | KnownHosts;
+  /** the router's URL, when the client library does not pass it through autobahn(url) / the WebSocket class */
+  routerUrl?: string;
 }
 
 type WsClass = WebSocketClass;
@@ -296,7 +325,22 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
     throw new InputError('INVALID_ARGUMENT', 'cryptosignClient needs a SigningKey');
   }
   const announced = options.channelBinding === undefined || options.channelBinding === null ? null : checkBindingType(options.channelBinding);
-  const routerKeys = options.routerKeys === undefined ? undefined : new RouterKeys(options.routerKeys);
+  const routerKeys =
+    options.knownHosts !== undefined
+      ? new RouterTrust({ ...(options.routerKeys !== undefined ? { keys: options.routerKeys } : {}), knownHosts: options.knownHosts })
+      : options.routerKeys === undefined
+        ? undefined
+        : new RouterKeys(options.routerKeys);
+  let certificate: SshCertificate | undefined;
+  if (options.certificate !== undefined) {
+    certificate = toCertificate(options.certificate);
+    if (!certificate.ed25519 || toHex(certificate.ed25519) !== key.publicKeyHex) {
+      throw new InputError('CERT_KEY_MISMATCH', 'the certificate certifies another key than the one given');
+    }
+    if (certificate.certType !== 'user') throw new InputError('CERT_TYPE_WRONG', 'a client needs a user certificate (ssh-keygen -s without -h)');
+  }
+  // the host we connect to, for known_hosts: the last URL we saw (autobahn(url), the WebSocket class) or routerUrl
+  let routerUrl = options.routerUrl;
   const transcript = transcriptOptions(key, options, announced);
   let socket: TLSSocket | undefined;
   let lastError: CryptosignKeysError | undefined;
@@ -313,6 +357,7 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
   const agent = new CapturingAgent({ keepAlive: false, ...options.tls });
 
   const authextra = { pubkey: key.publicKeyHex, channel_binding: announced } as CryptosignAuthextra;
+  if (certificate) authextra.certificate = Buffer.from(certificate.blob).toString('base64');
   if (transcript) authextra.transcript = TRANSCRIPT_VERSION;
   // transcript mode: the option sets carry the bound realm and authid, also an absent authid (as undefined, so an authid
   // given to the WAMP client beside them cannot reach HELLO unbound and make the router refuse after our key signed)
@@ -335,6 +380,8 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
     channelId: () => (announced === null ? undefined : (transcript ? transcriptChannelId : tlsChannelId)(socket, announced)),
     ...(routerKeys ? { routerKeys } : {}),
     ...(transcript ? { transcript } : {}),
+    ...(certificate ? { certificate: certificate.blob } : {}),
+    routerHost: () => (routerUrl === undefined ? undefined : routerHostOf(routerUrl)),
     takeChallenges() {
       const taken = pending;
       pending = [];
@@ -368,6 +415,7 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
         WebSocketClass = class extends (Ws as new (...a: unknown[]) => object) {
           constructor(url: string, protocols?: string | string[], ...rest: unknown[]) {
             const headers = rest[1] as Record<string, string> | undefined;
+            if (options.routerUrl === undefined && typeof url === 'string') routerUrl = url;
             super(url, protocols, { ...(isWss(url) ? { agent } : {}), ...(headers ? { headers } : {}) });
           }
         } as unknown as WsClass;
@@ -381,6 +429,7 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
       return lastError;
     },
     autobahn(url: string, autobahn?: AutobahnModule) {
+      if (options.routerUrl === undefined) routerUrl = url;
       return { ...helloIds, ...autobahnOptions(client, url, autobahn) };
     },
     wampy() {

@@ -16,6 +16,10 @@ import { readCrossbarPublicKey } from '../../keys/formats/crossbar.js';
 import { parseAuthorizedKeysText } from '../../ssh/authorized-keys.js';
 import { parseChallenge, verifyChallengeSignature } from '../challenge.js';
 import { verifyTranscriptSignature, type TranscriptFields } from '../transcript.js';
+import { CertificateError } from '../../errors.js';
+import { certificateFromBase64, type SshCertificate } from '../../ssh/certificate.js';
+import { KnownHosts, knownHostsName } from '../../ssh/known-hosts.js';
+import { ed25519Blob } from '../../ssh/public-key.js';
 
 /**
  * The router keys a client trusts: hex keys, crossbar `key.pub` text, or authorized_keys lines
@@ -128,12 +132,54 @@ export class RouterKeys {
   }
 }
 
+/** The router's host as the client connected to it: the known_hosts lookup name (`host` or `[host]:port`) and the bare host for certificate principals. */
+export interface RouterHost {
+  name: string;
+  host: string;
+}
+
+/** The host of a ws:// or wss:// URL as known_hosts sees it (port given only when not the scheme's default). */
+export function routerHostOf(url: string): RouterHost {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', 'the router URL cannot be read, so its host cannot be checked against known_hosts');
+  }
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const defaultPort = u.protocol === 'wss:' || u.protocol === 'https:' ? 443 : 80;
+  return { name: knownHostsName(host, u.port === '' ? undefined : Number(u.port), defaultPort), host };
+}
+
+/**
+ * Router trust beyond a flat key list: plain keys (RouterKeys) and/or
+ * known_hosts entries (plain `hostpattern key`, `@cert-authority`,
+ * `@revoked`) checked against the host the client connected to. A router
+ * that presents an OpenSSH host certificate (CHALLENGE extra.certificate) is
+ * trusted through a matching @cert-authority line (ssh/known-hosts.ts).
+ */
+export class RouterTrust {
+  readonly keys: RouterKeys | undefined;
+  readonly knownHosts: KnownHosts | undefined;
+  constructor(options: { keys?: RouterKeys | TrustedRouterKeys; knownHosts?: KnownHosts | string; now?: () => Date }) {
+    this.keys = options.keys === undefined ? undefined : options.keys instanceof RouterKeys ? options.keys : new RouterKeys(options.keys);
+    this.knownHosts = options.knownHosts === undefined ? undefined : options.knownHosts instanceof KnownHosts ? options.knownHosts : new KnownHosts(options.knownHosts);
+    this.now = options.now ?? (() => new Date());
+    if (!this.keys && (!this.knownHosts || this.knownHosts.size === 0)) {
+      throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', 'no trusted router key or known_hosts entry given: router authentication needs at least one');
+    }
+  }
+  readonly now: () => Date;
+}
+
 /** The router's proof of identity, from CHALLENGE.extra. */
 export interface RouterAnswer {
   /** the router's public key, hex (CHALLENGE.extra.pubkey) */
   pubkey?: unknown;
   /** hex(signature) + hex(message) (CHALLENGE.extra.signature) */
   signature?: unknown;
+  /** the router's OpenSSH host certificate, base64 of the blob (CHALLENGE.extra.certificate) */
+  certificate?: unknown;
 }
 
 /**
@@ -144,17 +190,17 @@ export interface RouterAnswer {
  * ROUTER_SIGNATURE_WRONG (also: over another challenge, another channel).
  */
 export function verifyRouterSignature(
-  trusted: RouterKeys | TrustedRouterKeys,
+  trusted: RouterKeys | RouterTrust | TrustedRouterKeys,
   challenges: string | readonly string[],
   answer: RouterAnswer,
-  options: { channelId?: Uint8Array | string; now?: Date } = {},
+  options: { channelId?: Uint8Array | string; host?: RouterHost | undefined; now?: Date } = {},
 ): string {
-  const keys = trusted instanceof RouterKeys ? trusted : new RouterKeys(trusted);
-  const { pubkey, key, signature } = trustedAnswer(keys, answer, options.now);
+  const keys = trusted instanceof RouterKeys || trusted instanceof RouterTrust ? trusted : new RouterKeys(trusted);
+  const { pubkey, key, signature } = trustedAnswer(keys, answer, options.host, options.now);
   const list = typeof challenges === 'string' ? [challenges] : challenges;
   for (const c of list) {
     try {
-      if (verifyChallengeSignature(key, c, signature, options)) return pubkey;
+      if (verifyChallengeSignature(key, c, signature, options.channelId !== undefined ? { channelId: options.channelId } : {})) return pubkey;
     } catch {
       // a malformed signature is a wrong signature here
     }
@@ -163,7 +209,14 @@ export function verifyRouterSignature(
 }
 
 /** The router's answer's key, when it is one we trust (ROUTER_NOT_AUTHENTICATED / ROUTER_KEY_UNTRUSTED otherwise). */
-function trustedAnswer(keys: RouterKeys, answer: RouterAnswer, now?: Date): { pubkey: string; key: VerifyKey; signature: string } {
+function trustedAnswer(
+  trust: RouterKeys | RouterTrust,
+  answer: RouterAnswer,
+  host: RouterHost | undefined,
+  at?: Date,
+): { pubkey: string; key: VerifyKey; signature: string } {
+  const keys = trust instanceof RouterKeys ? trust : trust.keys;
+  const now = at ?? (trust instanceof RouterTrust ? trust.now() : new Date());
   const pubkey = answer?.pubkey;
   const signature = answer?.signature;
   if (typeof pubkey !== 'string' || typeof signature !== 'string' || pubkey === '' || signature === '') {
@@ -172,13 +225,36 @@ function trustedAnswer(keys: RouterKeys, answer: RouterAnswer, now?: Date): { pu
       'the router did not authenticate: CHALLENGE.extra has no pubkey and signature for our challenge (router authentication is required)',
     );
   }
-  const key = keys.get(pubkey, now);
+  let certificate: SshCertificate | undefined;
+  if (answer.certificate !== undefined && answer.certificate !== null) {
+    try {
+      certificate = certificateFromBase64(answer.certificate, 'CHALLENGE extra.certificate');
+    } catch (e) {
+      if (e instanceof CertificateError) throw new RouterAuthError(e.code, e.message);
+      throw e;
+    }
+    if (!certificate.ed25519 || toHex(certificate.ed25519) !== pubkey.toLowerCase()) {
+      throw new RouterAuthError('CERT_KEY_MISMATCH', "the router's certificate certifies another key than CHALLENGE extra.pubkey");
+    }
+  }
+  let key = keys?.get(pubkey, now);
+  if (!key && trust instanceof RouterTrust && trust.knownHosts && /^[0-9a-fA-F]{64}$/.test(pubkey)) {
+    if (!host) throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', "the router's host is not known, so known_hosts cannot be checked");
+    const raw = bytesOrHex(pubkey, 'router public key', 32, 'INVALID_PUBLIC_KEY');
+    const r = trust.knownHosts.check(host.name, host.host, certificate ?? ed25519Blob(raw), { now });
+    if (!r.ok) throw new RouterAuthError(r.code, `router ${host.name}: ${r.reason}`);
+    try {
+      key = new VerifyKey(raw);
+    } catch (e) {
+      throw new RouterAuthError('ROUTER_KEY_UNTRUSTED', `the router's key is refused: ${(e as Error).message}`);
+    }
+  }
   if (!key) {
     throw new RouterAuthError(
       'ROUTER_KEY_UNTRUSTED',
-      keys.get(pubkey, new Date(0))
+      keys?.get(pubkey, new Date(0))
         ? `the router's key ${pubkey.toLowerCase()} is past its expiry-time`
-        : `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys.size} trusted router keys`,
+        : `the router's key ${/^[0-9a-fA-F]{64}$/.test(pubkey) ? pubkey.toLowerCase() : '(malformed)'} is not one of the ${keys?.size ?? 0} trusted router keys`,
     );
   }
   return { pubkey: pubkey.toLowerCase(), key, signature };
@@ -201,12 +277,13 @@ function signatureWrong(challenges: number): RouterAuthError {
  * challenge it answered; throws RouterAuthError as verifyRouterSignature does.
  */
 export function verifyRouterTranscript(
-  keys: RouterKeys,
+  keys: RouterKeys | RouterTrust,
   challenges: readonly string[],
   answer: RouterAnswer,
   fieldsFor: (clientChallenge: Uint8Array, routerPublicKey: Uint8Array) => TranscriptFields,
+  host?: RouterHost,
 ): { routerPublicKey: Uint8Array; clientChallenge: Uint8Array } {
-  const { key, signature } = trustedAnswer(keys, answer);
+  const { key, signature } = trustedAnswer(keys, answer, host);
   for (const c of challenges) {
     try {
       const clientChallenge = parseChallenge(c);

@@ -15,6 +15,9 @@
  * login with cryptosign, any key source), registers the procedure, and
  * reports each decision to `onDecision` (nothing secret is in it).
  */
+import { certificatePrincipal, decodeCertificateField } from '../router/cert-authorities.js';
+import type { RevokedKeys } from '../../ssh/krl.js';
+import { ed25519Blob } from '../../ssh/public-key.js';
 import { AuthError } from '../../errors.js';
 import type { SigningKey } from '../../keys/signing-key.js';
 import { principalsReader, type PrincipalsSource } from '../router/principals.js';
@@ -36,6 +39,8 @@ export interface CrossbarDecisionOptions {
   /** the role for principals whose line has no wamp-role (else they are refused: AUTH_NO_ROLE) */
   defaultRole?: string;
   now?: Date;
+  /** sshd's RevokedKeys (ssh/krl.ts), or a function returning the current one (RevokedKeysFile.current) */
+  revokedKeys?: RevokedKeys | (() => RevokedKeys);
 }
 
 /** The client's IP address from crossbar's transport peer ("tcp4:1.2.3.4:5678", "tcp6:[::1]:5678", "tcp6:::1:5678"). */
@@ -61,14 +66,24 @@ export function crossbarDecision(principals: PrincipalsSource, realm: unknown, a
 }
 
 function decide(principals: PrincipalsSource, realm: unknown, authid: unknown, details: unknown, options: CrossbarDecisionOptions): CrossbarAuthResult {
-  const d = (details ?? {}) as { authmethod?: unknown; authextra?: { pubkey?: unknown } | null };
+  const d = (details ?? {}) as { authmethod?: unknown; authextra?: { pubkey?: unknown; certificate?: unknown } | null };
   if (d.authmethod !== undefined && d.authmethod !== 'cryptosign') {
     throw new AuthError('AUTH_METHOD_REFUSED', `this authenticator answers cryptosign, not ${quoted(typeof d.authmethod === 'string' ? d.authmethod : typeof d.authmethod, 40)}`);
   }
-  const p = principalsReader(principals)().forLogin(
-    { pubkey: d.authextra?.pubkey, authid, realm, peerAddress: peerAddressOf(details), ...(options.now ? { now: options.now } : {}) },
-    'details.authextra.pubkey',
-  );
+  const revoked = typeof options.revokedKeys === 'function' ? options.revokedKeys() : options.revokedKeys;
+  const cert = d.authextra?.certificate;
+  const asked = { pubkey: d.authextra?.pubkey, authid, realm, peerAddress: peerAddressOf(details), ...(options.now ? { now: options.now } : {}) };
+  // a client certificate (authextra.certificate): checked here; crossbar then challenges the certified key
+  const p =
+    cert === undefined || cert === null
+      ? principalsReader(principals)().forLogin(asked, 'details.authextra.pubkey')
+      : certificatePrincipal(principalsReader(principals)(), {
+          ...asked,
+          certificate: decodeCertificateField(cert, 'details.authextra.certificate'),
+          revoked,
+        });
+  const why = revoked?.revocationOf(ed25519Blob(p.publicKey));
+  if (why !== undefined && !p.certificate) throw new AuthError('KEY_REVOKED', `the key of "${p.name}" (line ${p.line}) is revoked (${why})`);
   const role = p.role ?? options.defaultRole;
   if (role === undefined) {
     throw new AuthError('AUTH_NO_ROLE', `${quoted(p.name)} (line ${p.line}) has no wamp-role option and no default role is set`);
@@ -115,6 +130,7 @@ export async function runCrossbarAuthenticator(key: SigningKey, options: Crossba
     try {
       const result = crossbarDecision(options.principals, realm, authid, details, {
         ...(options.defaultRole !== undefined ? { defaultRole: options.defaultRole } : {}),
+        ...(options.revokedKeys !== undefined ? { revokedKeys: options.revokedKeys } : {}),
       });
       options.onDecision?.({ ...base, ok: true, principal: result.authid, role: result.role });
       return result;

@@ -22,8 +22,9 @@
  *
  * What the client is told (refusals.ts): a refusal that concerns the
  * principals is AuthError AUTH_NOT_AUTHORIZED "not authorized", whatever the
- * reason; the reason itself (principal, line, option, PRINCIPALS_UNAVAILABLE)
- * goes to `onRefusal` and to the error's `refusal`, for the operator's log.
+ * reason; the reason itself (principal, line, option, certificate,
+ * PRINCIPALS_UNAVAILABLE) goes to `onRefusal` and to the error's `refusal`,
+ * for the operator's log.
  */
 import { randomBytes } from 'node:crypto';
 import { AuthError, CryptosignKeysError, InputError } from '../../errors.js';
@@ -34,7 +35,11 @@ import { parseChallenge, signChallenge } from '../challenge.js';
 import { signTranscript, transcriptTextProblem, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
 import { forClient, type Refusal } from './refusals.js';
-import { escapeText } from '../../escape.js';
+import { escapeText, quoted } from '../../escape.js';
+import { certificatePrincipal, decodeCertificateField } from './cert-authorities.js';
+import { toCertificate, type SshCertificate } from '../../ssh/certificate.js';
+import { RevokedKeys } from '../../ssh/krl.js';
+import { ed25519Blob } from '../../ssh/public-key.js';
 
 /** Options for `CryptosignAuthenticator`. */
 export interface CryptosignAuthenticatorOptions {
@@ -53,6 +58,23 @@ export interface CryptosignAuthenticatorOptions {
    * request, as a router without it would.
    */
   transcript?: 'require' | 'allow' | 'off';
+  /**
+   * sshd's RevokedKeys: keys and certificates refused even when listed or
+   * certified (a RevokedKeys, e.g. from loadRevokedKeysFile, or a function
+   * returning the current one). Checked at HELLO and again at AUTHENTICATE.
+   */
+  revokedKeys?: RevokedKeys | { current(): RevokedKeys } | (() => RevokedKeys | undefined);
+  /**
+   * The router's OpenSSH host certificate for `routerKey` (`ssh-keygen -s ca
+   * -h -n router.example key.pub`), as the certificate blob or the
+   * `…-cert.pub` line; sent with router authentication as CHALLENGE
+   * `extra.certificate` (base64 of the blob).
+   */
+  routerCertificate?: Uint8Array | string;
+  /** the CA signature algorithms accepted for client certificates; default sshd 9.2's CASignatureAlgorithms */
+  caSignatureAlgorithms?: readonly string[];
+  /** the router's log: one line per certificate login, accepted or refused (key id, serial, CA; escaped) */
+  log?: (line: string) => void;
   /** every refusal with its full reason, for the operator's log (the client only hears "not authorized") */
   onRefusal?: (refusal: Refusal) => void;
 }
@@ -61,7 +83,7 @@ export interface CryptosignAuthenticatorOptions {
 export interface HelloDetails {
   authid?: unknown;
   authmethods?: unknown;
-  authextra?: { pubkey?: unknown; channel_binding?: unknown; challenge?: unknown; transcript?: unknown; [k: string]: unknown } | null;
+  authextra?: { pubkey?: unknown; channel_binding?: unknown; challenge?: unknown; transcript?: unknown; certificate?: unknown; [k: string]: unknown } | null;
 }
 
 /** What the router knows about the connection a HELLO came on. */
@@ -84,6 +106,8 @@ export interface ChallengeExtra {
   signature?: string;
   /** transcript mode confirmed (TRANSCRIPT_VERSION) */
   transcript?: string;
+  /** router authentication: the router's OpenSSH host certificate, base64 of the blob */
+  certificate?: string;
 }
 
 /** One client's login in progress: the CHALLENGE to send, and the check of the answer. */
@@ -136,10 +160,32 @@ export class CryptosignAuthenticator {
   readonly #requireBinding: boolean;
   readonly #now: () => Date;
   readonly #transcript: 'require' | 'allow' | 'off';
+  readonly #revoked: () => RevokedKeys | undefined;
+  readonly #routerCertificate: SshCertificate | undefined;
+  readonly #caAlgorithms: readonly string[] | undefined;
+  readonly #log: ((line: string) => void) | undefined;
   readonly #onRefusal: ((refusal: Refusal) => void) | undefined;
 
   constructor(options: CryptosignAuthenticatorOptions) {
     this.#onRefusal = options.onRefusal;
+    const revoked = options.revokedKeys;
+    this.#revoked =
+      typeof revoked === 'function'
+        ? revoked
+        : revoked !== undefined && !(revoked instanceof RevokedKeys) && typeof revoked.current === 'function'
+          ? () => revoked.current()
+          : () => revoked as RevokedKeys | undefined;
+    this.#caAlgorithms = options.caSignatureAlgorithms;
+    this.#log = options.log;
+    if (options.routerCertificate !== undefined) {
+      const rc = options.routerCertificate;
+      const cert = toCertificate(rc);
+      if (!options.routerKey || !cert.ed25519 || toHex(cert.ed25519) !== options.routerKey.publicKeyHex) {
+        throw new InputError('INVALID_ARGUMENT', 'routerCertificate must certify routerKey');
+      }
+      if (cert.certType !== 'host') throw new InputError('INVALID_ARGUMENT', 'routerCertificate must be a host certificate (ssh-keygen -h)');
+      this.#routerCertificate = cert;
+    }
     this.#principals = principalsReader(options.principals);
     this.#routerKey = options.routerKey;
     this.#requireBinding = options.requireChannelBinding ?? false;
@@ -168,6 +214,26 @@ export class CryptosignAuthenticator {
     }
     if (on && typeof realm !== 'string') throw new InputError('INVALID_ARGUMENT', 'transcript mode binds the realm: hello() needs connection.realm');
     return on;
+  }
+
+  /** A plain-key principal, unless its key is revoked (KEY_REVOKED). */
+  #notRevoked(p: Principal): Principal {
+    const why = this.#revoked()?.revocationOf(ed25519Blob(p.publicKey));
+    if (why !== undefined) throw new AuthError('KEY_REVOKED', `the key of "${p.name}" (line ${p.line}) is revoked (${why})`);
+    return p;
+  }
+
+  /** Runs a certificate step; a refusal goes to the router's log (with the key id) before it is thrown. */
+  #logged<T>(step: () => T, certificate?: SshCertificate): T {
+    try {
+      return step();
+    } catch (e) {
+      if (this.#log && e instanceof AuthError) {
+        const what = certificate ? ` key id ${quoted(certificate.keyId)} serial ${certificate.serial} CA ${certificate.caKey.fingerprint}` : '';
+        this.#log(`cryptosign certificate login refused [${e.code}]${what}: ${e.message}`);
+      }
+      throw e;
+    }
   }
 
   /** HELLO → the login in progress (its `extra` goes into CHALLENGE), or AuthError (what the client may be told). */
@@ -199,6 +265,21 @@ export class CryptosignAuthenticator {
     return out;
   }
 
+  /** An AUTHENTICATE check whose refusals are reported and told to the client as hello()'s are. */
+  #guarded(
+    check: (challenge: string, signature: string, id: Uint8Array | undefined) => Principal,
+    details: HelloDetails,
+    connection: ConnectionInfo,
+  ): (challenge: string, signature: string, id: Uint8Array | undefined) => Principal {
+    return (challenge, signature, id) => {
+      try {
+        return check(challenge, signature, id);
+      } catch (e) {
+        throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+      }
+    };
+  }
+
   async #hello(details: HelloDetails, connection: ConnectionInfo): Promise<PendingLogin> {
     const authextra = details?.authextra ?? {};
     // first what depends on the request alone (binding, transcript mode, the TLS channel), then the
@@ -219,13 +300,40 @@ export class CryptosignAuthenticator {
     }
 
     if (transcript) this.#transcriptRequestChecks(details, connection);
-    const principal = this.#principals().forLogin(
-      { pubkey: authextra.pubkey, authid: details?.authid, realm: connection.realm, peerAddress: connection.peerAddress, now: this.#now() },
-      'HELLO authextra.pubkey',
-    );
+
+    const certificate =
+      authextra.certificate === undefined || authextra.certificate === null ? undefined : this.#logged(() => decodeCertificateField(authextra.certificate));
+    /** the principal, found again at AUTHENTICATE (the list may have changed, time has passed) */
+    const findPrincipal = (authid: unknown): Principal =>
+      certificate
+        ? this.#logged(() =>
+            certificatePrincipal(this.#principals(), {
+              certificate,
+              pubkey: authextra.pubkey,
+              authid,
+              realm: connection.realm,
+              peerAddress: connection.peerAddress,
+              now: this.#now(),
+              revoked: this.#revoked(),
+              caSignatureAlgorithms: this.#caAlgorithms,
+            }),
+          certificate)
+        : this.#notRevoked(
+            this.#principals().forLogin(
+              { pubkey: authextra.pubkey, authid, realm: connection.realm, peerAddress: connection.peerAddress, now: this.#now() },
+              'HELLO authextra.pubkey',
+            ),
+          );
+    const principal = findPrincipal(details?.authid);
+    if (principal.certificate) {
+      this.#log?.(`cryptosign certificate login accepted: authid ${quoted(principal.name)} key id ${quoted(principal.certificate.keyId)} serial ${principal.certificate.serial} CA ${principal.certificate.ca} (line ${principal.line})`);
+    }
+
 
     const extra: ChallengeExtra = { challenge: toHex(randomBytes(32)), channel_binding: binding };
-    if (transcript) return this.#transcriptLogin(principal, details, authextra.challenge, connection, extra, channelId as Uint8Array);
+    if (transcript) {
+      return this.#transcriptLogin(principal, details, authextra.challenge, connection, extra, channelId as Uint8Array, () => findPrincipal(principal.name), certificate);
+    }
     if (authextra.challenge !== undefined && authextra.challenge !== null && this.#routerKey) {
       let clientChallenge: string;
       try {
@@ -235,21 +343,26 @@ export class CryptosignAuthenticator {
       }
       extra.pubkey = this.#routerKey.publicKeyHex;
       extra.signature = await signChallenge(this.#routerKey, clientChallenge, channelId ? { channelId } : {});
+      if (this.#routerCertificate) extra.certificate = Buffer.from(this.#routerCertificate.blob).toString('base64');
     }
     const check = (challenge: string, signature: string, id: Uint8Array | undefined) => {
-      try {
-        return this.#principals().require(principal.publicKey, challenge, signature, {
-          authid: principal.name,
-          ...(connection.realm !== undefined ? { realm: connection.realm } : {}),
-          ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
-          ...(id ? { channelId: id } : {}),
-          now: this.#now(),
-        });
-      } catch (e) {
-        throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+      if (!certificate) {
+        return this.#notRevoked(
+          this.#principals().require(principal.publicKey, challenge, signature, {
+            authid: principal.name,
+            ...(connection.realm !== undefined ? { realm: connection.realm } : {}),
+            ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
+            ...(id ? { channelId: id } : {}),
+            now: this.#now(),
+          }),
+        );
       }
+      const again = findPrincipal(principal.name);
+      const r = this.#principals().checkSignature(again, challenge, signature, id ? { channelId: id } : {});
+      if (!r.ok) throw new AuthError(r.code, r.reason);
+      return again;
     };
-    return new PendingLogin(principal, extra, channelId, check);
+    return new PendingLogin(principal, extra, channelId, this.#guarded(check, details, connection));
   }
 
   /** Transcript mode's checks on the request alone, before the principal is looked up and before the router key signs (attack review). */
@@ -272,6 +385,8 @@ export class CryptosignAuthenticator {
     connection: ConnectionInfo,
     extra: ChallengeExtra,
     channelId: Uint8Array,
+    findAgain: () => Principal,
+    certificate: SshCertificate | undefined,
   ): Promise<PendingLogin> {
     extra.transcript = TRANSCRIPT_VERSION;
     const fields: TranscriptFields = {
@@ -281,6 +396,7 @@ export class CryptosignAuthenticator {
       authid: typeof details.authid === 'string' ? details.authid : '',
       clientPublicKey: principal.publicKey,
       routerChallenge: parseChallenge(extra.challenge),
+      clientCertificate: certificate?.blob,
     };
     if (clientChallengeHex !== undefined && clientChallengeHex !== null && this.#routerKey) {
       try {
@@ -289,26 +405,20 @@ export class CryptosignAuthenticator {
         throw new AuthError('AUTH_CHALLENGE_MISMATCH', `HELLO authextra.challenge: ${(e as Error).message}`);
       }
       fields.routerPublicKey = this.#routerKey.publicKey;
+      if (this.#routerCertificate) {
+        fields.routerCertificate = this.#routerCertificate.blob;
+        extra.certificate = Buffer.from(this.#routerCertificate.blob).toString('base64');
+      }
       extra.pubkey = this.#routerKey.publicKeyHex;
       extra.signature = await signTranscript(this.#routerKey, 'router', fields);
     }
     const check = (_challenge: string, signature: string) => {
-      const found = this.#principals().find(principal.publicKey, {
-        authid: principal.name,
-        ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
-        realm: connection.realm as string,
-        now: this.#now(),
-      });
-      try {
-        if (!found.ok) throw new AuthError(found.code, found.reason);
-        if (!verifyTranscriptSignature(this.#principals().verifyKeyOf(found.principal), 'client', fields, signature)) {
-          throw new AuthError('AUTH_SIGNATURE_WRONG', `the transcript signature does not verify for "${escapeText(found.principal.name)}" (another connection, mode or role)`);
-        }
-      } catch (e) {
-        throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+      const found = findAgain();
+      if (!verifyTranscriptSignature(this.#principals().verifyKeyOf(found), 'client', fields, signature)) {
+        throw new AuthError('AUTH_SIGNATURE_WRONG', `the transcript signature does not verify for "${escapeText(found.name)}" (another connection, mode or role)`);
       }
-      return found.principal;
+      return found;
     };
-    return new PendingLogin(principal, extra, channelId, check);
+    return new PendingLogin(principal, extra, channelId, this.#guarded(check, details, connection));
   }
 }

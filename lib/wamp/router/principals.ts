@@ -55,6 +55,19 @@ export interface Principal {
   keyOptions: KeyOptions;
   /** 1-based line number */
   line: number;
+  /** for a certificate login (a cert-authority line, see cert-authorities.ts): what the certificate said; its key id goes to the router's log */
+  certificate?: CertificateLogin;
+}
+
+/** The certificate a principal logged in with, through a `cert-authority` line. */
+export interface CertificateLogin {
+  keyId: string;
+  serial: bigint;
+  /** the CA key's `SHA256:…` fingerprint */
+  ca: string;
+  principals: string[];
+  /** seconds since the epoch */
+  validBefore: bigint;
 }
 
 /** A line that is not a principal, and why (sshd would skip it, or it is not for cryptosign). */
@@ -207,6 +220,12 @@ export class AuthorizedKeys {
     const pub = bytesOrHex(publicKey, 'public key', 32, 'INVALID_PUBLIC_KEY');
     const found = this.find(pub, options);
     if (!found.ok) return found;
+    return this.checkSignature(found.principal, challengeHex, signatureHex, options);
+  }
+
+  /** The XOR-mode signature check alone, for a principal already found (a listed key, or a certificate's). */
+  checkSignature(principal: Principal, challengeHex: string, signatureHex: string, options: ChallengeOptions = {}): AuthResult {
+    const found = { ok: true as const, principal };
     const message = challengeMessage(challengeHex, options);
     const sig = bytesOrHex(signatureHex, 'signature', 96, 'INVALID_SIGNATURE');
     if (!Buffer.from(sig.subarray(64)).equals(Buffer.from(message))) {

@@ -1,0 +1,253 @@
+/**
+ * Revoked keys as sshd's `RevokedKeys` reads them: an OpenSSH KRL
+ * (PROTOCOL.krl, made by `ssh-keygen -k`) or, when the data does not start
+ * with the KRL magic, a text file of plain public keys.
+ *
+ * KRL: certificate sections per CA (or for any CA, when the CA key is empty)
+ * with serial lists, ranges and bitmaps and key ids; explicit keys; SHA-1
+ * and SHA-256 fingerprints of keys. Parsed strictly as krl.c does (unknown
+ * sections and subsections, unparsed data, serial 0, inverted ranges and
+ * bitmaps that wrap are refused); signed KRLs (a section type no ssh-keygen
+ * writes) are refused rather than half-trusted. A key is revoked as krl.c's
+ * ssh_krl_check_key decides: by its plain key's fingerprints or blob; a
+ * certificate also by its CA's entries (key id, non-zero serial) and by the
+ * revocation of its CA key.
+ *
+ * Plain-key file: `type base64 [comment]` lines (blank and `#` lines
+ * skipped). A listed key revokes itself and every certificate of it; a listed
+ * CA key revokes every certificate it signed (sshkey_in_file with check_ca).
+ * Unlike sshd, which skips lines it cannot read, a malformed line refuses the
+ * whole file: a typo must not silently un-revoke a key.
+ */
+import { createHash } from 'node:crypto';
+import { CertificateError } from '../errors.js';
+import type { SshCertificate } from './certificate.js';
+import { parsePublicKeyBlob, plainKeyBlob as plainBlob } from './public-key.js';
+import { WireError, WireReader } from './wire.js';
+
+const MAGIC = Buffer.from('SSHKRL\n\0', 'latin1');
+
+const SECTION_CERTIFICATES = 1;
+const SECTION_EXPLICIT_KEY = 2;
+const SECTION_FINGERPRINT_SHA1 = 3;
+const SECTION_SIGNATURE = 4;
+const SECTION_FINGERPRINT_SHA256 = 5;
+const CERT_SERIAL_LIST = 0x20;
+const CERT_SERIAL_RANGE = 0x21;
+const CERT_SERIAL_BITMAP = 0x22;
+const CERT_KEY_ID = 0x23;
+
+/** A bitmap longer than this many bits is refused (ssh-keygen never writes one past a few thousand). */
+const MAX_BITMAP_BITS = 1 << 24;
+
+interface CaRevocations {
+  serials: Array<[bigint, bigint]>;
+  keyIds: Set<string>;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** Does the file start with the KRL magic (`SSHKRL\n\0`)? Otherwise it is read as public keys. */
+export function isKrl(data: Uint8Array): boolean {
+  return data.length >= MAGIC.length && Buffer.from(data.subarray(0, MAGIC.length)).equals(MAGIC);
+}
+
+/** sshd's RevokedKeys: a parsed KRL or public-keys list; `revocationOf(blob)` says why a key or certificate is revoked. */
+export class RevokedKeys {
+  /** per CA key blob (hex); '' = any CA */
+  readonly #certs = new Map<string, CaRevocations>();
+  readonly #keys = new Set<string>();
+  readonly #sha1 = new Set<string>();
+  readonly #sha256 = new Set<string>();
+  /** plain-file form: keys that also revoke the certificates they signed */
+  readonly #cas = new Set<string>();
+  /** 'krl' or 'keys' */
+  readonly form: 'krl' | 'keys';
+  /** the KRL's version and comment, when a KRL */
+  krlVersion?: bigint;
+  comment?: string;
+
+  private constructor(form: 'krl' | 'keys') {
+    this.form = form;
+  }
+
+  /** A KRL (by its magic) or a plain public keys text. Throws CertificateError(KRL_FORMAT). */
+  static parse(data: Uint8Array | string, where = 'revoked keys'): RevokedKeys {
+    const bytes = typeof data === 'string' ? new Uint8Array(Buffer.from(data, 'utf8')) : data;
+    try {
+      return isKrl(bytes) ? RevokedKeys.#parseKrl(bytes) : RevokedKeys.#parseKeys(Buffer.from(bytes).toString('utf8'));
+    } catch (e) {
+      if (e instanceof WireError) throw new CertificateError('KRL_FORMAT', `${where}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  static #parseKeys(text: string): RevokedKeys {
+    const out = new RevokedKeys('keys');
+    let lineNo = 0;
+    for (const raw of text.split('\n')) {
+      lineNo++;
+      const line = raw.replace(/\r$/, '').trim();
+      if (line === '' || line.startsWith('#')) continue;
+      const m = /^(\S+)[ \t]+([A-Za-z0-9+/]+={0,2})(?:[ \t].*)?$/.exec(line);
+      if (!m) throw new WireError(`line ${lineNo} is not "type base64 [comment]"`);
+      let info;
+      try {
+        info = parsePublicKeyBlob(new Uint8Array(Buffer.from(m[2] as string, 'base64')));
+      } catch {
+        throw new WireError(`line ${lineNo}: the key is malformed`);
+      }
+      if (info.type !== m[1]) throw new WireError(`line ${lineNo} says ${m[1]} but holds a ${info.type} key`);
+      const plain = plainBlob(info.blob);
+      out.#keys.add(hex(plain));
+      out.#cas.add(hex(plain));
+    }
+    return out;
+  }
+
+  static #parseKrl(data: Uint8Array): RevokedKeys {
+    const out = new RevokedKeys('krl');
+    const r = new WireReader(data.subarray(MAGIC.length));
+    const version = r.uint32();
+    if (version !== 1) throw new WireError(`KRL format version ${version} is not 1`);
+    out.krlVersion = r.uint64();
+    r.uint64(); // generated date
+    r.uint64(); // flags
+    r.string(); // reserved
+    out.comment = new TextDecoder().decode(r.string());
+    while (r.remaining > 0) {
+      const type = r.byte();
+      const sect = new WireReader(r.string());
+      switch (type) {
+        case SECTION_CERTIFICATES:
+          out.#parseCertSection(sect);
+          break;
+        case SECTION_EXPLICIT_KEY:
+          while (sect.remaining > 0) {
+            const blob = sect.string();
+            try {
+              parsePublicKeyBlob(blob);
+            } catch {
+              throw new WireError('KRL explicit key is malformed');
+            }
+            out.#keys.add(hex(blob));
+          }
+          break;
+        case SECTION_FINGERPRINT_SHA1:
+        case SECTION_FINGERPRINT_SHA256: {
+          const len = type === SECTION_FINGERPRINT_SHA1 ? 20 : 32;
+          const set = type === SECTION_FINGERPRINT_SHA1 ? out.#sha1 : out.#sha256;
+          while (sect.remaining > 0) {
+            const h = sect.string();
+            if (h.length !== len) throw new WireError(`KRL ${len === 20 ? 'SHA1' : 'SHA256'} fingerprint of ${h.length} bytes`);
+            set.add(hex(h));
+          }
+          break;
+        }
+        case SECTION_SIGNATURE:
+          throw new WireError('signed KRLs are not supported');
+        default:
+          throw new WireError(`unsupported KRL section ${type}`);
+      }
+      if (sect.remaining > 0) throw new WireError('KRL section contains unparsed data');
+    }
+    return out;
+  }
+
+  #parseCertSection(r: WireReader): void {
+    const caBlob = r.string();
+    r.string(); // reserved
+    if (caBlob.length > 0) {
+      try {
+        parsePublicKeyBlob(caBlob);
+      } catch {
+        throw new WireError('KRL CA key is malformed');
+      }
+    }
+    const key = hex(caBlob);
+    let rc = this.#certs.get(key);
+    if (!rc) {
+      rc = { serials: [], keyIds: new Set() };
+      this.#certs.set(key, rc);
+    }
+    const revokeRange = (lo: bigint, hi: bigint) => {
+      if (lo === 0n || lo > hi) throw new WireError(`KRL serial range ${lo}-${hi} is invalid`);
+      rc.serials.push([lo, hi]);
+    };
+    while (r.remaining > 0) {
+      const type = r.byte();
+      const sub = new WireReader(r.string());
+      switch (type) {
+        case CERT_SERIAL_LIST:
+          while (sub.remaining > 0) {
+            const s = sub.uint64();
+            revokeRange(s, s);
+          }
+          break;
+        case CERT_SERIAL_RANGE:
+          revokeRange(sub.uint64(), sub.uint64());
+          break;
+        case CERT_SERIAL_BITMAP: {
+          const offset = sub.uint64();
+          const m = sub.string();
+          if (m.length > 0 && ((m[0] as number) & 0x80) !== 0) throw new WireError('KRL serial bitmap is negative');
+          if (m.length * 8 > MAX_BITMAP_BITS) throw new WireError('KRL serial bitmap is too long');
+          // bit i (from the least significant end) revokes offset + i
+          for (let byteIdx = m.length - 1, bit = 0n; byteIdx >= 0; byteIdx--) {
+            const b = m[byteIdx] as number;
+            for (let k = 0; k < 8; k++, bit++) {
+              if ((b & (1 << k)) === 0) continue;
+              const serial = offset + bit;
+              if (serial > 0xffffffffffffffffn) throw new WireError('KRL serial bitmap wraps');
+              revokeRange(serial, serial);
+            }
+          }
+          break;
+        }
+        case CERT_KEY_ID:
+          while (sub.remaining > 0) {
+            const id = sub.string();
+            if (id.includes(0)) throw new WireError('KRL key id contains a NUL byte');
+            rc.keyIds.add(hex(id));
+          }
+          break;
+        default:
+          throw new WireError(`unsupported KRL certificate section ${type}`);
+      }
+      if (sub.remaining > 0) throw new WireError('KRL certificate section contains unparsed data');
+    }
+  }
+
+  /** Why this key (a plain key blob) or certificate is revoked, or undefined. */
+  revocationOf(subject: Uint8Array | SshCertificate): string | undefined {
+    if (subject instanceof Uint8Array) return this.#plainRevoked(plainBlob(subject));
+    const own = this.#plainRevoked(subject.key.blob);
+    if (own) return own;
+    const ca = subject.caKey.blob;
+    if (this.form === 'keys') {
+      if (this.#cas.has(hex(ca))) return 'its CA key is listed as revoked';
+      return undefined;
+    }
+    for (const caKey of [hex(ca), '']) {
+      const rc = this.#certs.get(caKey);
+      if (!rc) continue;
+      if (rc.keyIds.has(hex(new TextEncoder().encode(subject.keyId)))) return `revoked by key id${caKey === '' ? ' (any CA)' : ''}`;
+      if (subject.serial !== 0n && rc.serials.some(([lo, hi]) => subject.serial >= lo && subject.serial <= hi)) {
+        return `serial ${subject.serial} revoked${caKey === '' ? ' (any CA)' : ''}`;
+      }
+    }
+    const caRevoked = this.#plainRevoked(ca);
+    return caRevoked ? `its CA key is revoked (${caRevoked})` : undefined;
+  }
+
+  isRevoked(subject: Uint8Array | SshCertificate): boolean {
+    return this.revocationOf(subject) !== undefined;
+  }
+
+  #plainRevoked(plain: Uint8Array): string | undefined {
+    if (this.#sha1.has(createHash('sha1').update(plain).digest('hex'))) return 'revoked by SHA1 fingerprint';
+    if (this.#sha256.has(createHash('sha256').update(plain).digest('hex'))) return 'revoked by SHA256 fingerprint';
+    if (this.#keys.has(hex(plain))) return 'revoked key';
+    return undefined;
+  }
+}

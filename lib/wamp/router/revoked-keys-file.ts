@@ -1,0 +1,66 @@
+/**
+ * sshd's RevokedKeys file for a running router: an OpenSSH KRL
+ * (`ssh-keygen -k`) or a plain public keys file (ssh/krl.ts), followed as
+ * AuthorizedKeysFile follows its file: each `current()` (once per login
+ * check) stats it and re-reads it when it changed.
+ *
+ * Fail closed: when the file becomes unreadable, malformed or missing after
+ * it was loaded, `current()` throws AuthError(KEY_REVOKED) — every login is
+ * refused until it is fixed, so a key revoked in the same edit never slips
+ * through. A file that cannot be used at start throws its coded error then.
+ */
+import type { Stats } from 'node:fs';
+import { AuthError, CryptosignKeysError } from '../../errors.js';
+import { readBoundedFile } from '../../read-file.js';
+import { statPath } from '../../stat-path.js';
+import { RevokedKeys } from '../../ssh/krl.js';
+
+/** KRLs of millions of serials stay far below this. */
+export const MAX_REVOKED_KEYS_BYTES = 64 * 1024 * 1024;
+
+/** Reads sshd's RevokedKeys file once: a KRL (`ssh-keygen -k`) or plain public keys; KRL_FORMAT when malformed. */
+export function loadRevokedKeysFile(path: string): RevokedKeys {
+  return RevokedKeys.parse(readBoundedFile(path, 'revoked keys file', { maxBytes: MAX_REVOKED_KEYS_BYTES }), `revoked keys file ${path}`);
+}
+
+const stamp = (st: Stats | { missing: true } | { error: string }) =>
+  'missing' in st ? 'missing' : 'error' in st ? `error:${st.error}` : `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+
+/** A RevokedKeys file followed on disk (re-read when it changes); while it is broken every login is refused. */
+export class RevokedKeysFile {
+  readonly path: string;
+  #revoked: RevokedKeys | undefined;
+  #stamp: string;
+  #error: CryptosignKeysError | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+    this.#stamp = stamp(statPath(path));
+    this.#revoked = loadRevokedKeysFile(path);
+  }
+
+  /** The current revocations; throws AuthError(KEY_REVOKED) while the file cannot be used. */
+  current(): RevokedKeys {
+    const now = stamp(statPath(this.path));
+    if (now !== this.#stamp) {
+      this.#stamp = now;
+      try {
+        this.#revoked = loadRevokedKeysFile(this.path);
+        this.#error = undefined;
+      } catch (e) {
+        if (!(e instanceof CryptosignKeysError)) throw e;
+        this.#revoked = undefined;
+        this.#error = e;
+      }
+    }
+    if (!this.#revoked) {
+      throw new AuthError('KEY_REVOKED', `the revoked keys file cannot be used (${this.#error?.message ?? 'unknown'}); every login is refused until it is fixed`);
+    }
+    return this.#revoked;
+  }
+
+  /** why the file cannot be used now, if it cannot */
+  get lastError(): CryptosignKeysError | undefined {
+    return this.#error;
+  }
+}

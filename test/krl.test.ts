@@ -1,0 +1,188 @@
+/**
+ * KRLs made by the real `ssh-keygen -k` (serial lists, ranges, bitmaps, key
+ * ids, explicit keys, SHA-1 and SHA-256 fingerprints), checked by
+ * lib/ssh/krl.ts with `ssh-keygen -Q` as the oracle on every case; the
+ * plain-public-keys form sshd also reads; malformed KRLs refused.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCertificate } from '../lib/ssh/certificate.js';
+import { RevokedKeys } from '../lib/ssh/krl.js';
+import { concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
+import { expectCode } from './helpers/errors.js';
+import { tempDir } from './helpers/paths.js';
+import { certBlob, makeKey, pubBlob, signKey, sshKeygen } from './helpers/ssh-certs.js';
+
+let dir: string;
+let cleanup: () => void;
+let ca: string;
+let ca2: string;
+/** name → certificate or public key file */
+const subjects = new Map<string, string>();
+
+before(() => {
+  ({ dir, cleanup } = tempDir());
+  ca = makeKey(dir, 'ca');
+  ca2 = makeKey(dir, 'ca2', 'ecdsa256');
+  const cert = (name: string, caPath: string, o: Parameters<typeof signKey>[2]) => {
+    const k = makeKey(dir, name);
+    subjects.set(name, signKey(caPath, k, { principals: ['alice'], ...o }));
+    subjects.set(`${name}.pub`, `${k}.pub`);
+  };
+  cert('s5', ca, { serial: 5 }); // serial list
+  cert('s6', ca, { serial: 6 });
+  cert('s10', ca, { serial: 10 }); // range 10-20
+  cert('s20', ca, { serial: 20 });
+  cert('s21', ca, { serial: 21 });
+  cert('s500000', ca, { serial: 500000 }); // range 200000-900000 (too wide for a bitmap)
+  cert('s900001', ca, { serial: 900001 });
+  cert('s104', ca, { serial: 104 }); // bitmap (even 100-160)
+  cert('s105', ca, { serial: 105 });
+  cert('s160', ca, { serial: 160 });
+  cert('id-bad', ca, { id: 'badid', serial: 0 });
+  cert('id-good', ca, { id: 'goodid', serial: 0 });
+  cert('other-ca', ca2, { serial: 5, id: 'badid' }); // same serial and id, another CA
+  cert('keyrev', ca, { serial: 1000 }); // its key revoked explicitly
+  cert('sha1rev', ca, { serial: 1001 });
+  cert('sha256rev', ca, { serial: 1002 });
+  cert('hashrev', ca, { serial: 1003 });
+  makeKey(dir, 'plain-ok');
+  subjects.set('plain-ok.pub', join(dir, 'plain-ok.pub'));
+});
+after(() => cleanup());
+
+/** ssh-keygen -Q's verdict for each file: true when REVOKED. */
+function oracle(krl: string, files: string[]): Map<string, boolean> {
+  const r = spawnSync('ssh-keygen', ['-Q', '-f', krl, ...files], { encoding: 'utf8' });
+  if (r.error) throw new Error(`cannot run ssh-keygen: ${r.error.message}`);
+  const out = new Map<string, boolean>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /^(\S+) \(.*\): (REVOKED|ok)$/.exec(line);
+    if (m) out.set(m[1] as string, m[2] === 'REVOKED');
+  }
+  assert.equal(out.size, files.length, `ssh-keygen -Q answered for every file:\n${r.stdout}${r.stderr}`);
+  return out;
+}
+
+function libVerdict(revoked: RevokedKeys, file: string): boolean {
+  const blob = certBlob(file);
+  return file.endsWith('-cert.pub') ? revoked.isRevoked(parseCertificate(blob)) : revoked.isRevoked(blob);
+}
+
+function agreeWithOracle(krlPath: string, expectRevoked: string[]): void {
+  const revoked = RevokedKeys.parse(readFileSync(krlPath));
+  assert.equal(revoked.form, 'krl');
+  const files = [...subjects.values()];
+  const verdict = oracle(krlPath, files);
+  for (const [name, file] of subjects) {
+    assert.equal(libVerdict(revoked, file), verdict.get(file), `${name}: the library and ssh-keygen -Q disagree`);
+    assert.equal(verdict.get(file), expectRevoked.includes(name), `${name}: ssh-keygen -Q's verdict is not the one the test expects`);
+  }
+}
+
+test('a KRL with serial lists, ranges, bitmaps, key ids, keys and fingerprints: ssh-keygen -Q agrees on every key and certificate', () => {
+  const spec = join(dir, 'spec');
+  const pubLine = (name: string) => readFileSync(subjects.get(`${name}.pub`) as string, 'utf8').trim();
+  const fp = sshKeygen(['-l', '-E', 'sha256', '-f', subjects.get('hashrev.pub') as string]).split(' ')[1];
+  const lines = [
+    'serial: 5',
+    'serial: 10-20',
+    'serial: 200000-900000',
+    ...Array.from({ length: 31 }, (_, i) => `serial: ${100 + 2 * i}`),
+    'id: badid',
+    `key: ${pubLine('keyrev')}`,
+    `sha1: ${pubLine('sha1rev')}`,
+    `sha256: ${pubLine('sha256rev')}`,
+    `hash: ${fp}`,
+  ];
+  writeFileSync(spec, lines.join('\n') + '\n');
+  const krl = join(dir, 'krl');
+  sshKeygen(['-q', '-k', '-f', krl, '-s', `${ca}.pub`, spec]);
+  // the KRL really uses the section kinds under test
+  const bytes = readFileSync(krl);
+  for (const sub of [0x21, 0x22, 0x23]) assert.ok(bytes.includes(Buffer.from([sub, 0, 0, 0])), `subsection 0x${sub.toString(16)} present`);
+  agreeWithOracle(krl, [
+    's5', 's10', 's20', 's500000', 's104', 's160', 'id-bad',
+    'keyrev', 'keyrev.pub', 'sha1rev', 'sha1rev.pub', 'sha256rev', 'sha256rev.pub', 'hashrev', 'hashrev.pub',
+  ]);
+});
+
+test('a KRL with a sparse serial list: ssh-keygen -Q agrees', () => {
+  const spec = join(dir, 'spec-list');
+  writeFileSync(spec, 'serial: 6\nserial: 1003\nserial: 99999\n');
+  const krl = join(dir, 'krl-list');
+  sshKeygen(['-q', '-k', '-f', krl, '-s', `${ca}.pub`, spec]);
+  assert.ok(readFileSync(krl).includes(Buffer.from([0x20, 0, 0, 0])), 'a serial list subsection');
+  agreeWithOracle(krl, ['s6', 'hashrev']);
+});
+
+test('a KRL of plain keys (ssh-keygen -k key.pub) revokes the keys and their certificates; a revoked CA key revokes its certificates', () => {
+  const krl = join(dir, 'krl-keys');
+  sshKeygen(['-q', '-k', '-f', krl, subjects.get('s6.pub') as string, `${ca2}.pub`]);
+  agreeWithOracle(krl, ['s6', 's6.pub', 'other-ca']);
+  // updating a KRL (-u) keeps what it had
+  sshKeygen(['-q', '-k', '-u', '-f', krl, subjects.get('plain-ok.pub') as string]);
+  agreeWithOracle(krl, ['s6', 's6.pub', 'other-ca', 'plain-ok.pub']);
+});
+
+test('a KRL section for any CA (empty CA key, which ssh-keygen reads but does not write) revokes by key id across CAs', () => {
+  const krl = join(dir, 'krl-any');
+  const ids = concatBytes(new Uint8Array([0x23]), wireString(wireString('badid')));
+  const section = concatBytes(wireString(new Uint8Array(0)), wireString(new Uint8Array(0)), ids);
+  writeFileSync(krl, krlBytes(concatBytes(new Uint8Array([1]), wireString(section))));
+  agreeWithOracle(krl, ['id-bad', 'other-ca']);
+});
+
+function krlBytes(sections: Uint8Array): Uint8Array {
+  const u64 = (n: number) => concatBytes(wireUint32(0), wireUint32(n));
+  return concatBytes(Buffer.from('SSHKRL\n\0', 'latin1'), wireUint32(1), u64(1), u64(0), u64(0), wireString(''), wireString(''), sections);
+}
+
+test('malformed KRLs are refused (and ssh-keygen -Q refuses them too)', async () => {
+  const u64 = (n: number) => concatBytes(wireUint32(0), wireUint32(n));
+  const caBlob = pubBlob(`${ca}.pub`);
+  const certSection = (sub: Uint8Array) => concatBytes(new Uint8Array([1]), wireString(concatBytes(wireString(caBlob), wireString(''), sub)));
+  const cases: Array<[string, Uint8Array]> = [
+    ['unknown section', concatBytes(new Uint8Array([9]), wireString(''))],
+    ['unknown certificate subsection', certSection(concatBytes(new Uint8Array([0x30]), wireString('')))],
+    ['serial 0', certSection(concatBytes(new Uint8Array([0x20]), wireString(u64(0))))],
+    ['inverted range', certSection(concatBytes(new Uint8Array([0x21]), wireString(concatBytes(u64(9), u64(3)))))],
+    ['unparsed data in a range', certSection(concatBytes(new Uint8Array([0x21]), wireString(concatBytes(u64(1), u64(3), new Uint8Array([0])))))],
+    ['short SHA1', concatBytes(new Uint8Array([3]), wireString(wireString(new Uint8Array(19))))],
+    ['short SHA256', concatBytes(new Uint8Array([5]), wireString(wireString(new Uint8Array(31))))],
+    ['truncated section', concatBytes(new Uint8Array([2]), wireUint32(100))],
+  ];
+  for (const [name, sections] of cases) {
+    const bytes = krlBytes(sections);
+    await expectCode(() => RevokedKeys.parse(bytes), 'KRL_FORMAT', undefined);
+    const path = join(dir, 'bad-krl');
+    writeFileSync(path, bytes);
+    const r = spawnSync('ssh-keygen', ['-Q', '-f', path, subjects.get('plain-ok.pub') as string], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0, `${name}: ssh-keygen -Q refuses it too`);
+    assert.notEqual(r.status, 1, `${name}: (not a REVOKED answer)`);
+  }
+  await expectCode(() => RevokedKeys.parse(concatBytes(Buffer.from('SSHKRL\n\0', 'latin1'), wireUint32(2))), 'KRL_FORMAT', /version/);
+});
+
+test('the plain public keys form (what sshd reads when the file is not a KRL)', async () => {
+  const text = [
+    '# revoked',
+    readFileSync(subjects.get('s5.pub') as string, 'utf8').trim(),
+    '',
+    readFileSync(`${ca2}.pub`, 'utf8').trim(),
+  ].join('\n');
+  const revoked = RevokedKeys.parse(text);
+  assert.equal(revoked.form, 'keys');
+  const v = (name: string) => libVerdict(revoked, subjects.get(name) as string);
+  assert.equal(v('s5.pub'), true);
+  assert.equal(v('s5'), true, 'a certificate of a listed key');
+  assert.equal(v('other-ca'), true, 'a certificate signed by a listed CA key');
+  assert.equal(v('s6'), false);
+  assert.equal(v('s6.pub'), false);
+  assert.equal(v('plain-ok.pub'), false);
+  await expectCode(() => RevokedKeys.parse('ssh-ed25519 not-base64!'), 'KRL_FORMAT', /line 1/);
+  await expectCode(() => RevokedKeys.parse(`ssh-rsa ${Buffer.from(pubBlob(`${ca}.pub`)).toString('base64')}`), 'KRL_FORMAT', /says ssh-rsa/);
+});
