@@ -53,7 +53,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs, io: CliIo): 
   const channelBinding = args['channel-binding'] === undefined ? undefined : checkBindingType(args['channel-binding']);
   const ca = args.ca === undefined ? undefined : readBoundedFile(args.ca, 'CA file', { maxBytes: 1024 * 1024 }).toString('utf8');
   const file = new AuthorizedKeysFile(args['authorized-keys'] as string, {
-    onReload: (k) => log(`reloaded ${args['authorized-keys']}: ${k.principals.length} principals`),
+    onReload: (k) => log(`reloaded ${args['authorized-keys']}: ${k.size} principals`),
     onError: (e) => log(`${e.message} [${e.code}]; refusing every login until the file is fixed`),
   });
   const key = await openKey(args, c, io);
@@ -70,7 +70,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs, io: CliIo): 
       ...(ca !== undefined ? { tls: { ca } } : {}),
       onDecision: (d) => log(decisionLine(d)),
     });
-    log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid ?? '?'}; ${file.current().principals.length} principals from ${args['authorized-keys']}`);
+    log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid ?? '?'}; ${file.current().size} principals from ${args['authorized-keys']}`);
     let stopping = false;
     const stop = () => {
       if (stopping) return;

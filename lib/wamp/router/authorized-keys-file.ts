@@ -22,7 +22,8 @@ import { performance } from 'node:perf_hooks';
 import { CryptosignKeysError, KeyFileError } from '../../errors.js';
 import { readBoundedFile } from '../../read-file.js';
 import { statPath } from '../../stat-path.js';
-import { AuthorizedKeys, PrincipalsBuilder, parseAuthorizedKeys } from './principals.js';
+import { KeyIndexBuilder } from './key-index.js';
+import { AuthorizedKeys, parseAuthorizedKeys } from './principals.js';
 
 /** sshd has no limit; this is several million lines. */
 export const MAX_AUTHORIZED_KEYS_BYTES = 512 * 1024 * 1024;
@@ -94,24 +95,18 @@ async function readOnce(path: string): Promise<{ bytes: Buffer; stamp: string }>
   }
 }
 
-/** Parses file bytes into a principals list in slices of a few ms, yielding to the event loop between slices. */
+/**
+ * Reads file bytes into a principals list in slices of a few ms, yielding to
+ * the event loop between slices; the list is a compact index (key-index.ts)
+ * whose lines are parsed when their key first logs in.
+ */
 export async function parseAuthorizedKeysInSlices(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<AuthorizedKeys> {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const builder = new PrincipalsBuilder();
-  let pos = 0;
-  let lineNo = 0;
-  let sliceStart = performance.now();
-  while (pos < buf.length) {
-    let end = buf.indexOf(10, pos);
-    if (end === -1) end = buf.length;
-    builder.add(buf.toString('utf8', pos, end), ++lineNo);
-    pos = end + 1;
-    if ((lineNo & 127) === 0 && performance.now() - sliceStart > sliceMs) {
-      await new Promise<void>((r) => setImmediate(r));
-      sliceStart = performance.now();
-    }
+  const builder = new KeyIndexBuilder(bytes);
+  for (;;) {
+    const sliceEnd = performance.now() + sliceMs;
+    if (builder.step(() => performance.now() > sliceEnd)) return builder.finish();
+    await new Promise<void>((r) => setImmediate(r));
   }
-  return builder.finish();
 }
 
 /**
