@@ -29,7 +29,7 @@ import { AuthorizedKeys, parseAuthorizedKeys } from './principals.js';
 export const MAX_AUTHORIZED_KEYS_BYTES = 512 * 1024 * 1024;
 
 /** How long one parsing slice may hold the event loop, in milliseconds. */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 /** Files up to this size are re-read at once when they change (parsing them takes well under a millisecond). */
 export const SYNC_RELOAD_BYTES = 64 * 1024;
 /** How often a read is retried when the file changed while it was read. */

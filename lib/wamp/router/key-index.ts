@@ -104,7 +104,7 @@ export class KeyIndexBuilder {
     this.#table = new Int32Array(2 ** Math.ceil(Math.log2(cap * 2 + 2)));
   }
 
-  /** Reads lines until the file ends (true) or, checked every 1024 lines, `until()` says stop (false). */
+  /** Reads lines until the file ends (true) or, checked every 64 lines, `until()` says stop (false). */
   step(until: () => boolean = () => false): boolean {
     const buf = this.#buf;
     const n = buf.length;
@@ -113,7 +113,7 @@ export class KeyIndexBuilder {
       if (end === -1) end = n;
       this.#line(this.#pos, end, ++this.#lineNo);
       this.#pos = end + 1;
-      if ((this.#lineNo & 1023) === 0 && until()) return this.#pos >= n;
+      if ((this.#lineNo & 63) === 0 && until()) return this.#pos >= n;
     }
     return true;
   }
