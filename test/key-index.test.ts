@@ -9,15 +9,20 @@
  * once), exactly as on the other path.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import { test } from 'node:test';
 import { publicKeyProblem } from '../lib/crypto/ed25519.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import { ed25519Blob } from '../lib/ssh/public-key.js';
-import { parseAuthorizedKeysInSlices } from '../lib/wamp/router/authorized-keys-file.js';
-import { indexAuthorizedKeys } from '../lib/wamp/router/key-index.js';
+import { WORKER_BYTES, parseAuthorizedKeysInSlices, readAuthorizedKeysFile } from '../lib/wamp/router/authorized-keys-file.js';
+import { indexAuthorizedKeys, indexInWorker } from '../lib/wamp/router/key-index.js';
 import { parseAuthorizedKeys, type AuthorizedKeys, type Principal } from '../lib/wamp/router/principals.js';
-import { fixture } from './helpers/paths.js';
+import { fixture, tempDir } from './helpers/paths.js';
+
+const tmp = tempDir();
+after(() => tmp.cleanup());
 
 /** a small deterministic PRNG (mulberry32) so a failure can be replayed from its seed */
 function prng(seed: number): () => number {
@@ -110,8 +115,16 @@ test('the key index and the line parser give the same list and the same decision
     // decisions first: the index answers them before anything materialises its principals
     const viaIndex = indexAuthorizedKeys(bytes);
     const viaSlices = await parseAuthorizedKeysInSlices(bytes, 0);
-    assert.deepEqual(decisions(viaIndex), decisions(expected), `seed ${seed}: decisions`);
-    assert.deepEqual(decisions(viaSlices), decisions(expected), `seed ${seed}: decisions (slices)`);
+    const want = decisions(expected);
+    assert.deepEqual(decisions(viaIndex), want, `seed ${seed}: decisions`);
+    assert.deepEqual(decisions(viaSlices), want, `seed ${seed}: decisions (slices)`);
+    if (seed % 8 === 0) {
+      // the worker thread's index (bytes and index transferred both ways)
+      const viaWorker = await indexInWorker(Buffer.from(bytes));
+      assert.deepEqual(decisions(viaWorker), want, `seed ${seed}: decisions (worker)`);
+      assert.deepEqual(viaWorker.skipped, expected.skipped, `seed ${seed}: skipped (worker)`);
+      assert.deepEqual(viaWorker.principals.map(plain), expected.principals.map(plain), `seed ${seed}: principals (worker)`);
+    }
     assert.equal(viaIndex.size, expected.principals.length, `seed ${seed}: size`);
     assert.deepEqual(viaIndex.skipped, expected.skipped, `seed ${seed}: skipped`);
     assert.deepEqual(viaIndex.lines.map((l) => [l.line, l.type, l.comment]), expected.lines.map((l) => [l.line, l.type, l.comment]), `seed ${seed}: other lines`);
@@ -135,4 +148,27 @@ test('a listed key that is not a point is refused at its login (checked lazily, 
     assert.equal(list.lookup(alice.publicKeyHex)?.name, 'alice');
     assert.deepEqual(list.skipped, []);
   }
+});
+
+test('a file of WORKER_BYTES or more is read (stamp-checked) and indexed in a worker thread, with the same list and decisions', async () => {
+  const parts: string[] = [];
+  let size = 0;
+  for (let seed = 100; size <= WORKER_BYTES; seed++) {
+    const c = corpus(seed, 400);
+    parts.push(c.endsWith('\n') ? c : `${c}\n`);
+    size += Buffer.byteLength(parts[parts.length - 1]!);
+  }
+  const text = parts.join('');
+  const path = join(tmp.dir, 'big_authorized_keys');
+  writeFileSync(path, text);
+  const expected = parseAuthorizedKeys(text);
+  const { keys, indexedIn } = await readAuthorizedKeysFile(path);
+  assert.equal(indexedIn, 'worker');
+  assert.deepEqual(decisions(keys), decisions(expected));
+  assert.equal(keys.size, expected.principals.length);
+  assert.deepEqual(keys.skipped, expected.skipped);
+  // the same read without the worker (the fallback) agrees too
+  const { keys: inSlices, indexedIn: fallback } = await readAuthorizedKeysFile(path, 2, false);
+  assert.equal(fallback, 'slices');
+  assert.deepEqual(decisions(inSlices), decisions(expected));
 });

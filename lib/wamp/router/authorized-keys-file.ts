@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { CryptosignKeysError, KeyFileError } from '../../errors.js';
 import { readBoundedFile } from '../../read-file.js';
 import { statPath } from '../../stat-path.js';
-import { KeyIndexBuilder } from './key-index.js';
+import { KeyIndexBuilder, indexInWorker } from './key-index.js';
 import { AuthorizedKeys, parseAuthorizedKeys } from './principals.js';
 
 /** sshd has no limit; this is several million lines. */
@@ -109,12 +109,24 @@ export async function parseAuthorizedKeysInSlices(bytes: Uint8Array, sliceMs = S
   }
 }
 
+/** Files from this size on are indexed in a worker thread (below, starting one costs more than the slices). */
+export const WORKER_BYTES = 1024 * 1024;
+/** Set when a worker could not run here (a bundle without the worker file, no threads): slices from then on. */
+let workerUnavailable = false;
+
 /**
- * Reads and parses the file in the background: the bytes are accepted only
+ * Reads and indexes the file in the background: the bytes are accepted only
  * when the file's stamp after the read equals the stamp before (else read
- * again, up to 5 times).
+ * again, up to 5 times); a file of WORKER_BYTES or more is indexed in a
+ * worker thread (the main thread only starts it and takes the result), a
+ * smaller one in slices of `sliceMs` on this thread. When the worker cannot
+ * run, the file is read again and indexed in slices. `indexedIn` says which.
  */
-export async function readAuthorizedKeysFile(path: string, sliceMs = SLICE_MS): Promise<{ keys: AuthorizedKeys; stamp: string }> {
+export async function readAuthorizedKeysFile(
+  path: string,
+  sliceMs = SLICE_MS,
+  worker = true,
+): Promise<{ keys: AuthorizedKeys; stamp: string; indexedIn: 'worker' | 'slices' }> {
   for (let attempt = 1; ; attempt++) {
     const { bytes, stamp } = await readOnce(path);
     const after = statStamp(path);
@@ -123,7 +135,16 @@ export async function readAuthorizedKeysFile(path: string, sliceMs = SLICE_MS): 
       if (after.stamp !== stamp) {
         throw new KeyFileError('KEY_FILE_UNREADABLE', `authorized keys file ${path} kept changing while it was read (${READ_ATTEMPTS} attempts)`);
       }
-      return { keys: await parseAuthorizedKeysInSlices(bytes, sliceMs), stamp };
+      if (worker && !workerUnavailable && bytes.length >= WORKER_BYTES) {
+        try {
+          return { keys: await indexInWorker(bytes), stamp, indexedIn: 'worker' };
+        } catch {
+          // the bytes went to the worker: read again (stamp-checked), in slices
+          workerUnavailable = true;
+          return readAuthorizedKeysFile(path, sliceMs, false);
+        }
+      }
+      return { keys: await parseAuthorizedKeysInSlices(bytes, sliceMs), stamp, indexedIn: 'slices' };
     }
   }
 }

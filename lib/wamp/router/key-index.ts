@@ -165,11 +165,37 @@ export class KeyIndexBuilder {
 
   /** The list, served from the index. */
   finish(): AuthorizedKeys {
-    return AuthorizedKeys.fromIndex(
-      new IndexedLines(this.#buf, this.#count, this.#keys, this.#lineNos, this.#starts, this.#ends, this.#next, this.#table, this.#seed, this.#others),
-      this.#skipped,
-    );
+    return fromIndexParts(this.parts());
   }
+
+  /** The finished index as plain data (typed arrays and arrays: a worker thread hands it over without copying). */
+  parts(): KeyIndexParts {
+    return {
+      buf: this.#buf, count: this.#count, keys: this.#keys, lineNos: this.#lineNos, starts: this.#starts, ends: this.#ends,
+      next: this.#next, table: this.#table, seed: this.#seed, others: this.#others, skipped: this.#skipped,
+    };
+  }
+}
+
+/** A finished index as plain data (see KeyIndexBuilder.parts). */
+export interface KeyIndexParts {
+  buf: Uint8Array;
+  count: number;
+  keys: Uint8Array;
+  lineNos: Uint32Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  next: Int32Array;
+  table: Int32Array;
+  seed: number;
+  others: readonly number[];
+  skipped: readonly SkippedKey[];
+}
+
+/** The list served from an index's parts (made here or in a worker thread). */
+export function fromIndexParts(p: KeyIndexParts): AuthorizedKeys {
+  const buf = Buffer.isBuffer(p.buf) ? p.buf : Buffer.from(p.buf.buffer, p.buf.byteOffset, p.buf.length);
+  return AuthorizedKeys.fromIndex(new IndexedLines(buf, p.count, p.keys, p.lineNos, p.starts, p.ends, p.next, p.table, p.seed, p.others), p.skipped);
 }
 
 function hashKey(key: Uint8Array, at: number, seed: number): number {
@@ -246,4 +272,28 @@ export function indexAuthorizedKeys(bytes: Uint8Array): AuthorizedKeys {
   const b = new KeyIndexBuilder(bytes);
   b.step();
   return b.finish();
+}
+
+/**
+ * Builds the index in a worker thread (the main thread only starts it and
+ * takes the result): the file's bytes go to the worker and come back with
+ * the index, both transferred, never copied (`bytes` is unusable afterwards
+ * when it owned its whole buffer). Rejects when the worker cannot run (the
+ * caller then builds the index in slices).
+ */
+export async function indexInWorker(bytes: Uint8Array): Promise<AuthorizedKeys> {
+  const { Worker } = await import('node:worker_threads');
+  const own = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length && bytes.buffer instanceof ArrayBuffer;
+  const data = own ? bytes : new Uint8Array(bytes);
+  const worker = new Worker(new URL('./key-index-worker.js', import.meta.url), { workerData: { bytes: data }, transferList: [data.buffer as ArrayBuffer] });
+  try {
+    const parts = await new Promise<KeyIndexParts>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the key-index worker exited (${code})`)));
+    });
+    return fromIndexParts(parts);
+  } finally {
+    void worker.terminate();
+  }
 }
