@@ -1,7 +1,8 @@
 // Bundles the CLI for start-up speed (issue 18): dist/bin/cryptosign-keys-cli.cjs is the whole CLI
 // in one CommonJS file, started by dist/bin/cryptosign-keys.cjs (package.json "bin": it turns on
 // V8's compile cache where Node has one), and dist/bin/key-file-worker.js is the worker it starts to
-// decrypt key files. Why this shape (figures in docs/cli.md): the tsc build's ESM graph is ~50 files
+// decrypt key files (dist/bin/key-index-worker.js: the one that indexes large authorized_keys
+// files). Why this shape (figures in docs/cli.md): the tsc build's ESM graph is ~50 files
 // through the ESM loader; ESM chunks still cost as much; one CJS file with each command's modules
 // initialised only when that command runs (esbuild's lazy wrappers) starts `list`, `sign --agent` and
 // `--help` with only the builtins they use (no tls/https/child_process). A plain tsc build still
@@ -111,6 +112,8 @@ export async function bundleCli(outdir = OUT) {
   chmodSync(entry, 0o755);
   // where the bundled openKeyFile looks for it: new URL('./key-file-worker.js', import.meta.url)
   await build({ ...common, entryPoints: ['lib/keys/key-file-worker.ts'], outfile: join(outdir, 'key-file-worker.js'), format: 'esm' });
+  // and the bundled AuthorizedKeysFile's: new URL('./key-index-worker.js', import.meta.url) (without it, large files are indexed in slices)
+  await build({ ...common, entryPoints: ['lib/wamp/router/key-index-worker.ts'], outfile: join(outdir, 'key-index-worker.js'), format: 'esm' });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await bundleCli();
