@@ -106,9 +106,9 @@ function decisions(list: AuthorizedKeys): string[] {
   return out;
 }
 
-test('the key index and the line parser give the same list and the same decisions (property, 40 generated corpora)', async () => {
+test('the key index and the line parser give the same list and the same decisions (property, 24 generated corpora)', async () => {
   let fast = 0;
-  for (let seed = 1; seed <= 40; seed++) {
+  for (let seed = 1; seed <= 24; seed++) {
     const text = corpus(seed, 150);
     const bytes = Buffer.from(text, 'utf8');
     const expected = parseAuthorizedKeys(text);
@@ -118,7 +118,7 @@ test('the key index and the line parser give the same list and the same decision
     const want = decisions(expected);
     assert.deepEqual(decisions(viaIndex), want, `seed ${seed}: decisions`);
     assert.deepEqual(decisions(viaSlices), want, `seed ${seed}: decisions (slices)`);
-    if (seed % 8 === 0) {
+    if (seed % 6 === 0) {
       // the worker thread's index (bytes and index transferred both ways)
       const viaWorker = await indexInWorker(Buffer.from(bytes));
       assert.deepEqual(decisions(viaWorker), want, `seed ${seed}: decisions (worker)`);
@@ -132,7 +132,7 @@ test('the key index and the line parser give the same list and the same decision
     assert.deepEqual(viaIndex.certAuthorities.map((l) => l.line), expected.certAuthorities.map((l) => l.line));
     fast += expected.principals.length;
   }
-  assert.ok(fast > 1000, `the corpora hold principals (${fast})`);
+  assert.ok(fast > 600, `the corpora hold principals (${fast})`);
 });
 
 test('a listed key that is not a point is refused at its login (checked lazily, once), on the index as on the parser', () => {
