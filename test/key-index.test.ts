@@ -77,6 +77,12 @@ function corpus(seed: number, n: number): string {
       () => `${options()}${Buffer.from(k).toString('hex')}${comment()}`,
       () => mutate(`ssh-ed25519 ${b64(k)}${comment()}`),
       () => mutate(`ssh-ed25519 ${b64(k)}${comment()}`),
+      // still 68 base64 characters, one of them changed (often in the blob's type or length prefix)
+      () => {
+        const w = b64(k);
+        const i = Math.floor(r() * 28);
+        return `ssh-ed25519 ${w.slice(0, i)}${pick(['A', 'B', 'I', 'J', 'g', '/', '+', 'z'])}${w.slice(i + 1)}${comment()}`;
+      },
       () => `ssh-ed25519 ${b64(k)}${pick(['\r', '=', 'A', '\0', ''])}`,
       () => `${options()}${rsaLine}`,
       () => pick(['', '# comment', '   ', '\r', '\ufeffssh-ed25519 ' + b64(k)]),
