@@ -1,41 +1,128 @@
 /**
- * Opening an encrypted key file: the bcrypt KDF in JavaScript (ours, as
- * loadKeyFile/openKeyFile run it; and sshpk's bcrypt-pbkdf module, which the
- * library used before) against OpenSSH's C
+ * Opening an encrypted OpenSSH key file against OpenSSH's own C
  * (`ssh-keygen -y`, which derives the key the same way and prints the public
- * key), on the same file, ms per open, taking turns. `ssh-keygen -y` includes
- * its process start (~2 ms); `bare ssh-keygen -l` measures that alone.
+ * key), on the same file:
+ * - whole processes: `cryptosign-keys pubkey --key K --passphrase-file P`
+ *   vs `ssh-keygen -y -P … -f K`, at ssh-keygen's default 16 rounds and at
+ *   -a 64, run in turns (A, B, A, B, …), medians;
+ * - in-process: openKeyFile (the chains in worker threads) and loadKeyFile
+ *   (synchronous, one after the other) vs `ssh-keygen -y`, in turns, medians;
+ * - the pieces: a worker thread's start-up (to its first message) and one
+ *   chain of 16 rounds on each Blowfish core (CPU time, this thread).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { bcryptPbkdfBlocks } from '../lib/crypto/bcrypt-pbkdf.js';
+import { loadKeyFile, openKeyFile } from '../lib/keys/openssh-key-file.js';
 
-const sshpkParse = (createRequire(import.meta.url)('sshpk') as { parsePrivateKey(d: Buffer, f: string, o: object): unknown }).parsePrivateKey;
+/** the CLI as installed (package.json "bin": the bundle npm run build makes), else the plain tsc build's entry */
+const BUNDLED = fileURLToPath(new URL('../bin/cryptosign-keys.cjs', import.meta.url));
+export const CLI = existsSync(BUNDLED) ? BUNDLED : fileURLToPath(new URL('../bin/cryptosign-keys.js', import.meta.url));
+const PASS = 'bench pass';
 
-export function benchKdf(rounds: number, runs: number): Map<string, number> {
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/** ms of a whole process, spawned and waited for */
+export function processMs(command: string, args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: exit ${r.status}: ${String(r.stderr).slice(0, 200)}`);
+  return ms;
+}
+
+/** Runs the contenders in turns `runs` times (after one warm-up turn); median ms of each. */
+export async function turns(cases: [string, () => number | Promise<number>][], runs: number): Promise<Map<string, number>> {
+  const samples = new Map<string, number[]>(cases.map(([n]) => [n, []]));
+  for (let i = 0; i <= runs; i++) {
+    for (const [name, run] of i % 2 ? [...cases].reverse() : cases) {
+      const ms = await run();
+      if (i > 0) samples.get(name)!.push(ms);
+    }
+  }
+  return new Map([...samples].map(([n, xs]) => [n, median(xs)]));
+}
+
+const timed = async (f: () => unknown): Promise<number> => {
+  const t0 = process.hrtime.bigint();
+  await f();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+
+export interface KdfResults {
+  /** median ms: 'ssh-keygen -y' and 'cryptosign-keys pubkey' at 16 and 64 rounds */
+  whole: Map<number, Map<string, number>>;
+  /** median ms in-process at 16 rounds */
+  inProcess: Map<string, number>;
+  workerStartMs: number;
+  /** CPU ms of one 16-round chain on each core */
+  chainCpuMs: Map<string, number>;
+}
+
+export async function benchKdf(runs: number): Promise<KdfResults> {
   const dir = mkdtempSync(join(tmpdir(), 'cryptosign-keys-kdf-'));
   try {
-    const path = join(dir, 'key');
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', String(rounds), '-N', 'bench pass', '-f', path]);
-    const cases: [string, () => void][] = [
-      ['bare ssh-keygen -l (process start, no KDF)', () => void spawnSync('ssh-keygen', ['-l', '-f', `${path}.pub`])],
-      ['ssh-keygen -y (OpenSSH, C)', () => void spawnSync('ssh-keygen', ['-y', '-P', 'bench pass', '-f', path])],
-      ['cryptosign-keys loadKeyFile (own bcrypt_pbkdf, JS)', () => void loadKeyFile(path, { passphrase: 'bench pass' })],
-      ['sshpk alone (its bcrypt-pbkdf module, JS)', () => void sshpkParse(readFileSync(path), 'openssh', { passphrase: 'bench pass' })],
-    ];
-    const total = new Map<string, number>(cases.map(([n]) => [n, 0]));
-    for (let i = 0; i < runs + 1; i++) {
-      for (const [name, run] of cases) {
-        const t0 = process.hrtime.bigint();
-        run();
-        if (i > 0) total.set(name, (total.get(name) as number) + Number(process.hrtime.bigint() - t0) / 1e6);
-      }
+    const passFile = join(dir, 'pass');
+    writeFileSync(passFile, `${PASS}\n`, { mode: 0o600 });
+    const keys = new Map<number, string>();
+    for (const rounds of [16, 64]) {
+      const path = join(dir, `key${rounds}`);
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', String(rounds), '-N', PASS, '-f', path]);
+      keys.set(rounds, path);
     }
-    return new Map([...total].map(([n, ms]) => [n, ms / runs]));
+    const whole = new Map<number, Map<string, number>>();
+    for (const [rounds, path] of keys) {
+      whole.set(
+        rounds,
+        await turns(
+          [
+            ['ssh-keygen -y', () => processMs('ssh-keygen', ['-y', '-P', PASS, '-f', path])],
+            ['cryptosign-keys pubkey', () => processMs(process.execPath, [CLI, 'pubkey', '--key', path, '--passphrase-file', passFile])],
+          ],
+          rounds === 64 ? Math.max(3, runs >> 1) : runs,
+        ),
+      );
+    }
+    const k16 = keys.get(16) as string;
+    const inProcess = await turns(
+      [
+        ['ssh-keygen -y', () => processMs('ssh-keygen', ['-y', '-P', PASS, '-f', k16])],
+        ['openKeyFile', () => timed(() => openKeyFile(k16, { passphrase: PASS }))],
+        ['loadKeyFile', () => timed(() => loadKeyFile(k16, { passphrase: PASS }))],
+      ],
+      runs,
+    );
+    const starts: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      starts.push(
+        await timed(
+          () =>
+            new Promise<void>((resolve) => {
+              const w = new Worker("process.getBuiltinModule('node:worker_threads').parentPort.postMessage(0)", { eval: true });
+              w.once('message', () => void w.terminate().then(() => resolve()));
+            }),
+        ),
+      );
+    }
+    const chainCpuMs = new Map<string, number>();
+    const pass = new TextEncoder().encode(PASS);
+    const salt = new Uint8Array(16);
+    for (const core of ['wasm', 'js', 'wasm', 'js', 'wasm', 'js'] as const) {
+      const c0 = process.cpuUsage();
+      bcryptPbkdfBlocks(pass, salt, 16, [1], core);
+      const c = process.cpuUsage(c0);
+      const ms = (c.user + c.system) / 1000;
+      chainCpuMs.set(core, Math.min(chainCpuMs.get(core) ?? Infinity, ms));
+    }
+    return { whole, inProcess, workerStartMs: median(starts), chainCpuMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

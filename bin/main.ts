@@ -103,7 +103,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 2;
   }
   if (first === '--help' || first === '-h' || first === 'help') {
-    io.stdout(helpText(first === 'help' && rest[0] && rest[0] in SPECS ? (rest[0] as Command) : 'main'));
+    io.stdout(helpText(first === 'help' && rest[0] && Object.hasOwn(SPECS, rest[0]) ? (rest[0] as Command) : 'main'));
     return 0;
   }
   if (first === '--version' || first === '-V') {
@@ -112,7 +112,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   let command: Command | 'main' = 'main';
   try {
-    if (!(first in SPECS)) {
+    if (!Object.hasOwn(SPECS, first)) {
       throw new UsageError(first.startsWith('-') ? `unknown option ${first}` : `unknown command "${first}"`);
     }
     command = first as Command;

@@ -78,8 +78,16 @@ export type ErrorCode =
   // sshd helper: principals files and what a refused client is told
   | 'PRINCIPALS_UNAVAILABLE'
   | 'AUTH_NOT_AUTHORIZED'
-  | 'AUTH_INPUT_TOO_LONG';
+  | 'AUTH_INPUT_TOO_LONG'
+  // attack review of transcript mode (docs/security-model.md, Review): a TLS connection whose channel id a relay could synchronize
+  | 'CHANNEL_BINDING_WEAK_TLS'
+  // pkg: a procedure of our own WAMP session refused a call (WampCallError)
+  | 'WAMP_CALL_REFUSED';
 
+/**
+ * Every error the library throws: a stable `code` (see `ErrorCode`) and a one-line message without
+ * key material.
+ */
 export class CryptosignKeysError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
@@ -119,6 +127,7 @@ export class RouterAuthError extends CryptosignKeysError {}
 /** Our own WAMP session (the dynamic authenticator's) could not join, register, or stay up. */
 export class WampSessionError extends CryptosignKeysError {}
 
+/** Is `e` one of this library's errors? */
 export function isCryptosignKeysError(e: unknown): e is CryptosignKeysError {
   return e instanceof CryptosignKeysError;
 }

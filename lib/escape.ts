@@ -7,6 +7,7 @@
  */
 export const DEFAULT_ESCAPE_MAX = 200;
 
+/** `value` as one bounded line: control characters and the backslash escaped, cut after `max` characters (saying how long it was). */
 export function escapeText(value: unknown, max = DEFAULT_ESCAPE_MAX): string {
   const s = typeof value === 'string' ? value : String(value);
   const cut = s.length > max ? s.slice(0, max) : s;

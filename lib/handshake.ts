@@ -13,6 +13,8 @@ export {
   type ChallengeHandlerOptions,
 } from './wamp/client/cryptosign-client.js';
 export { tlsChannelId, checkBindingType, CHANNEL_BINDING_TYPES, type ChannelBindingType } from './wamp/channel-binding.js';
+/** Transcript mode's TLS rule (TLS 1.3, or TLS 1.2 with ECDHE) and the channel id under it. */
+export { transcriptTlsProblem, transcriptChannelId } from './wamp/channel-binding.js';
 export { RouterKeys, verifyRouterSignature, type TrustedRouterKeys, type RouterAnswer } from './wamp/client/router-trust.js';
 export { challengeMessage, parseChallenge, parseChannelId, CHALLENGE_BYTES, type ChallengeOptions } from './wamp/challenge.js';
 export { deriveKey, computeWcs } from './wamp/cra.js';
@@ -23,6 +25,8 @@ export {
   TRANSCRIPT_MESSAGE_BYTES,
   TRANSCRIPT_FIELD_ORDER,
   TRANSCRIPT_SIGNATURE_HEX_DIGITS,
+  MAX_TRANSCRIPT_TEXT_BYTES,
+  transcriptTextProblem,
   transcriptBytes,
   transcriptMessage,
   signTranscript,
@@ -30,3 +34,15 @@ export {
   type TranscriptFields,
   type TranscriptRole,
 } from './wamp/transcript.js';
+/** Types of the client option sets and of the promise-returning connects (`login.connectWampy`, `login.openAutobahn`). */
+export type { WampyLoginOptions, WampyConnectOptions, WampyLike, WebSocketClass } from './wamp/client/wampy.js';
+export type {
+  AutobahnLoginOptions,
+  AutobahnChallengeHandler,
+  AutobahnTransportOptions,
+  AutobahnModule,
+  AutobahnTransports,
+  AutobahnOpenOptions,
+  AutobahnOpened,
+  AutobahnSessionOf,
+} from './wamp/client/autobahn.js';

@@ -8,6 +8,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { KeyFileError } from './errors.js';
 
+/** How readBoundedFile reads: its size bound, and whether the file holds a secret (then it must be private to its owner). */
 export interface ReadFileOptions {
   /** the file holds a secret: refuse it when group or others may read or write it (unless allowInsecurePermissions) */
   secret?: boolean;
@@ -25,6 +26,7 @@ export interface ReadFileOptions {
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);
 
+/** Reads a local file once, bounded, checked on the open descriptor to be a regular file (and private, with `secret`); KeyFileError otherwise. */
 export function readBoundedFile(path: string, what: string, options: ReadFileOptions): Buffer {
   if (typeof path !== 'string' || path === '') throw new KeyFileError('KEY_FILE_NOT_FOUND', `no ${what} path given`);
   let fd: number;

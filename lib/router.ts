@@ -12,7 +12,7 @@ export {
 } from './wamp/router/authenticator.js';
 export {
   parseAuthorizedKeys,
-  AuthorizedKeys,
+  type AuthorizedKeys,
   matchFrom,
   principalsReader,
   type PrincipalsSource,

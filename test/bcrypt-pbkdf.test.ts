@@ -1,14 +1,22 @@
 /**
  * Our bcrypt_pbkdf equals the bcrypt-pbkdf module sshpk uses (a port of
- * OpenBSD's C) on random passphrases, salts, round counts and key lengths;
- * the Blowfish constants stored in the module are pi's digits, recomputed.
- * (Keys from the real ssh-keygen decrypting through it: key-file-ciphers.)
+ * OpenBSD's C) on random passphrases, salts, round counts and key lengths,
+ * with either Blowfish core (WebAssembly, JavaScript) and with its chains
+ * computed in 1, 2 or 3 worker threads; the Blowfish constants stored in the
+ * module are pi's digits, recomputed; the stored WebAssembly bytes are what
+ * scripts/blowfish-wasm.mjs assembles. (Keys from the real ssh-keygen
+ * decrypting through it: key-file-ciphers.)
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { bcryptPbkdf, computePiWords, storedPiWords } from '../lib/crypto/bcrypt-pbkdf.js';
+import fc from 'fast-check';
+import { bcryptPbkdf, bcryptPbkdfBlocks, computePiWords, storedPiWords } from '../lib/crypto/bcrypt-pbkdf.js';
+import { bcryptPbkdfInWorkers } from '../lib/crypto/bcrypt-pbkdf-workers.js';
+import { ROOT } from './helpers/paths.js';
 
 const reference = createRequire(import.meta.url)('bcrypt-pbkdf') as {
   pbkdf(pass: Uint8Array, passlen: number, salt: Uint8Array, saltlen: number, key: Uint8Array, keylen: number, rounds: number): number;
@@ -23,7 +31,47 @@ test('bcrypt_pbkdf equals the reference module on random inputs', () => {
     const theirs = new Uint8Array(keyLength);
     assert.equal(reference.pbkdf(pass, pass.length, salt, salt.length, theirs, keyLength, rounds), 0);
     assert.equal(Buffer.from(bcryptPbkdf(pass, salt, rounds, keyLength)).toString('hex'), Buffer.from(theirs).toString('hex'), `case ${i}`);
+    assert.equal(Buffer.from(bcryptPbkdf(pass, salt, rounds, keyLength, 'js')).toString('hex'), Buffer.from(theirs).toString('hex'), `case ${i}, js`);
   }
+});
+
+test('property: the WebAssembly and JavaScript cores and 1, 2 or 3 workers all give the reference module\'s bytes', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.uint8Array({ minLength: 1, maxLength: 80 }),
+      fc.uint8Array({ minLength: 1, maxLength: 40 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 100 }),
+      fc.integer({ min: 1, max: 3 }),
+      async (pass, salt, rounds, keyLength, parallelism) => {
+        const theirs = new Uint8Array(keyLength);
+        assert.equal(reference.pbkdf(pass, pass.length, salt, salt.length, theirs, keyLength, rounds), 0);
+        const want = Buffer.from(theirs).toString('hex');
+        assert.equal(Buffer.from(bcryptPbkdf(pass, salt, rounds, keyLength, 'wasm')).toString('hex'), want);
+        assert.equal(Buffer.from(bcryptPbkdf(pass, salt, rounds, keyLength, 'js')).toString('hex'), want);
+        assert.equal(Buffer.from(await bcryptPbkdfInWorkers(pass, salt, rounds, keyLength, { parallelism })).toString('hex'), want);
+      },
+    ),
+    { numRuns: 12 },
+  );
+});
+
+test('a chain computed alone is the same block as in the whole key (the chains are independent)', () => {
+  const pass = new Uint8Array(randomBytes(20));
+  const salt = new Uint8Array(randomBytes(16));
+  const all = bcryptPbkdfBlocks(pass, salt, 2, [1, 2, 3]);
+  assert.deepEqual(bcryptPbkdfBlocks(pass, salt, 2, [3]), all.subarray(64));
+  assert.deepEqual(bcryptPbkdfBlocks(pass, salt, 2, [2], 'js'), all.subarray(32, 64));
+  assert.throws(() => bcryptPbkdfBlocks(pass, salt, 2, [0]), RangeError);
+});
+
+test('workers refuse what bcrypt_pbkdf refuses, before starting any', async () => {
+  await assert.rejects(bcryptPbkdfInWorkers(new Uint8Array(0), new Uint8Array(1), 1, 32), RangeError);
+  await assert.rejects(bcryptPbkdfInWorkers(new Uint8Array(1), new Uint8Array(1), 0, 32), RangeError);
+});
+
+test('the stored WebAssembly Blowfish core is what scripts/blowfish-wasm.mjs assembles', () => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/blowfish-wasm.mjs'), '--check'], { stdio: 'pipe' });
 });
 
 test('the stored Blowfish constants are the digits of pi (recomputed with BigInt)', () => {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { fromSeed, signChallenge, verifyChallengeSignature } from '../lib/index.js';
@@ -470,6 +470,11 @@ test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afres
   assert.equal(list.stdout, (await runCli(['list'], { env: agentEnv })).stdout);
   const signed = await run(['sign', '--agent', 'cli@example'], { stdin: CHALLENGE, env: agentEnv });
   assert.equal(signed.stdout, (await runCli(['sign', '--agent', 'cli@example'], { stdin: CHALLENGE, env: agentEnv })).stdout);
+  // each command starts the bundle that holds it alone (--help: the one with no command)
+  const bundles = (r: { stderr: string }) => loaded(r).filter((f) => /cryptosign-keys-[a-z-]+\.cjs$/.test(f)).map((f) => basename(f));
+  assert.deepEqual(bundles(help), ['cryptosign-keys-main.cjs']);
+  assert.deepEqual(bundles(list), ['cryptosign-keys-list.cjs']);
+  assert.deepEqual(bundles(signed), ['cryptosign-keys-sign.cjs']);
   for (const r of [list, signed]) {
     assert.equal(r.code, 0, r.stderr);
     for (const m of heavy) assert.ok(!loaded(r).includes(m), `loads ${m}`);
@@ -481,6 +486,45 @@ test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afres
   assert.equal(pub.stdout, readFileSync(fixture('ed25519-encrypted.pub'), 'utf8'));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   assert.equal((await run(['--version'])).stdout, pkg.version + '\n');
+  // every command's bundle runs it (its --help goes through the command's own bundle)
+  for (const c of ['verify', 'verify-router', 'authenticator', 'demo']) assert.match((await run([c, '--help'])).stdout, new RegExp(`^Usage: cryptosign-keys ${c} `));
+  assertFailure(await runProcess(['__proto__'], { script }), 2, /unknown command "__proto__"/);
+
+  // V8's code cache kept by the entry in $TMPDIR/cryptosign-keys-v8-cache-<uid>, used only
+  // when the directory and the file are this user's and nobody else can write to them
+  const cacheRoot = join(tmp.dir, 'v8-cache');
+  mkdirSync(cacheRoot);
+  const cacheEnv = { ...agentEnv, TMPDIR: cacheRoot };
+  const cacheDir = join(cacheRoot, `cryptosign-keys-v8-cache-${process.getuid!()}`);
+  const expected = list.stdout;
+  const listed = async (env: NodeJS.ProcessEnv) => assert.equal((await runProcess(['list'], { script, env })).stdout, expected);
+  await listed(cacheEnv);
+  {
+    assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
+    const files = readdirSync(cacheDir);
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, /^list-[0-9a-f]{8}-[0-9a-f]{16}-\d+-\d+-v[\d.]+\.v8$/);
+    const cacheFile = join(cacheDir, files[0]!);
+    const first = statSync(cacheFile);
+    assert.equal(first.mode & 0o777, 0o600);
+    await listed(cacheEnv);
+    assert.equal(statSync(cacheFile).ino, first.ino, 'the cache was used, not written again');
+    // a cache file others may write to is not used (it is made afresh)
+    chmodSync(cacheFile, 0o666);
+    await listed(cacheEnv);
+    assert.notEqual(statSync(cacheFile).ino, first.ino);
+    assert.equal(statSync(cacheFile).mode & 0o777, 0o600);
+    // a directory others may write to is not used at all
+    chmodSync(cacheDir, 0o777);
+    rmSync(cacheFile);
+    await listed(cacheEnv);
+    assert.deepEqual(readdirSync(cacheDir), []);
+    // NODE_DISABLE_COMPILE_CACHE: none
+    const off = join(tmp.dir, 'v8-cache-off');
+    mkdirSync(off);
+    await listed({ ...agentEnv, TMPDIR: off, NODE_DISABLE_COMPILE_CACHE: '1' });
+    assert.deepEqual(readdirSync(off), []);
+  }
   assertFailure(await runProcess(['list'], { script, env: noAgentEnv }), 2, /\[AGENT_NOT_CONFIGURED\]/, [], false);
   assertFailure(await runProcess(['sign', '--agent', 'nobody'], { script, stdin: CHALLENGE, env: agentEnv }), 1, /see `cryptosign-keys list` \[AGENT_KEY_NOT_FOUND\]/);
 });

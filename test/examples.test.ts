@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
@@ -25,7 +25,9 @@ import { makeTestCert } from './helpers/tls.js';
 
 const cert = makeTestCert();
 const tmp = tempDir();
-const built = join(ROOT, 'dist', 'examples-run');
+// a directory of its own inside the package (so 'cryptosign-keys' resolves to it), unique so that
+// two runs at once (CI runs Node 22 and 24 side by side) do not share it
+const built = mkdtempSync(join(ROOT, 'dist', 'examples-run-'));
 let userAgent: ThrowawayAgent;
 let routerAgent: ThrowawayAgent;
 let router: ChildProcess;

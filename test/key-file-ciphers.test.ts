@@ -10,10 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { poly1305 } from '../lib/keys/openssh-decrypt.js';
+import { poly1305 } from '../lib/crypto/chacha20-poly1305.js';
 import { loadKeyFile, openKeyFile } from '../lib/keys/openssh-key-file.js';
 import { signChallenge, verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { tempDir } from './helpers/paths.js';
+import { runProcess } from './helpers/run-process.js';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
@@ -36,6 +37,11 @@ for (const cipher of CIPHERS) {
     assert.ok(verifyChallengeSignature(key.publicKey, challenge, await signChallenge(key, challenge)));
     assert.throws(() => loadKeyFile(path, { passphrase: 'not it' }), { code: 'PASSPHRASE_WRONG' });
     assert.throws(() => loadKeyFile(path), { code: 'PASSPHRASE_REQUIRED' });
+    // openKeyFile: the bcrypt_pbkdf chains in worker threads side by side, the same key
+    const opened = await openKeyFile(path, { passphrase: PASS });
+    assert.equal(opened.publicKeyHex, pubHex);
+    assert.equal(opened.comment, `cipher ${cipher}`);
+    await assert.rejects(openKeyFile(path, { passphrase: 'not it' }), { code: 'PASSPHRASE_WRONG' });
     if (cipher.includes('gcm') || cipher.includes('chacha')) {
       // one ciphertext byte flipped: the tag does not verify, nothing is parsed
       const text = readFileSync(path, 'utf8');
@@ -74,4 +80,22 @@ test('openKeyFile decrypts in a worker: the event loop keeps running through the
   await assert.rejects(openKeyFile(path, { passphrase: 'nope' }), { code: 'PASSPHRASE_WRONG' });
   await assert.rejects(openKeyFile(path), { code: 'PASSPHRASE_REQUIRED' });
   assert.equal(JSON.stringify(key).includes('private'), false);
+});
+
+test('where WebAssembly is off (node --jitless), openKeyFile still opens an encrypted key (the JavaScript Blowfish core, in one worker); under node --input-type=module -e too', async () => {
+  const path = join(tmp.dir, 'jitless');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', '1', '-N', PASS, '-f', path]);
+  const pubHex = Buffer.from(readFileSync(`${path}.pub`, 'utf8').split(' ')[1] as string, 'base64').subarray(-32).toString('hex');
+  const module = new URL('../lib/keys/openssh-key-file.js', import.meta.url).href;
+  const script = `if (typeof WebAssembly !== 'undefined') throw new Error('WebAssembly is on');
+const { openKeyFile } = await import(${JSON.stringify(module)});
+process.stdout.write((await openKeyFile(${JSON.stringify(path)}, { passphrase: ${JSON.stringify(PASS)} })).publicKeyHex);`;
+  writeFileSync(join(tmp.dir, 'jitless.mjs'), script);
+  const r = await runProcess(process.execPath, ['--jitless', join(tmp.dir, 'jitless.mjs')]);
+  assert.equal(r.stdout, pubHex, r.stderr);
+  assert.equal(r.code, 0);
+  // and the worker threads' script runs even when they inherit --input-type=module (node -e)
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const e = await runProcess(process.execPath, ['--input-type=module', '-e', script.replace(/^.*\n/, '')], { env });
+  assert.equal(e.stdout, pubHex, e.stderr);
 });

@@ -8,8 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { test } from 'node:test';
 import { startThrowawayAgent } from '../lib/agent/throwaway.js';
 import { openAgentKey } from '../lib/keys/agent-key.js';
@@ -25,7 +25,7 @@ const FREE_NAMES: [string, string][] = [
   ['challengeHex', 'declare const challengeHex: string;'],
   ['channelId', 'declare const channelId: string;'],
   ['passphrase', 'declare const passphrase: string;'],
-  ['helloDetails', "declare const helloDetails: import('cryptosign-keys').HelloDetails;"],
+  ['helloDetails', "declare const helloDetails: import('cryptosign-keys/router').HelloDetails;"],
   ['realm', 'declare const realm: string;'],
   ['socket', 'declare const socket: unknown;'],
   ['peerAddress', 'declare const peerAddress: string;'],
@@ -46,9 +46,8 @@ test('every ```ts block in the README compiles under strict TypeScript, importin
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
   assert.ok(blocks.length >= 3, `found ${blocks.length} ts blocks`);
   // inside the package, so that 'cryptosign-keys' resolves to this package (dist/ must be built)
-  const dir = join(ROOT, 'dist', 'readme-check');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  // unique: two runs at once (CI runs Node 22 and 24 side by side) must not share it
+  const dir = mkdtempSync(join(ROOT, 'dist', 'readme-check-'));
   const files = blocks.map((code, i) => {
     const file = join(dir, `block${i + 1}.mts`);
     writeFileSync(file, `${code}\n${prelude(code)}\nexport {};\n`);
@@ -73,7 +72,7 @@ test('the five-line example at the top of the README runs: agent key, wss with t
   const agent = await startThrowawayAgent();
   const cert = makeTestCert();
   const routerKey = fromSeed('5a'.repeat(32));
-  const dir = join(ROOT, 'dist', 'readme-run');
+  const dir = mkdtempSync(join(ROOT, 'dist', 'readme-run-'));
   let router: TestRouter | undefined;
   try {
     await agent.makeKey('alice', { comment: 'alice' });
@@ -83,8 +82,6 @@ test('the five-line example at the top of the README runs: agent key, wss with t
     router = await startTestRouter({ principals: parseAuthorizedKeys(principal), routerKey, tls: { cert, version: 'TLSv1.3' } });
     // only the placeholders are filled in; the process ends once the example has joined
     const code = example.replace('wss://router.example/ws', router.url).replace('<router public key hex>', routerKey.publicKeyHex) + "\nconsole.log('joined');\nprocess.exit(0);\n";
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'example.mts'), code);
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const built = spawnSync(process.execPath, [tsc, '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--skipLibCheck', join(dir, 'example.mts')], { encoding: 'utf8' });
@@ -104,4 +101,32 @@ test('the five-line example at the top of the README runs: agent key, wss with t
     cert.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the README's first example is examples/first-login.ts, which examples.test.ts runs end to end (success and a coded failure)", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const first = readme.match(/```ts\n([\s\S]*?)```/)![1] as string;
+  assert.equal(first.trim(), readFileSync(join(ROOT, 'examples', 'first-login.ts'), 'utf8').trim());
+  assert.ok(first.trim().split('\n').filter((l) => l.trim() !== '').length <= 7, 'five lines of code and two imports');
+});
+
+test('README, CONTRIBUTING and docs/ link nowhere outside the repository', () => {
+  const pages = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const outside: string[] = [];
+  for (const page of pages) {
+    let text: string;
+    try {
+      text = readFileSync(join(ROOT, page), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = (m[1] as string).split('#')[0] as string;
+      if (target === '' || /^[a-z]+:/i.test(target)) continue; // an anchor, or a URL (checked by review)
+      const resolved = relative(ROOT, resolvePath(dirname(join(ROOT, page)), target));
+      if (resolved.startsWith('..') || isAbsolute(resolved)) outside.push(`${page}: ${m[1]}`);
+    }
+    if (/\.\.\/shared\b/.test(text)) outside.push(`${page}: names ../shared`);
+  }
+  assert.deepEqual(outside, []);
 });

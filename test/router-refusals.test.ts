@@ -207,3 +207,23 @@ test('the authenticator CLI writes one line per decision, whatever the wire carr
   const huge = decisionLine({ realm: 'r', authid: 'A'.repeat(90_000), pubkey: 'zz', peer: undefined, ok: true, principal: 'p', role: 'r' });
   assert.ok(huge.length < 600, `bounded (${huge.length})`);
 });
+
+test('a malformed request gets the same answer for a listed and an unlisted key: request checks come before the principals', async () => {
+  const stranger = fromSeed('e5'.repeat(32));
+  for (const transcript of ['off', 'require'] as const) {
+    const auth = new CryptosignAuthenticator({ principals: list, requireChannelBinding: true, transcript });
+    const answers: string[] = [];
+    for (const key of [alice, stranger]) {
+      for (const authextra of [{ pubkey: key.publicKeyHex, channel_binding: 'tls-bogus' }, { pubkey: key.publicKeyHex }, { pubkey: key.publicKeyHex, transcript: 'v0' }]) {
+        const e = await auth.hello({ authid: 'alice', authmethods: ['cryptosign'], authextra }, { realm: 'realm1', peerAddress: '127.0.0.1' }).then(
+          () => assert.fail('accepted'),
+          (err: AuthError) => err,
+        );
+        answers.push(`${e.code} ${e.message}`);
+      }
+    }
+    // the three answers for alice (listed) equal the three for the stranger
+    assert.deepEqual(answers.slice(0, 3), answers.slice(3), transcript);
+    assert.ok(answers.every((a) => !a.startsWith('AUTH_NOT_AUTHORIZED')), answers.join('\n'));
+  }
+});

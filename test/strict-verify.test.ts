@@ -4,7 +4,7 @@
  * with) on a corpus built here to hit every rule: forgeries for all torsion
  * points as public keys, non-canonical public keys, S ≥ L, small-order R,
  * mixed-order keys, bit flips and random forgeries; and on the Wycheproof
- * vectors in ../shared/vectors. The corpus must also hold cases plain
+ * vectors in test/vectors/wycheproof/ (Apache-2.0, source noted there). The corpus must also hold cases plain
  * OpenSSL accepts, or the comparison would prove nothing.
  */
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ import { toHex } from '../lib/crypto/hex.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { verifyChallengeSignature } from '../lib/wamp/challenge.js';
 import { expectCode } from './helpers/errors.js';
-import { ROOT, sharedVectorsDir } from './helpers/paths.js';
+import { ROOT, vectorsDir } from './helpers/paths.js';
 import { SYSTEM_PYTHON as PYTHON } from './helpers/autobahn-python.js';
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -203,8 +203,12 @@ test('strict verification decides exactly as libsodium on a corpus of forgeries 
 });
 
 test('Wycheproof Ed25519 vectors: the expected result, and libsodium agrees', () => {
-  const file = join(sharedVectorsDir(), 'wycheproof/ed25519_test.json');
-  const data = JSON.parse(readFileSync(file, 'utf8')) as {
+  const file = join(vectorsDir(), 'wycheproof', 'ed25519_test.json');
+  const text = readFileSync(file);
+  // the copy is the one its README names (source commit and SHA-256), unchanged
+  const noted = /SHA-256 `([0-9a-f]{64})`/.exec(readFileSync(join(vectorsDir(), 'wycheproof', 'README.md'), 'utf8'))?.[1];
+  assert.equal(createHash('sha256').update(text).digest('hex'), noted, 'test/vectors/wycheproof/ed25519_test.json differs from the copy its README notes');
+  const data = JSON.parse(text.toString('utf8')) as {
     testGroups: { publicKey: { pk: string }; tests: { tcId: number; msg: string; sig: string; result: string }[] }[];
   };
   const cases: (Case & { expected: boolean })[] = [];

@@ -24,6 +24,7 @@ import { ed25519KeyOfBlob } from '../ssh/public-key.js';
 /** Thrown by a reply check when the stream cannot be trusted any more: the connection is dropped. */
 class OutOfStep extends AgentError {}
 
+/** Where the agent is and how long to wait for it. */
 export interface AgentClientOptions {
   /** agent socket path (or `pageant`, or a Windows pipe); default: SSH_AUTH_SOCK */
   socketPath?: string;
@@ -65,6 +66,7 @@ interface Connection {
   broken: boolean;
 }
 
+/** How long one agent request (or connecting) may take by default, in ms. */
 export const DEFAULT_AGENT_TIMEOUT_MS = 10_000;
 
 function agentDied(): AgentError {
@@ -74,6 +76,11 @@ function agentDied(): AgentError {
 /** the largest delay setTimeout honours */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/**
+ * A connection to ssh-agent (Unix socket; on Windows a pipe or Pageant): lists keys and signs,
+ * requests pipelined, each with a timeout, every reply parsed strictly. Connects on first use;
+ * `close()` ends it. One client can serve several keys (`openAgentKey(selector, { client })`).
+ */
 export class AgentClient {
   readonly socketPath: string;
   readonly timeoutMs: number;
@@ -104,8 +111,10 @@ export class AgentClient {
     const raw = ed25519KeyOfBlob(keyBlob);
     if (!raw) return this.#request('sign', encodeSignRequest(keyBlob, data, flags), parseSignResponse, this.signTimeoutMs);
     const verifyKey = this.#verifyKey(raw);
-    const copy = new Uint8Array(data);
-    return this.#request('sign', encodeSignRequest(keyBlob, copy, flags), (payload) => {
+    const request = encodeSignRequest(keyBlob, data, flags);
+    // the data as sent (the caller may change its array meanwhile): the request's own copy
+    const copy = request.subarray(request.length - 4 - data.length, request.length - 4);
+    return this.#request('sign', request, (payload) => {
       const answer = parseSignResponse(payload);
       if (answer.algorithm !== 'ssh-ed25519' || answer.signature.length !== 64) {
         throw new AgentError(
@@ -144,21 +153,38 @@ export class AgentClient {
     if (!conn) return;
     try {
       const c = await conn;
-      this.#fail(c, new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
+      if (c.pending.length > 0) this.#fail(c, new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
+      else if (!c.broken) {
+        // nothing in flight: drop it without building an error (a stack trace at every CLI exit)
+        c.broken = true;
+        c.inbox.length = 0;
+        c.stream.destroy();
+      }
       this.#current = undefined;
     } catch {
       // connecting had failed: nothing to close
     }
   }
 
-  async #request<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs = this.timeoutMs): Promise<T> {
+  #request<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs = this.timeoutMs): Promise<T> {
     if (message.length - 4 > MAX_MESSAGE_LENGTH) {
-      throw new InputError('INVALID_ARGUMENT', `a ${what} request of ${message.length - 4} bytes is over ssh-agent's ${MAX_MESSAGE_LENGTH}-byte message limit`);
+      return Promise.reject(new InputError('INVALID_ARGUMENT', `a ${what} request of ${message.length - 4} bytes is over ssh-agent's ${MAX_MESSAGE_LENGTH}-byte message limit`));
     }
-    if (this.#closed) throw new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed');
+    if (this.#closed) return Promise.reject(new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
+    // connected: written now, with no promise hop in between (each costs the caller latency)
+    const ready = this.#current;
+    if (ready && !ready.broken) return this.#enqueue(ready, what, message, parse, timeoutMs);
+    return this.#connectAndRequest(what, message, parse, timeoutMs);
+  }
+
+  async #connectAndRequest<T>(what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs: number): Promise<T> {
     let conn = await this.#connection();
     if (conn.broken) conn = await this.#connection(); // it broke while we waited: once more, afresh
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed');
+    return this.#enqueue(conn, what, message, parse, timeoutMs);
+  }
+
+  #enqueue<T>(conn: Connection, what: string, message: Uint8Array, parse: (p: Uint8Array) => T, timeoutMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (conn.broken) {
         reject(agentDied());

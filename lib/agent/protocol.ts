@@ -18,6 +18,7 @@ const SSH_AGENT_EXTENSION_FAILURE = 28;
 /** OpenSSH's own limit on an agent message (AGENT_MAX_LEN is 256 KiB). */
 export const MAX_MESSAGE_LENGTH = 256 * 1024;
 
+/** One identity in the agent's answer to REQUEST_IDENTITIES: the public key blob and its comment. */
 export interface AgentIdentity {
   blob: Uint8Array;
   comment: string;
@@ -31,8 +32,18 @@ export function encodeRequestIdentities(): Uint8Array {
   return frame(Uint8Array.of(SSH_AGENTC_REQUEST_IDENTITIES));
 }
 
+/** uint32 length, byte 13, string key blob, string data, uint32 flags: built in one buffer (one allocation per request). */
 export function encodeSignRequest(keyBlob: Uint8Array, data: Uint8Array, flags = 0): Uint8Array {
-  return frame(concatBytes(Uint8Array.of(SSH_AGENTC_SIGN_REQUEST), wireString(keyBlob), wireString(data), wireUint32(flags)));
+  const out = new Uint8Array(4 + 1 + 4 + keyBlob.length + 4 + data.length + 4);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, out.length - 4);
+  out[4] = SSH_AGENTC_SIGN_REQUEST;
+  view.setUint32(5, keyBlob.length);
+  out.set(keyBlob, 9);
+  view.setUint32(9 + keyBlob.length, data.length);
+  out.set(data, 13 + keyBlob.length);
+  view.setUint32(13 + keyBlob.length + data.length, flags >>> 0);
+  return out;
 }
 
 function malformed(what: string): AgentError {
@@ -107,6 +118,7 @@ export function parseIdentitiesAnswer(payload: Uint8Array): AgentIdentity[] {
   });
 }
 
+/** A signature as the agent returns it, unwrapped from its SSH signature blob. */
 export interface AgentSignature {
   /** signature algorithm named by the agent, e.g. `ssh-ed25519` */
   algorithm: string;

@@ -18,6 +18,7 @@ import { AgentError } from '../errors.js';
 
 const run = promisify(execFile);
 
+/** A private ssh-agent from `startThrowawayAgent`. */
 export interface ThrowawayAgent {
   socketPath: string;
   pid: number;
@@ -58,6 +59,10 @@ wait "$agent" 2>/dev/null
 rm -rf "$2"
 `;
 
+/**
+ * Starts a private ssh-agent in a fresh temporary directory (OpenSSH's own binary; fails when it
+ * is missing), for tests and demos. `stop()` kills it and removes the directory.
+ */
 export async function startThrowawayAgent(options: { env?: NodeJS.ProcessEnv } = {}): Promise<ThrowawayAgent> {
   const baseEnv = { ...process.env, ...options.env };
   requireTool('ssh-agent', baseEnv);

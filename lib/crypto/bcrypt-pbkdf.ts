@@ -1,15 +1,20 @@
 /**
  * bcrypt_pbkdf, the key derivation of OpenSSH's key files (OpenBSD's
  * bcrypt_pbkdf.c: SHA-512 of passphrase and salt, then rounds of a Blowfish
- * "bcrypt hash" with an expensive key schedule). Written for speed: the
- * Blowfish state lives in one Uint32Array, blocks in local variables, and
- * nothing is allocated inside the rounds.
+ * "bcrypt hash" with an expensive key schedule). Two Blowfish cores: a
+ * WebAssembly one (the default; assembled by scripts/blowfish-wasm.mjs,
+ * ~1.07x OpenSSH's C in instructions) and a JavaScript one where WebAssembly
+ * is off (node --jitless; ~1.12x the wasm core's time): its state lives in
+ * one Int32Array, blocks in local variables, nothing allocated in the rounds.
+ * The output's 32-byte blocks are independent chains (bcryptPbkdfBlocks);
+ * bcrypt-pbkdf-workers.ts computes them side by side in worker threads.
  *
  * Blowfish's initial P-array and S-boxes are the hexadecimal digits of pi
  * after the point: stored below as base64, and recomputed with BigInt
  * (Machin's formula) by the test to check them.
  */
 import { createHash } from 'node:crypto';
+import { BLOWFISH_WASM_BASE64, BLOWFISH_WASM_LAYOUT } from './blowfish-wasm-bytes.js';
 
 const WORDS = 18 + 4 * 256;
 
@@ -77,7 +82,8 @@ const PI_BASE64 =
   '+4qMAcNq5Nbr4fmQ1PhpplzeoD8JJS3CCOaft05hMs534ltXj9/jOsNy5g==';
 
 let PI_WORDS: Int32Array | undefined;
-function piWords(): Int32Array {
+/** Blowfish's initial state (P-array then S-boxes) as signed 32-bit words. */
+export function piWords(): Int32Array {
   if (PI_WORDS) return PI_WORDS;
   const bytes = Buffer.from(PI_BASE64, 'base64');
   const out = new Int32Array(WORDS);
@@ -208,42 +214,143 @@ function bcryptHash(bf: Blowfish, sha2pass: Uint8Array, sha2salt: Uint8Array, ou
   }
 }
 
-/** bcrypt_pbkdf(pass, salt, rounds) → keyLength bytes, as OpenSSH derives a key file's key and IV. */
-export function bcryptPbkdf(pass: Uint8Array, salt: Uint8Array, rounds: number, keyLength: number): Uint8Array {
-  if (pass.length === 0 || rounds < 1 || keyLength < 1 || keyLength > 1024 || salt.length === 0 || salt.length > 1 << 20) throw new RangeError('bcrypt_pbkdf: bad parameters');
-  const key = new Uint8Array(keyLength);
-  const stride = Math.ceil(keyLength / 32);
-  let amt = Math.ceil(keyLength / stride);
+/** Which implementation runs the Blowfish rounds: the WebAssembly core (the default: faster) or the JavaScript one. */
+export type BlowfishCore = 'wasm' | 'js';
+
+/** One bcrypt hash per call into `out` (32 bytes; sha2pass and sha2salt are 64-byte SHA-512 digests), and wiping its state. */
+export interface BcryptHasher {
+  hash(sha2pass: Uint8Array, sha2salt: Uint8Array, out: Uint8Array): void;
+  wipe(): void;
+}
+
+function jsHasher(): BcryptHasher {
   const bf = new Blowfish();
+  return { hash: (p, s, out) => bcryptHash(bf, p, s, out), wipe: () => bf.s.fill(0) };
+}
+
+/**
+ * The hasher on the WebAssembly core. Self-contained (it uses only its
+ * arguments and globals): bcrypt-pbkdf-workers.ts runs its source in worker
+ * threads, with the module compiled once here.
+ */
+export function wasmHasherOf(module: WebAssembly.Module, pi: Int32Array, layout: { PI: number; KEY: number; DATA: number; OUT: number }): BcryptHasher {
+  const { m, hash } = new WebAssembly.Instance(module).exports as { m: WebAssembly.Memory; hash: () => void };
+  const mem = new Int32Array(m.buffer);
+  mem.set(pi, layout.PI / 4);
+  const words = (bytes: Uint8Array, at: number) => {
+    for (let i = 0; i < 16; i++) mem[at / 4 + i] = ((bytes[4 * i] as number) << 24) | ((bytes[4 * i + 1] as number) << 16) | ((bytes[4 * i + 2] as number) << 8) | (bytes[4 * i + 3] as number);
+  };
+  const outBytes = new Uint8Array(m.buffer, layout.OUT, 32);
+  return {
+    hash: (p, s, out) => {
+      words(p, layout.KEY);
+      words(s, layout.DATA);
+      hash();
+      out.set(outBytes);
+    },
+    wipe: () => new Uint8Array(m.buffer).fill(0),
+  };
+}
+
+let wasmModule: WebAssembly.Module | undefined;
+/** The compiled WebAssembly Blowfish core (compiled once per thread), or undefined where WebAssembly is off (node --jitless). */
+export function blowfishWasmModule(): WebAssembly.Module | undefined {
+  if (typeof WebAssembly === 'undefined') return undefined;
+  wasmModule ??= new WebAssembly.Module(Buffer.from(BLOWFISH_WASM_BASE64, 'base64'));
+  return wasmModule;
+}
+
+/**
+ * bcrypt_pbkdf's chains for the given counts (1-based), each block 32 bytes,
+ * concatenated: block `count` is the XOR of `rounds` bcrypt hashes, the first
+ * of SHA-512(salt || count as uint32 BE), each next of SHA-512 of the one
+ * before. Self-contained, like wasmHasherOf: workers run its source.
+ */
+export function bcryptChains(sha512: (data: Uint8Array) => Uint8Array, hasher: BcryptHasher, pass: Uint8Array, salt: Uint8Array, rounds: number, counts: readonly number[]): Uint8Array {
   const sha2pass = sha512(pass);
   const countSalt = new Uint8Array(salt.length + 4);
   countSalt.set(salt);
   const tmp = new Uint8Array(32);
-  const out = new Uint8Array(32);
+  const blocks = new Uint8Array(32 * counts.length);
+  try {
+    counts.forEach((count, n) => {
+      if (!Number.isInteger(count) || count < 1 || count > 32) throw new RangeError('bcrypt_pbkdf: bad block count');
+      const out = blocks.subarray(32 * n, 32 * n + 32);
+      new DataView(countSalt.buffer).setUint32(salt.length, count);
+      hasher.hash(sha2pass, sha512(countSalt), tmp);
+      out.set(tmp);
+      for (let r = 1; r < rounds; r++) {
+        hasher.hash(sha2pass, sha512(tmp), tmp);
+        for (let i = 0; i < 32; i++) out[i] = (out[i] as number) ^ (tmp[i] as number);
+      }
+    });
+  } finally {
+    hasher.wipe();
+    sha2pass.fill(0);
+    countSalt.fill(0);
+    tmp.fill(0);
+  }
+  return blocks;
+}
+
+/** Throws the RangeError OpenBSD's bcrypt_pbkdf returns -1 for. */
+export function checkBcryptParameters(pass: Uint8Array, salt: Uint8Array, rounds: number, keyLength: number): void {
+  if (pass.length === 0 || !Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(keyLength) || keyLength < 1 || keyLength > 1024 || salt.length === 0 || salt.length > 1 << 20) {
+    throw new RangeError('bcrypt_pbkdf: bad parameters');
+  }
+}
+
+/** How many independent 32-byte blocks (chains, count = 1, 2, …) bcrypt_pbkdf computes for keyLength bytes. */
+export function bcryptPbkdfBlockCount(keyLength: number): number {
+  return Math.ceil(keyLength / 32);
+}
+
+/**
+ * The output blocks of bcrypt_pbkdf for the given counts (1-based), each 32
+ * bytes, concatenated: every block is its own chain of `rounds` bcrypt
+ * hashes, independent of the others, so they can be computed apart (in
+ * worker threads) and put together with bcryptPbkdfInterleave.
+ */
+export function bcryptPbkdfBlocks(pass: Uint8Array, salt: Uint8Array, rounds: number, counts: readonly number[], core?: BlowfishCore): Uint8Array {
+  checkBcryptParameters(pass, salt, rounds, 32);
+  const module = core === 'js' ? undefined : blowfishWasmModule();
+  if (core === 'wasm' && !module) throw new Error('bcrypt_pbkdf: WebAssembly is not available');
+  const hasher = module ? wasmHasherOf(module, piWords(), BLOWFISH_WASM_LAYOUT) : jsHasher();
+  return bcryptChains(sha512, hasher, pass, salt, rounds, counts);
+}
+
+/**
+ * The key from all its blocks (block count-1 at 32 (count-1)): bcrypt_pbkdf
+ * spreads each block's bytes over the key with a stride of the block count
+ * (byte i of block count-1 goes to key[i * stride + count - 1]).
+ */
+export function bcryptPbkdfInterleave(blocks: Uint8Array, keyLength: number): Uint8Array {
+  const stride = bcryptPbkdfBlockCount(keyLength);
+  if (blocks.length !== 32 * stride) throw new RangeError('bcrypt_pbkdf: wrong number of blocks');
+  const key = new Uint8Array(keyLength);
+  const amt = Math.ceil(keyLength / stride);
   let remaining = keyLength;
   for (let count = 1; remaining > 0; count++) {
-    countSalt[salt.length] = (count >>> 24) & 0xff;
-    countSalt[salt.length + 1] = (count >>> 16) & 0xff;
-    countSalt[salt.length + 2] = (count >>> 8) & 0xff;
-    countSalt[salt.length + 3] = count & 0xff;
-    bcryptHash(bf, sha2pass, sha512(countSalt), tmp);
-    out.set(tmp);
-    for (let r = 1; r < rounds; r++) {
-      bcryptHash(bf, sha2pass, sha512(tmp), tmp);
-      for (let i = 0; i < 32; i++) out[i] = (out[i] as number) ^ (tmp[i] as number);
-    }
-    amt = Math.min(amt, remaining);
+    const take = Math.min(amt, remaining);
     let i = 0;
-    for (; i < amt; i++) {
+    for (; i < take; i++) {
       const dest = i * stride + (count - 1);
       if (dest >= keyLength) break;
-      key[dest] = out[i] as number;
+      key[dest] = blocks[32 * (count - 1) + i] as number;
     }
     remaining -= i;
   }
-  bf.s.fill(0);
-  sha2pass.fill(0);
-  out.fill(0);
-  tmp.fill(0);
   return key;
+}
+
+/** bcrypt_pbkdf(pass, salt, rounds) → keyLength bytes, as OpenSSH derives a key file's key and IV (every block here, one after the other). */
+export function bcryptPbkdf(pass: Uint8Array, salt: Uint8Array, rounds: number, keyLength: number, core?: BlowfishCore): Uint8Array {
+  checkBcryptParameters(pass, salt, rounds, keyLength);
+  const counts = Array.from({ length: bcryptPbkdfBlockCount(keyLength) }, (_, i) => i + 1);
+  const blocks = bcryptPbkdfBlocks(pass, salt, rounds, counts, core);
+  try {
+    return bcryptPbkdfInterleave(blocks, keyLength);
+  } finally {
+    blocks.fill(0);
+  }
 }

@@ -32,6 +32,7 @@ export function parseHex(
   return new Uint8Array(Buffer.from(value, 'hex'));
 }
 
+/** Lowercase hex of `bytes` (no prefix, two digits per byte). */
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }

@@ -11,6 +11,10 @@ import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob, type PublicKeyInfo } from '../ssh/public-key.js';
 import { checkSignable, checkTranscriptSignable, type SigningKey } from './signing-key.js';
 
+/**
+ * One key the agent holds, as `listAgentKeys` reports it (any type; only plain Ed25519 keys are
+ * `usable`).
+ */
 export interface AgentKeyInfo extends PublicKeyInfo {
   comment: string;
   /** true for plain Ed25519 keys: the only ones cryptosign can use */
@@ -21,6 +25,7 @@ export interface AgentKeyInfo extends PublicKeyInfo {
   publicKeyHex?: string;
 }
 
+/** Where the agent is (see `AgentClientOptions`), or a client to share. */
 export interface AgentKeyOptions extends AgentClientOptions {
   /** an existing client to use (it is not closed with the key); default: a new one */
   client?: AgentClient;
@@ -46,6 +51,10 @@ function describe(id: { blob: Uint8Array; comment: string }): AgentKeyInfo {
   return { ...info, comment: id.comment, usable: false, reason };
 }
 
+/**
+ * Every key the agent holds, in the agent's order (what `ssh-add -l` lists), with whether
+ * cryptosign can use it.
+ */
 export async function listAgentKeys(options: AgentKeyOptions = {}): Promise<AgentKeyInfo[]> {
   const client = options.client ?? new AgentClient(options);
   try {
@@ -111,6 +120,10 @@ export async function openAgentKey(selector?: string, options: AgentKeyOptions =
   }
 }
 
+/**
+ * A key held by ssh-agent: the private key never leaves the agent, and each signature it returns
+ * is verified before it is used. Made by `openAgentKey` (its constructor is internal).
+ */
 export class AgentSigningKey extends ShowsPublicParts implements SigningKey {
   readonly source = 'agent' as const;
   readonly publicKey: Uint8Array;

@@ -1,7 +1,10 @@
 /**
  * Runs in a worker thread for openKeyFile(): parses (and for an encrypted
- * file, runs the bcrypt KDF and decrypts) a key file off the main event loop,
- * and hands back the private KeyObject, or the coded error.
+ * file, runs the KDF and decrypts) a key file off the main event loop, and
+ * hands back the private KeyObject, or the coded error. Used for encrypted
+ * PKCS#8 files, and for OpenSSH files where WebAssembly is off; an encrypted
+ * OpenSSH file otherwise has its bcrypt_pbkdf chains computed in parallel
+ * (crypto/bcrypt-pbkdf-workers.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CryptosignKeysError } from '../errors.js';

@@ -3,19 +3,20 @@
  * `ssh-keygen -Z` offers: aes{128,192,256}-ctr, aes{128,192,256}-cbc, 3des-cbc
  * (node:crypto), aes{128,256}-gcm@openssh.com and chacha20-poly1305@openssh.com
  * (authenticated, as OpenSSH's sshkey.c does). The key and IV come from our
- * bcrypt_pbkdf (crypto/bcrypt-pbkdf.ts: ~3x faster than the JS module sshpk
- * uses). The result is the same key as an unencrypted openssh-key-v1 file,
- * which sshpk then parses like any other.
+ * bcrypt_pbkdf (crypto/bcrypt-pbkdf.ts), here or, for openKeyFile, in worker
+ * threads (read the header, derive, then decryptWithDerivedKey). The result
+ * is the same key as an unencrypted openssh-key-v1 file, which sshpk then
+ * parses like any other.
  *
  * chacha20-poly1305@openssh.com with an empty AAD and sequence number 0: the
  * Poly1305 key is the first 32 bytes of the ChaCha20 keystream (block 0)
  * under the first 32 bytes of the derived key, the tag covers the ciphertext,
- * and the text is ChaCha20 from block 1 (DJB's variant: 64-bit counter and
- * nonce, which OpenSSL's 16-byte chacha20 IV holds as counter || nonce).
+ * and the text is ChaCha20 from block 1 (crypto/chacha20-poly1305.ts).
  */
-import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { KeyFileError } from '../errors.js';
 import { bcryptPbkdf } from '../crypto/bcrypt-pbkdf.js';
+import { chacha20, poly1305 } from '../crypto/chacha20-poly1305.js';
 import { WireReader, concatBytes, wireString, wireUint32 } from '../ssh/wire.js';
 
 const MAGIC = 'openssh-key-v1\0';
@@ -49,35 +50,6 @@ function checkIntsMatch(plain: Uint8Array): boolean {
   return true;
 }
 
-function leToBig(b: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i] as number);
-  return n;
-}
-
-/** Poly1305 (RFC 8439 §2.5) of a short message: key files are a few hundred bytes. */
-export function poly1305(key: Uint8Array, msg: Uint8Array): Uint8Array {
-  const p = (1n << 130n) - 5n;
-  const r = leToBig(key.subarray(0, 16)) & 0x0ffffffc0ffffffc0ffffffc0fffffffn;
-  const s = leToBig(key.subarray(16, 32));
-  let acc = 0n;
-  for (let i = 0; i < msg.length; i += 16) {
-    const block = msg.subarray(i, i + 16);
-    acc = ((acc + leToBig(block) + (1n << BigInt(8 * block.length))) * r) % p;
-  }
-  acc = (acc + s) & ((1n << 128n) - 1n);
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) out[i] = Number((acc >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
-
-function chacha20(key: Uint8Array, counter: number, data: Uint8Array): Uint8Array {
-  const iv = new Uint8Array(16); // 64-bit little-endian block counter, then the 64-bit nonce (sequence number 0)
-  iv[0] = counter;
-  const c = createCipheriv('chacha20', key, iv);
-  return new Uint8Array(Buffer.concat([c.update(data), c.final()]));
-}
-
 function armour(binary: Uint8Array): Buffer {
   const b64 = Buffer.from(binary).toString('base64').replace(/.{1,70}/g, '$&\n');
   return Buffer.from(`-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}-----END OPENSSH PRIVATE KEY-----\n`, 'latin1');
@@ -91,12 +63,25 @@ export function openSshBinary(text: string): Uint8Array | undefined {
   return Buffer.from(bin.subarray(0, MAGIC.length)).toString('latin1') === MAGIC ? bin : undefined;
 }
 
+/** What decryption needs from an encrypted openssh-key-v1 file, read (and checked) before the KDF runs. */
+export interface EncryptedOpenSshKey {
+  cipher: string;
+  salt: Uint8Array;
+  rounds: number;
+  /** bytes of key material bcrypt_pbkdf derives: the cipher's key, then its IV */
+  derivedLength: number;
+  publicBlob: Uint8Array;
+  encrypted: Uint8Array;
+  tag: Uint8Array;
+}
+
 /**
- * When `data` is an encrypted openssh-key-v1 file: the same key, unencrypted,
- * for sshpk to parse. Undefined for every other file (not OpenSSH, or not
- * encrypted); a cipher OpenSSH does not offer is a coded error.
+ * When `data` is an encrypted openssh-key-v1 file: its KDF parameters and
+ * encrypted section. Undefined for every other file (not OpenSSH, or not
+ * encrypted); a cipher OpenSSH does not offer, a missing passphrase or a
+ * bad header is a coded error.
  */
-export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): Buffer | undefined {
+export function readEncryptedOpenSshKey(data: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): EncryptedOpenSshKey | undefined {
   const bin = openSshBinary(Buffer.from(data).toString('latin1'));
   if (!bin) return undefined;
   let cipher: string, kdf: string, kdfOptions: Uint8Array, publicBlob: Uint8Array, encrypted: Uint8Array, rest: Uint8Array;
@@ -133,18 +118,27 @@ export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphras
   if (rounds > MAX_BCRYPT_ROUNDS) {
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} asks for ${rounds} bcrypt rounds; more than ${MAX_BCRYPT_ROUNDS} is refused (ssh-keygen's default is 16)`);
   }
-  const pass = typeof passphrase === 'string' ? Buffer.from(passphrase, 'utf8') : Buffer.from(passphrase);
-  let derived: Uint8Array;
-  try {
-    derived = bcryptPbkdf(pass, salt, rounds, spec.keyLen + spec.ivLen);
-  } catch {
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where}: bad key derivation parameters`);
-  } finally {
-    pass.fill(0);
-  }
+  return { cipher, salt, rounds, derivedLength: spec.keyLen + spec.ivLen, publicBlob, encrypted, tag };
+}
+
+/** The passphrase as bytes (UTF-8 when a string): what bcrypt_pbkdf takes. Wipe it after use. */
+export function passphraseBytes(passphrase: string | Uint8Array): Buffer {
+  return typeof passphrase === 'string' ? Buffer.from(passphrase, 'utf8') : Buffer.from(passphrase);
+}
+
+/**
+ * The file `file` describes, decrypted with `derived` (bcrypt_pbkdf's output
+ * for it: key then IV) and armoured as an unencrypted openssh-key-v1 file for
+ * sshpk. A wrong passphrase shows as a bad check integer or tag. `derived` is
+ * wiped.
+ */
+export function decryptWithDerivedKey(file: EncryptedOpenSshKey, derived: Uint8Array, where: string): Buffer {
+  const spec = CIPHERS[file.cipher] as CipherSpec;
+  const { cipher, encrypted, tag } = file;
   const key = derived.subarray(0, spec.keyLen);
   let plain: Uint8Array;
   try {
+    if (derived.length !== spec.keyLen + spec.ivLen) throw new Error('length');
     if (spec.node) {
       const d = createDecipheriv(spec.node, key, derived.subarray(spec.keyLen));
       d.setAutoPadding(false);
@@ -173,9 +167,30 @@ export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphras
     wireString(new TextEncoder().encode('none')),
     wireString(new Uint8Array(0)),
     wireUint32(1),
-    wireString(publicBlob),
+    wireString(file.publicBlob),
     wireString(plain),
   );
   plain.fill(0);
   return armour(unencrypted);
+}
+
+/**
+ * When `data` is an encrypted openssh-key-v1 file: the same key, unencrypted,
+ * for sshpk to parse, the KDF run here (synchronously). Undefined for every
+ * other file (not OpenSSH, or not encrypted); a cipher OpenSSH does not offer
+ * is a coded error.
+ */
+export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): Buffer | undefined {
+  const file = readEncryptedOpenSshKey(data, where, passphrase);
+  if (!file) return undefined;
+  const pass = passphraseBytes(passphrase as string | Uint8Array);
+  let derived: Uint8Array;
+  try {
+    derived = bcryptPbkdf(pass, file.salt, file.rounds, file.derivedLength);
+  } catch {
+    throw new KeyFileError('KEY_FILE_FORMAT', `${where}: bad key derivation parameters`);
+  } finally {
+    pass.fill(0);
+  }
+  return decryptWithDerivedKey(file, derived, where);
 }

@@ -9,29 +9,78 @@ import type { KeyObject } from 'node:crypto';
 import { KeyFileError, type ErrorCode } from '../errors.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
-import { NOT_ED25519, readOpenSshPrivateKey } from './formats/openssh.js';
+import { NOT_ED25519, loadSshpk, readOpenSshPrivateKey } from './formats/openssh.js';
 import { readPkcs8PrivateKey } from './formats/pkcs8.js';
 import { detectKeyFormat } from './formats/detect.js';
+import { decryptWithDerivedKey, passphraseBytes, readEncryptedOpenSshKey } from './openssh-decrypt.js';
+import { bcryptPbkdfInWorkers, bcryptWorkersAvailable } from '../crypto/bcrypt-pbkdf-workers.js';
 
+/** Options for `loadKeyFile` and `openKeyFile`. */
 export interface KeyFileOptions extends PrivateFileOptions {
   /** passphrase of an encrypted key file */
   passphrase?: string | Uint8Array;
 }
 
+/**
+ * Loads an Ed25519 private key file, synchronously: OpenSSH format (`ssh-keygen -t ed25519`),
+ * plain or passphrase-encrypted, or PEM PKCS#8. Refused when group/others can access it
+ * (`KEY_FILE_PERMISSIONS`); an encrypted file needs `passphrase`
+ * (`PASSPHRASE_REQUIRED`/`PASSPHRASE_WRONG`). `openKeyFile` does the same off the event loop.
+ */
 export function loadKeyFile(path: string, options: KeyFileOptions = {}): LocalSigningKey {
   const data = readPrivateFile(path, 'key file', options);
   return parseKeyFileData(data, path, options.passphrase);
 }
 
 /**
- * Like loadKeyFile, but an encrypted file is decrypted in a worker thread:
- * the bcrypt KDF (hundreds of ms at ssh-keygen's default, seconds with -a 100)
- * never blocks the event loop, so timers and WAMP heartbeats go on.
+ * Like loadKeyFile, but an encrypted file's KDF runs in worker threads: the
+ * bcrypt KDF (hundreds of ms at ssh-keygen's default, seconds with -a 100)
+ * never blocks the event loop, so timers and WAMP heartbeats go on. An
+ * encrypted OpenSSH file's independent bcrypt_pbkdf chains run side by side,
+ * one worker each (crypto/bcrypt-pbkdf-workers.ts); the decryption of the few
+ * hundred bytes it unlocks is done here. Other encrypted files (PKCS#8), and
+ * every file where WebAssembly is off, are opened whole in one worker.
  */
 export async function openKeyFile(path: string, options: KeyFileOptions = {}): Promise<LocalSigningKey> {
   const data = readPrivateFile(path, 'key file', options);
   const passphrase = options.passphrase;
   if (passphrase === undefined || passphrase.length === 0) return parseKeyFileData(data, path, passphrase);
+  if (bcryptWorkersAvailable()) {
+    let file;
+    try {
+      file = readEncryptedOpenSshKey(data, path, passphrase);
+    } catch (e) {
+      data.fill(0);
+      throw e;
+    }
+    if (file) {
+      const pass = passphraseBytes(passphrase);
+      let derived: Uint8Array;
+      try {
+        const deriving = bcryptPbkdfInWorkers(pass, file.salt, file.rounds, file.derivedLength);
+        // sshpk parses the decrypted key: loaded while the workers start and derive, not after
+        // (should loading fail, the parse below reports it)
+        try {
+          loadSshpk();
+        } catch {
+          // reported by the parse
+        }
+        derived = await deriving;
+      } catch (e) {
+        if (e instanceof RangeError) throw new KeyFileError('KEY_FILE_FORMAT', `${path}: bad key derivation parameters`);
+        throw new KeyFileError('KEY_FILE_FORMAT', `${path}: the key derivation failed in a worker thread (${String((e as Error).message).slice(0, 120)})`);
+      } finally {
+        pass.fill(0);
+        data.fill(0);
+      }
+      const unencrypted = decryptWithDerivedKey(file, derived, path);
+      try {
+        return parseKeyFileData(unencrypted, path);
+      } finally {
+        unencrypted.fill(0);
+      }
+    }
+  }
   const { Worker } = await import('node:worker_threads');
   // workerData is copied into the worker here; our copy is wiped at once
   const worker = new Worker(new URL('./key-file-worker.js', import.meta.url), { workerData: { data, where: path, passphrase } });

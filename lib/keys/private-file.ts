@@ -6,6 +6,10 @@
 import { readBoundedFile } from '../read-file.js';
 import { detectKeyFormat } from './formats/detect.js';
 
+/**
+ * How a file holding a secret (key, seed, passphrase) is opened: once, and checked on the open
+ * descriptor.
+ */
 export interface PrivateFileOptions {
   /** skip the permission check (as `StrictModes no` would); default false */
   allowInsecurePermissions?: boolean;
@@ -19,6 +23,7 @@ function publicKeyHead(head: Uint8Array): string | undefined {
   return detectKeyFormat(head).format === 'ssh-public' ? 'a public key; give the private key file (the same name without .pub)' : undefined;
 }
 
+/** Reads a file holding a secret: opened once, a regular file group and others cannot access (OpenSSH's rule, on the open descriptor), bounded; KeyFileError otherwise. */
 export function readPrivateFile(path: string, what: string, options: PrivateFileOptions = {}): Buffer {
   return readBoundedFile(path, what, {
     secret: true,

@@ -32,6 +32,7 @@ const NONE = { ok: true as const, options: NO_OPTIONS, end: 0 };
 
 export type { KeyOptions } from './key-options.js';
 
+/** One authorized_keys line sshd would use: its options, key type, key and comment. */
 export interface AuthorizedKeyLine {
   /** 1-based line number */
   line: number;
@@ -51,6 +52,7 @@ export interface AuthorizedKeyLine {
   comment: string;
 }
 
+/** A line sshd would skip, with the reason. */
 export interface SkippedLine {
   /** 1-based line number */
   line: number;
@@ -59,11 +61,13 @@ export interface SkippedLine {
   reason: string;
 }
 
+/** An authorized_keys text: the lines sshd would use and those it would skip. */
 export interface ParsedAuthorizedKeys {
   lines: AuthorizedKeyLine[];
   skipped: SkippedLine[];
 }
 
+/** How an authorized_keys text is read (extra option names admitted besides sshd's). */
 export interface AuthorizedKeysParseOptions {
   /** option names (lower case) admitted besides sshd's, as `name="value"` */
   extraOptions?: readonly string[];

@@ -65,6 +65,7 @@ export const NO_OPTIONS: KeyOptions = Object.freeze({
   extra: Object.freeze({}) as Record<string, string>,
 });
 
+/** The options of one line as sshd parses them, or why sshd refuses the line. */
 export type OptionsResult = { ok: true; options: KeyOptions; end: number } | { ok: false; reason: string };
 
 const isBlank = (c: string | undefined) => c === ' ' || c === '\t';

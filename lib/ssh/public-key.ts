@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 
 export const ED25519_TYPE = 'ssh-ed25519';
 
+/** What an SSH public key blob says about itself. */
 export interface PublicKeyInfo {
   /** key type as it appears on the wire, e.g. `ssh-ed25519`, `ssh-rsa-cert-v01@openssh.com` */
   type: string;
@@ -61,6 +62,7 @@ function curveBits(curve: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** The OpenSSH `SHA256:…` fingerprint of a public key blob (as `ssh-keygen -l` prints it). */
 export function fingerprintOfBlob(blob: Uint8Array): string {
   return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
 }
@@ -102,6 +104,7 @@ export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
   }
 }
 
+/** The SSH wire blob (`string "ssh-ed25519"`, `string key`) of a 32-byte Ed25519 public key. */
 export function ed25519Blob(publicKey: Uint8Array): Uint8Array {
   return concatBytes(wireString(ED25519_TYPE), wireString(publicKey));
 }

@@ -11,17 +11,21 @@ import { VerifyKey } from '../crypto/ed25519.js';
 import { bytesOrHex, parseHex, toHex } from '../crypto/hex.js';
 import type { SigningKey } from '../keys/signing-key.js';
 
+/** A cryptosign challenge, and a TLS channel id, are exactly 32 bytes. */
 export const CHALLENGE_BYTES = 32;
 
+/** What a cryptosign signature is bound to besides the challenge. */
 export interface ChallengeOptions {
   /** the 32-byte TLS channel id (`tls-unique`), raw or hex; enables channel binding */
   channelId?: Uint8Array | string;
 }
 
+/** A challenge as 64 hex digits → its 32 bytes (`INVALID_CHALLENGE` otherwise). */
 export function parseChallenge(challengeHex: unknown): Uint8Array {
   return parseHex(challengeHex, 'challenge', CHALLENGE_BYTES, 'INVALID_CHALLENGE');
 }
 
+/** A channel id as 32 bytes or 64 hex digits → its 32 bytes (`INVALID_CHANNEL_ID` otherwise). */
 export function parseChannelId(channelId: unknown): Uint8Array {
   return bytesOrHex(channelId, 'channel id', CHALLENGE_BYTES, 'INVALID_CHANNEL_ID');
 }

@@ -15,7 +15,12 @@ import { createHash } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import { ChannelBindingError } from '../errors.js';
 
+/**
+ * The TLS channel bindings cryptosign knows: `tls-unique` (what autobahn-python and crossbar
+ * compute) and `tls-exporter` (RFC 9266).
+ */
 export type ChannelBindingType = 'tls-unique' | 'tls-exporter';
+/** Every `ChannelBindingType`, for validating input. */
 export const CHANNEL_BINDING_TYPES: readonly ChannelBindingType[] = ['tls-unique', 'tls-exporter'];
 
 /** The binding type named by `binding`, checked; throws ChannelBindingError(CHANNEL_BINDING_UNKNOWN) for any other value. */
@@ -63,4 +68,42 @@ export function tlsChannelId(socket: unknown, binding: ChannelBindingType = 'tls
   } catch {
     throw notReady();
   }
+}
+
+/**
+ * Transcript mode's rule for the TLS connection under the channel id, or
+ * undefined when it holds: TLS 1.3, or TLS 1.2 with an ECDHE key exchange.
+ *
+ * Why: a man in the middle runs its own TLS handshake with each side, so it
+ * alone decides whether TLS 1.2's extended master secret (RFC 7627) is used on
+ * either connection, whatever both peers support. Without it, with static-RSA
+ * key exchange (in Node's default cipher list, through HIGH) the relay
+ * forwards the client's premaster secret re-encrypted to the router, and with
+ * DHE it hands the client a group that forces the same premaster (the triple
+ * handshake): both connections then share one master secret and so one
+ * tls-exporter value, and after a resumption one tls-unique value. A shared
+ * channel id is exactly what the relay needs. With ECDHE on named curves
+ * (peer points checked) it cannot force the same premaster, and TLS 1.3 binds
+ * its whole handshake into every secret. Node cannot tell whether the
+ * extended master secret was used, so the key exchange decides.
+ */
+export function transcriptTlsProblem(socket: unknown): string | undefined {
+  if (!(socket instanceof TLSSocket)) return 'not a TLS connection';
+  const version = socket.getProtocol();
+  if (version === 'TLSv1.3') return undefined;
+  const cipher = socket.getCipher() as { standardName?: string; name?: string } | undefined;
+  if (version === 'TLSv1.2' && typeof cipher?.standardName === 'string' && cipher.standardName.startsWith('TLS_ECDHE_')) return undefined;
+  return `${version ?? 'this TLS version'} with ${cipher?.name ?? 'an unknown cipher'}: transcript mode needs TLS 1.3, or TLS 1.2 with an ECDHE key exchange (otherwise a relay can give both of its connections one channel id)`;
+}
+
+/**
+ * The channel id for transcript mode: tlsChannelId, on a connection that
+ * passes transcriptTlsProblem (ChannelBindingError CHANNEL_BINDING_WEAK_TLS
+ * otherwise).
+ */
+export function transcriptChannelId(socket: unknown, binding: ChannelBindingType): Uint8Array {
+  const id = tlsChannelId(socket, binding);
+  const problem = transcriptTlsProblem(socket);
+  if (problem) throw new ChannelBindingError('CHANNEL_BINDING_WEAK_TLS', problem);
+  return id;
 }

@@ -31,6 +31,7 @@ export const TRANSCRIPT_VERSION = 'cryptosign-transcript-v1';
 /** A transcript-mode signature on the wire: hex of the bare 64-byte Ed25519 signature. */
 export const TRANSCRIPT_SIGNATURE_HEX_DIGITS = 128;
 
+/** Who signs a transcript message: each role has its own label, so one role's signature never serves the other. */
 export type TranscriptRole = 'client' | 'router';
 
 /** What both sides know once CHALLENGE is sent; each side fills them from its own view. */
@@ -73,8 +74,22 @@ export const TRANSCRIPT_FIELD_ORDER = [
 ] as const;
 
 const EMPTY = new Uint8Array(0);
-/** bounds on the strings from the wire (a realm or authid longer than this is refused before hashing) */
-const MAX_TEXT_BYTES = 4096;
+
+/**
+ * The longest realm or authid (UTF-8 bytes) a transcript binds. One constant
+ * for every place that checks it: the transcript itself, the client when it is
+ * set up (INVALID_ARGUMENT) and the router at HELLO (AUTH_INPUT_TOO_LONG), so
+ * an over-long value is refused the same way before anything is signed.
+ */
+export const MAX_TRANSCRIPT_TEXT_BYTES = 4096;
+
+/** Why `value` cannot be a transcript's realm or authid (not a string, too long), or undefined when it can. */
+export function transcriptTextProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  // the length of the UTF-8 encoding, counted without making it
+  if (Buffer.byteLength(value, 'utf8') > MAX_TRANSCRIPT_TEXT_BYTES) return `is longer than ${MAX_TRANSCRIPT_TEXT_BYTES} bytes of UTF-8`;
+  return undefined;
+}
 
 function fixed(value: unknown, what: string, bytes: number, optional: boolean): Uint8Array {
   if (value === undefined || value === null) {
@@ -88,10 +103,9 @@ function fixed(value: unknown, what: string, bytes: number, optional: boolean): 
 }
 
 function text(value: unknown, what: string): Uint8Array {
-  if (typeof value !== 'string') throw new InputError('INVALID_ARGUMENT', `transcript field ${what} must be a string`);
-  const b = Buffer.from(value, 'utf8');
-  if (b.length > MAX_TEXT_BYTES) throw new InputError('INVALID_ARGUMENT', `transcript field ${what} is longer than ${MAX_TEXT_BYTES} bytes`);
-  return new Uint8Array(b);
+  const problem = transcriptTextProblem(value);
+  if (problem) throw new InputError('INVALID_ARGUMENT', `transcript field ${what} ${problem}`);
+  return new Uint8Array(Buffer.from(value as string, 'utf8'));
 }
 
 function blob(value: unknown, what: string): Uint8Array {

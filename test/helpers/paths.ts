@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (tests run from dist/test/). */
@@ -27,23 +26,10 @@ export function fixtureCopy(dir: string, name: string, mode = 0o600): string {
 }
 
 /**
- * The shared test vectors (never copied into the repo): $CRYPTOSIGN_VECTORS_DIR,
- * else `shared/vectors` beside the checkout or an ancestor of it, else beside
- * the checkout this one was cloned from (a CI clone in a scratch directory).
- * Throws — the test fails, never skips — when none is there.
+ * The test vectors kept in the repository, in folders named by their source
+ * (`test/vectors/wycheproof/`, with its license and a note of where it came from).
+ * Read from the source tree, not dist/: the files are data, not compiled.
  */
-export function sharedVectorsDir(): string {
-  const candidates: string[] = [];
-  if (process.env.CRYPTOSIGN_VECTORS_DIR) candidates.push(process.env.CRYPTOSIGN_VECTORS_DIR);
-  for (let dir = ROOT; ; ) {
-    candidates.push(join(dir, '..', 'shared', 'vectors'));
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  const origin = spawnSync('git', ['-C', ROOT, 'config', '--get', 'remote.origin.url'], { encoding: 'utf8' }).stdout?.trim();
-  if (origin && isAbsolute(origin)) candidates.push(join(origin, '..', 'shared', 'vectors'));
-  const found = candidates.find((d) => existsSync(join(d, 'wycheproof')));
-  if (!found) throw new Error(`shared test vectors not found (set CRYPTOSIGN_VECTORS_DIR); looked in: ${candidates.join(', ')}`);
-  return found;
+export function vectorsDir(): string {
+  return join(ROOT, 'test', 'vectors');
 }

@@ -35,11 +35,14 @@ export interface TestRouter {
   challenges: ChallengeExtra[];
   /** every AUTHENTICATE signature received, in order */
   signatures: string[];
+  /** every ABORT a client sent, in order */
+  aborts: unknown[][];
   stop(): Promise<void>;
 }
 
 export interface TestRouterOptions extends CryptosignAuthenticatorOptions {
-  tls?: { cert: TestCert; version: TlsVersion };
+  /** `server`: more options for the https server (e.g. `dhparam: 'auto'` to offer DHE in TLS 1.2) */
+  tls?: { cert: TestCert; version: TlsVersion; server?: Record<string, unknown> };
   /** `socket` is the connection's TLS socket (server end), for tampering that needs the channel id */
   tamper?: (extra: ChallengeExtra, hello: HelloDetails, socket: unknown) => ChallengeExtra | Promise<ChallengeExtra>;
   /** rewrite HELLO details before the authenticator sees them (to make a router that ignores the client's binding) */
@@ -63,7 +66,7 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
   const auth = new CryptosignAuthenticator(options);
   let https: HttpsServer | undefined;
   if (options.tls) {
-    https = createHttpsServer({ key: options.tls.cert.key, cert: options.tls.cert.cert, ...forceVersion(options.tls.version) });
+    https = createHttpsServer({ key: options.tls.cert.key, cert: options.tls.cert.cert, ...forceVersion(options.tls.version), ...options.tls.server });
     await new Promise<void>((r) => https!.listen(0, '127.0.0.1', r));
   }
   const wss = new WebSocketServer({
@@ -74,6 +77,7 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
   const outcomes: Outcome[] = [];
   const challenges: ChallengeExtra[] = [];
   const signatures: string[] = [];
+  const aborts: unknown[][] = [];
   // crossbar-like dynamic authentication: the registered procedure, and calls waiting for its answer
   let registration: { ws: WebSocket; id: number } | undefined;
   const calls = new Map<number, (r: { ok: true; result: DynamicResult } | { ok: false; error: string; message: string }) => void>();
@@ -160,6 +164,8 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
         const done = calls.get(Number(msg[2]));
         calls.delete(Number(msg[2]));
         done?.({ ok: false, error: String(msg[4]), message: String((msg[5] as unknown[] | undefined)?.[0] ?? '') });
+      } else if (msg[0] === ABORT) {
+        aborts.push(msg);
       } else if (msg[0] === GOODBYE) {
         send([GOODBYE, {}, 'wamp.close.goodbye_and_out']);
         ws.close();
@@ -172,6 +178,7 @@ export async function startTestRouter(options: TestRouterOptions): Promise<TestR
     outcomes,
     challenges,
     signatures,
+    aborts,
     stop: () =>
       new Promise<void>((r) => {
         for (const c of wss.clients) c.terminate();

@@ -15,12 +15,14 @@ export interface TestCert {
   cleanup(): void;
 }
 
-export function makeTestCert(): TestCert {
+/** `rsa`: an RSA-2048 certificate, with which TLS 1.2 can also use static-RSA and DHE key exchange (the default is P-256). */
+export function makeTestCert(keyType: 'ec' | 'rsa' = 'ec'): TestCert {
   const dir = mkdtempSync(join(tmpdir(), 'cryptosign-keys-tls-'));
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
+  const newKey = keyType === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
   execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    'req', '-x509', ...newKey, '-nodes', '-days', '2',
     '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
     '-keyout', keyPath, '-out', certPath,
   ], { stdio: 'ignore' });

@@ -102,6 +102,10 @@ def run_vectors() -> int:
 def tls_connect(host: str, port: int, ca_path: str) -> SSL.Connection:
     ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)
     ctx.load_verify_locations(ca_path)
+    # tests only: offer just these TLS 1.2 cipher suites (to check the TLS rule of section 1)
+    if os.environ.get("TRANSCRIPT_CLIENT_TLS12_CIPHERS"):
+        ctx.set_max_proto_version(SSL.TLS1_2_VERSION)
+        ctx.set_cipher_list(os.environ["TRANSCRIPT_CLIENT_TLS12_CIPHERS"].encode("ascii"))
     ctx.set_verify(SSL.VERIFY_PEER, lambda conn, cert, errno, depth, ok: bool(ok))
     sock = socket.create_connection((host, port))
     conn = SSL.Connection(ctx, sock)
@@ -126,6 +130,10 @@ def tls_connect(host: str, port: int, ca_path: str) -> SSL.Connection:
 
 def channel_id(conn: SSL.Connection, binding: str):
     """This side's own view of its TLS connection (section 1), or None."""
+    # section 1: TLS 1.3, or TLS 1.2 with an ECDHE key exchange; otherwise there is no channel id to bind
+    version = conn.get_protocol_version_name()
+    if not (version == "TLSv1.3" or (version == "TLSv1.2" and (conn.get_cipher_name() or "").startswith("ECDHE-"))):
+        return None
     if binding == "tls-exporter":
         # RFC 9266: label EXPORTER-Channel-Binding, no context (context=None), 32 bytes
         return conn.export_keying_material(b"EXPORTER-Channel-Binding", 32)

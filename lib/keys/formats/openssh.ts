@@ -14,7 +14,8 @@ export const NOT_ED25519 = 'cryptosign needs an Ed25519 key (ssh-keygen -t ed255
 
 // loaded on first use: a CLI run with a seed never pays for it
 let sshpk: typeof sshpkTypes | undefined;
-function loadSshpk(): typeof sshpkTypes {
+/** sshpk, loaded on first use (openKeyFile loads it while its KDF workers run). */
+export function loadSshpk(): typeof sshpkTypes {
   sshpk ??= createRequire(import.meta.url)('sshpk') as typeof sshpkTypes;
   return sshpk;
 }

@@ -24,13 +24,15 @@ import type { TLSSocket } from 'node:tls';
 import { ChannelBindingError, CryptosignKeysError, InputError } from '../../errors.js';
 import { toHex } from '../../crypto/hex.js';
 import type { SigningKey } from '../../keys/signing-key.js';
-import { checkBindingType, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
+import { checkBindingType, tlsChannelId, transcriptChannelId, type ChannelBindingType } from '../channel-binding.js';
 import { parseChallenge, parseChannelId, signChallenge } from '../challenge.js';
-import { signTranscript, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
+import { signTranscript, transcriptTextProblem, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { RouterKeys, verifyRouterSignature, verifyRouterTranscript, type TrustedRouterKeys } from './router-trust.js';
 import { autobahnOptions, openAutobahn, type AutobahnLoginOptions, type AutobahnModule, type AutobahnOpened, type AutobahnOpenOptions } from './autobahn.js';
+import { wireText } from './handshake-failure.js';
 import { connectWampy, type WampyConnectOptions, type WampyLike, type WampyLoginOptions, type WebSocketClass } from './wampy.js';
 
+/** Options for `cryptosignAuthextra`. */
 export interface AuthextraOptions {
   /** the TLS channel id; when given, `channel_binding: 'tls-unique'` is announced */
   channelId?: Uint8Array | string;
@@ -38,6 +40,10 @@ export interface AuthextraOptions {
   channelBinding?: ChannelBindingType | null;
 }
 
+/**
+ * HELLO `authextra` for cryptosign: the public key, the announced channel binding and, with router
+ * authentication, our challenge to the router.
+ */
 export interface CryptosignAuthextra {
   pubkey: string;
   channel_binding: ChannelBindingType | null;
@@ -58,6 +64,10 @@ export function cryptosignAuthextra(key: SigningKey, options: AuthextraOptions =
   return { pubkey: key.publicKeyHex, channel_binding: announcedBinding(options) };
 }
 
+/**
+ * Options for `autobahnOnChallenge` and `wampyOnChallenge`: the binding to check and the router
+ * keys to trust.
+ */
 export interface ChallengeHandlerOptions {
   /** the TLS channel id, or a function that returns it at challenge time */
   channelId?: Uint8Array | string | (() => Uint8Array | string | undefined);
@@ -76,10 +86,13 @@ interface HandlerState {
   transcript?: { realm: string; authid: string };
 }
 
+/** A value from CHALLENGE inside one of our messages: a string escaped and bounded (one line), anything else by its type. */
+const shownWire = (value: unknown) => (typeof value === 'string' ? wireText(value) : value === null ? 'null' : typeof value);
+
 /** The one challenge answer every handler here uses: checks first, then signs. */
 async function answer(key: SigningKey, method: unknown, extra: unknown, state: HandlerState): Promise<string> {
   if (method !== 'cryptosign') {
-    throw new InputError('INVALID_ARGUMENT', `cannot answer a "${String(method)}" challenge with a cryptosign key`);
+    throw new InputError('INVALID_ARGUMENT', `cannot answer a ${shownWire(method)} challenge with a cryptosign key`);
   }
   const ex = (extra ?? {}) as { challenge?: unknown; channel_binding?: unknown; pubkey?: unknown; signature?: unknown };
   const sent = state.takeChallenges();
@@ -93,7 +106,7 @@ async function answer(key: SigningKey, method: unknown, extra: unknown, state: H
   if (used !== state.announced) {
     throw new ChannelBindingError(
       'CHANNEL_BINDING_MISMATCH',
-      `the router used channel binding ${JSON.stringify(used)} but we asked for ${JSON.stringify(state.announced)}; not signing`,
+      `the router used channel binding ${shownWire(used)} but we asked for ${JSON.stringify(state.announced)}; not signing`,
     );
   }
   let channelId: Uint8Array | undefined;
@@ -176,6 +189,7 @@ export function wampyOnChallenge(key: SigningKey, options: ChallengeHandlerOptio
 
 // ---- the one-call wiring -----------------------------------------------------------------
 
+/** Options for `cryptosignClient`. */
 export interface CryptosignClientOptions {
   /** announce and use TLS channel binding (needs wss://); default none */
   channelBinding?: ChannelBindingType | null;
@@ -200,6 +214,10 @@ export interface CryptosignClientOptions {
 
 type WsClass = WebSocketClass;
 
+/**
+ * What `cryptosignClient` returns: HELLO authextra, the CHALLENGE handlers and the TLS plumbing
+ * for one login identity.
+ */
 export interface CryptosignClient {
   readonly key: SigningKey;
   readonly authmethods: ['cryptosign'];
@@ -250,6 +268,11 @@ function transcriptOptions(key: SigningKey, options: CryptosignClientOptions, an
   }
   if (typeof options.realm !== 'string' || options.realm === '') throw new InputError('INVALID_ARGUMENT', 'transcript mode binds the realm: give realm');
   if (options.authid !== undefined && typeof options.authid !== 'string') throw new InputError('INVALID_ARGUMENT', 'authid must be a string');
+  // a realm or authid with no transcript is refused here, not at the first CHALLENGE (or as a wrong router signature)
+  for (const [what, value] of [['realm', options.realm], ['authid', options.authid ?? '']] as const) {
+    const problem = transcriptTextProblem(value);
+    if (problem) throw new InputError('INVALID_ARGUMENT', `transcript mode binds the ${what}, and this ${what} ${problem}`);
+  }
   if (typeof key.signTranscript !== 'function') {
     throw new InputError('INVALID_ARGUMENT', 'transcript mode needs a key with signTranscript (every key of this package has one)');
   }
@@ -291,7 +314,9 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
 
   const authextra = { pubkey: key.publicKeyHex, channel_binding: announced } as CryptosignAuthextra;
   if (transcript) authextra.transcript = TRANSCRIPT_VERSION;
-  const helloIds = transcript ? { realm: transcript.realm, ...(options.authid !== undefined ? { authid: options.authid } : {}) } : {};
+  // transcript mode: the option sets carry the bound realm and authid, also an absent authid (as undefined, so an authid
+  // given to the WAMP client beside them cannot reach HELLO unbound and make the router refuse after our key signed)
+  const helloIds = transcript ? { realm: transcript.realm, authid: options.authid } : {};
   if (routerKeys) {
     Object.defineProperty(authextra, 'challenge', {
       enumerable: true,
@@ -306,7 +331,8 @@ export function cryptosignClient(key: SigningKey, options: CryptosignClientOptio
 
   const state: HandlerState = {
     announced,
-    channelId: () => (announced === null ? undefined : tlsChannelId(socket, announced)),
+    // transcript mode also refuses a TLS connection whose channel id a relay could share (transcriptTlsProblem)
+    channelId: () => (announced === null ? undefined : (transcript ? transcriptChannelId : tlsChannelId)(socket, announced)),
     ...(routerKeys ? { routerKeys } : {}),
     ...(transcript ? { transcript } : {}),
     takeChallenges() {

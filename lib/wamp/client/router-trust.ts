@@ -17,6 +17,10 @@ import { parseAuthorizedKeysText } from '../../ssh/authorized-keys.js';
 import { parseChallenge, verifyChallengeSignature } from '../challenge.js';
 import { verifyTranscriptSignature, type TranscriptFields } from '../transcript.js';
 
+/**
+ * The router keys a client trusts: hex keys, crossbar `key.pub` text, or authorized_keys lines
+ * (one string or a list), or raw 32-byte keys.
+ */
 export type TrustedRouterKeys = string | readonly (string | Uint8Array)[];
 
 /**
@@ -124,6 +128,7 @@ export class RouterKeys {
   }
 }
 
+/** The router's proof of identity, from CHALLENGE.extra. */
 export interface RouterAnswer {
   /** the router's public key, hex (CHALLENGE.extra.pubkey) */
   pubkey?: unknown;

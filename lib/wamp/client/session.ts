@@ -7,22 +7,35 @@
  * owner decides (the CLI exits, a supervisor restarts it).
  */
 import type { SigningKey } from '../../keys/signing-key.js';
-import { WampSessionError } from '../../errors.js';
+import { CryptosignKeysError, WampSessionError } from '../../errors.js';
 import { cryptosignClient, type CryptosignClientOptions } from './cryptosign-client.js';
+import { connectionFailed, wireText } from './handshake-failure.js';
+
+/** What the router is told when our challenge handler refuses: no reason (as autobahn-js says it), the reason stays here. */
+const CANNOT_AUTHENTICATE = 'sorry, I cannot authenticate';
+/** A string from the wire inside one of our messages: escaped and bounded, without quotes. */
+const plain = (value: unknown) => wireText(value).slice(1, -1);
 
 const HELLO = 1, WELCOME = 2, ABORT = 3, CHALLENGE = 4, AUTHENTICATE = 5, GOODBYE = 6, ERROR = 8;
 const REGISTER = 64, REGISTERED = 65, INVOCATION = 68, YIELD = 70;
 
-/** A procedure refuses a call by throwing this: the caller gets an ERROR with this URI. */
-export class WampCallError extends Error {
-  constructor(readonly uri: string, message: string) {
-    super(message);
-    this.name = 'WampCallError';
+/**
+ * A procedure refuses a call by throwing this: the caller gets an ERROR with this URI and the
+ * message as its only argument. A `CryptosignKeysError` with code `WAMP_CALL_REFUSED`.
+ */
+export class WampCallError extends CryptosignKeysError {
+  /** the WAMP error URI the caller receives, e.g. `wamp.error.not_authorized` */
+  readonly uri: string;
+  constructor(uri: string, message: string, options?: { cause?: unknown }) {
+    super('WAMP_CALL_REFUSED', message, options);
+    this.uri = uri;
   }
 }
 
+/** A procedure registered with `WampSession.register`: its return value is the call's result. */
 export type Procedure = (args: unknown[], kwargs: Record<string, unknown>, details: Record<string, unknown>) => unknown;
 
+/** Options for `joinWamp`: where to connect, and the cryptosign client options. */
 export interface JoinOptions extends CryptosignClientOptions {
   url: string;
   realm: string;
@@ -30,6 +43,7 @@ export interface JoinOptions extends CryptosignClientOptions {
   authid?: string;
 }
 
+/** A joined session (from `joinWamp`): register procedures, leave. */
 export interface WampSession {
   readonly id: number;
   readonly authid: string | undefined;
@@ -48,7 +62,7 @@ type Ws = {
   on(event: string, listener: (...args: never[]) => void): void;
 };
 
-/** Connects, logs in with cryptosign, and resolves once WELCOME arrives (WampSessionError otherwise). */
+/** Connects, logs in with cryptosign, and resolves once WELCOME arrives; rejects with our own coded refusal when the challenge handler refuses (the router is told only that we cannot authenticate), WampSessionError otherwise. */
 export function joinWamp(key: SigningKey, options: JoinOptions): Promise<WampSession> {
   const client = cryptosignClient(key, options);
   const Ws = client.WebSocket as unknown as new (url: string, protocols: string[]) => Ws;
@@ -67,16 +81,16 @@ export function joinWamp(key: SigningKey, options: JoinOptions): Promise<WampSes
   return new Promise<WampSession>((resolveJoin, rejectJoin) => {
     let joined = false;
     let challenged = false;
-    const fail = (e: WampSessionError) => {
+    const fail = (e: CryptosignKeysError) => {
       if (!joined) rejectJoin(e);
       closeReason = e.message;
       ws.close();
     };
-    ws.on('error', ((e: Error) => fail(new WampSessionError('WAMP_CONNECTION_FAILED', `cannot connect to ${options.url}: ${e.message}`))) as never);
+    ws.on('error', ((e: Error) => fail(connectionFailed(options.url, wireText(e.message)))) as never);
     ws.on('close', (() => {
       for (const p of pending.values()) p.reject(new WampSessionError('WAMP_CONNECTION_FAILED', 'the connection closed'));
       pending.clear();
-      if (!joined) rejectJoin(new WampSessionError('WAMP_CONNECTION_FAILED', `${options.url} closed the connection before WELCOME`));
+      if (!joined) rejectJoin(connectionFailed(options.url, 'the connection closed before WELCOME'));
       endSession({ reason: closeReason, clean: leaving });
     }) as never);
     ws.on('open', (() => {
@@ -105,8 +119,9 @@ export function joinWamp(key: SigningKey, options: JoinOptions): Promise<WampSes
           try {
             send([AUTHENTICATE, await client.onChallenge(String(msg[1]), msg[2]), {}]);
           } catch (e) {
-            send([ABORT, { message: (e as Error).message }, 'wamp.error.cannot_authenticate']);
-            return fail(new WampSessionError('WAMP_ABORTED', `not logging in: ${(e as Error).message}`));
+            // the router learns nothing of why (attack review); our coded refusal is the join's reason
+            send([ABORT, { message: CANNOT_AUTHENTICATE }, 'wamp.error.cannot_authenticate']);
+            return fail(e instanceof CryptosignKeysError ? e : new WampSessionError('WAMP_ABORTED', `not logging in: ${plain((e as Error)?.message ?? e)}`));
           }
           return;
         case WELCOME: {
@@ -140,7 +155,7 @@ export function joinWamp(key: SigningKey, options: JoinOptions): Promise<WampSes
         }
         case ABORT: {
           const details = (msg[1] ?? {}) as { message?: unknown };
-          const why = `${String(msg[2])}${details.message ? `: ${String(details.message)}` : ''}`;
+          const why = `${plain(msg[2])}${details.message ? `: ${plain(details.message)}` : ''}`;
           return fail(new WampSessionError('WAMP_ABORTED', `the router refused the session (${why})`));
         }
         case REGISTERED: {
@@ -152,7 +167,7 @@ export function joinWamp(key: SigningKey, options: JoinOptions): Promise<WampSes
           if (msg[1] !== REGISTER) return;
           const p = pending.get(Number(msg[2]));
           pending.delete(Number(msg[2]));
-          return p?.reject(new WampSessionError('WAMP_REGISTER_FAILED', `the router refused the registration: ${String(msg[4])}`));
+          return p?.reject(new WampSessionError('WAMP_REGISTER_FAILED', `the router refused the registration: ${plain(msg[4])}`));
         }
         case INVOCATION: {
           const [, reqId, regId, details, args, kwargs] = msg as [number, number, number, Record<string, unknown>, unknown[]?, Record<string, unknown>?];
@@ -168,7 +183,7 @@ export function joinWamp(key: SigningKey, options: JoinOptions): Promise<WampSes
         }
         case GOODBYE:
           if (!leaving) {
-            closeReason = `the router ended the session (${String(msg[2])})`;
+            closeReason = `the router ended the session (${plain(msg[2])})`;
             send([GOODBYE, {}, 'wamp.close.goodbye_and_out']);
           }
           return ws.close();

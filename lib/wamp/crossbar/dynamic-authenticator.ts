@@ -22,6 +22,7 @@ import { forClient, NOT_AUTHORIZED } from '../router/refusals.js';
 import { quoted } from '../../escape.js';
 import { joinWamp, WampCallError, type JoinOptions, type WampSession } from '../client/session.js';
 
+/** What crossbar's dynamic authenticator expects back for a cryptosign login. */
 export interface CrossbarAuthResult {
   pubkey: string;
   role: string;
@@ -30,6 +31,7 @@ export interface CrossbarAuthResult {
   extra?: Record<string, unknown>;
 }
 
+/** Options for `crossbarDecision`. */
 export interface CrossbarDecisionOptions {
   /** the role for principals whose line has no wamp-role (else they are refused: AUTH_NO_ROLE) */
   defaultRole?: string;
@@ -74,6 +76,7 @@ function decide(principals: PrincipalsSource, realm: unknown, authid: unknown, d
   return { pubkey: p.publicKeyHex, role, authid: p.name, ...(p.realm !== undefined ? { realm: p.realm } : {}) };
 }
 
+/** One decision of the dynamic authenticator, for the operator's log (`onDecision`). */
 export interface Decision {
   realm: unknown;
   authid: unknown;
@@ -87,6 +90,10 @@ export interface Decision {
   reason?: string;
 }
 
+/**
+ * Options for `runCrossbarAuthenticator`: where to join, the procedure to register, the
+ * principals.
+ */
 export interface CrossbarAuthenticatorOptions extends JoinOptions, CrossbarDecisionOptions {
   /** the procedure URI crossbar calls (the "authenticator" in its config) */
   procedure: string;

@@ -29,13 +29,14 @@ import { randomBytes } from 'node:crypto';
 import { AuthError, CryptosignKeysError, InputError } from '../../errors.js';
 import { toHex } from '../../crypto/hex.js';
 import type { SigningKey } from '../../keys/signing-key.js';
-import { CHANNEL_BINDING_TYPES, tlsChannelId, type ChannelBindingType } from '../channel-binding.js';
+import { CHANNEL_BINDING_TYPES, tlsChannelId, transcriptTlsProblem, type ChannelBindingType } from '../channel-binding.js';
 import { parseChallenge, signChallenge } from '../challenge.js';
-import { signTranscript, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
+import { signTranscript, transcriptTextProblem, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
 import { forClient, type Refusal } from './refusals.js';
 import { escapeText } from '../../escape.js';
 
+/** Options for `CryptosignAuthenticator`. */
 export interface CryptosignAuthenticatorOptions {
   /** the principals: a list, an AuthorizedKeysFile (followed on disk), or a function returning the current list */
   principals: PrincipalsSource;
@@ -56,12 +57,14 @@ export interface CryptosignAuthenticatorOptions {
   onRefusal?: (refusal: Refusal) => void;
 }
 
+/** The HELLO details the authenticator reads (`authid`, `authextra`). */
 export interface HelloDetails {
   authid?: unknown;
   authmethods?: unknown;
   authextra?: { pubkey?: unknown; channel_binding?: unknown; challenge?: unknown; transcript?: unknown; [k: string]: unknown } | null;
 }
 
+/** What the router knows about the connection a HELLO came on. */
 export interface ConnectionInfo {
   /** the realm the client asked for */
   realm?: string;
@@ -71,6 +74,7 @@ export interface ConnectionInfo {
   peerAddress?: string;
 }
 
+/** CHALLENGE.extra as the authenticator sends it. */
 export interface ChallengeExtra {
   challenge: string;
   channel_binding: ChannelBindingType | null;
@@ -116,9 +120,16 @@ export class PendingLogin {
 function bindingOf(value: unknown): ChannelBindingType | null {
   if (value === undefined || value === null) return null;
   if ((CHANNEL_BINDING_TYPES as readonly unknown[]).includes(value)) return value as ChannelBindingType;
-  throw new AuthError('AUTH_BINDING_REFUSED', `channel binding ${JSON.stringify(value)} is not supported (tls-unique, tls-exporter, or none)`);
+  // a string bounded, anything else by its type: JSON.stringify of a deeply nested HELLO value throws RangeError (attack review)
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : typeof value;
+  throw new AuthError('AUTH_BINDING_REFUSED', `channel binding ${shown} is not supported (tls-unique, tls-exporter, or none)`);
 }
 
+/**
+ * The router side of a cryptosign login: `hello()` finds the principal and issues the CHALLENGE
+ * (signed with `routerKey` when the client asks for router authentication); the returned login's
+ * `authenticate()` checks the answer once, strictly.
+ */
 export class CryptosignAuthenticator {
   readonly #principals: () => AuthorizedKeys;
   readonly #routerKey: SigningKey | undefined;
@@ -190,11 +201,9 @@ export class CryptosignAuthenticator {
 
   async #hello(details: HelloDetails, connection: ConnectionInfo): Promise<PendingLogin> {
     const authextra = details?.authextra ?? {};
-    const principal = this.#principals().forLogin(
-      { pubkey: authextra.pubkey, authid: details?.authid, realm: connection.realm, peerAddress: connection.peerAddress, now: this.#now() },
-      'HELLO authextra.pubkey',
-    );
-
+    // first what depends on the request alone (binding, transcript mode, the TLS channel), then the
+    // principal: a malformed request gets the same answer whether or not its key is listed, so the
+    // answer tells a stranger nothing about the principals
     const binding = bindingOf(authextra.channel_binding);
     const transcript = this.#transcriptMode(authextra.transcript, binding, connection.realm);
     if (binding === null && this.#requireBinding) {
@@ -208,6 +217,12 @@ export class CryptosignAuthenticator {
         throw new AuthError('AUTH_BINDING_REFUSED', `the client asked for ${binding} channel binding: ${(e as Error).message}`);
       }
     }
+
+    if (transcript) this.#transcriptRequestChecks(details, connection);
+    const principal = this.#principals().forLogin(
+      { pubkey: authextra.pubkey, authid: details?.authid, realm: connection.realm, peerAddress: connection.peerAddress, now: this.#now() },
+      'HELLO authextra.pubkey',
+    );
 
     const extra: ChallengeExtra = { challenge: toHex(randomBytes(32)), channel_binding: binding };
     if (transcript) return this.#transcriptLogin(principal, details, authextra.challenge, connection, extra, channelId as Uint8Array);
@@ -235,6 +250,18 @@ export class CryptosignAuthenticator {
       }
     };
     return new PendingLogin(principal, extra, channelId, check);
+  }
+
+  /** Transcript mode's checks on the request alone, before the principal is looked up and before the router key signs (attack review). */
+  #transcriptRequestChecks(details: HelloDetails, connection: ConnectionInfo): void {
+    // a realm or authid with no transcript: refused, coded
+    for (const [what, value] of [['realm', connection.realm], ['authid', typeof details.authid === 'string' ? details.authid : '']] as const) {
+      const problem = transcriptTextProblem(value);
+      if (problem) throw new AuthError('AUTH_INPUT_TOO_LONG', `transcript mode binds the ${what}, and the HELLO ${what} ${problem}`);
+    }
+    // TLS 1.3, or TLS 1.2 with ECDHE: a relay cannot give its two connections one channel id
+    const weakTls = transcriptTlsProblem(connection.socket);
+    if (weakTls) throw new AuthError('AUTH_BINDING_REFUSED', weakTls);
   }
 
   /** A transcript-mode login: the router signs its transcript first (router authentication), the client's is checked against its own. */

@@ -35,6 +35,7 @@ export const SYNC_RELOAD_BYTES = 64 * 1024;
 /** How often a read is retried when the file changed while it was read. */
 const READ_ATTEMPTS = 5;
 
+/** Callbacks for `AuthorizedKeysFile`. */
 export interface AuthorizedKeysFileOptions {
   /** called after each successful (re)load, with the new list */
   onReload?: (keys: AuthorizedKeys) => void;
@@ -149,6 +150,10 @@ export async function readAuthorizedKeysFile(
   }
 }
 
+/**
+ * An authorized_keys file followed on disk: re-read at the next login after it changes; while a
+ * changed file cannot be used, every login is refused.
+ */
 export class AuthorizedKeysFile {
   readonly path: string;
   readonly #options: AuthorizedKeysFileOptions;

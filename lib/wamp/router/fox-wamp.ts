@@ -52,6 +52,7 @@ export interface FoxWampConnection {
   peerAddress?: string;
 }
 
+/** Options for `foxWampAuthHandler`: the authenticator's options, where each HELLO's connection comes from, and a decision log. */
 export interface FoxWampAuthOptions extends CryptosignAuthenticatorOptions {
   /** the connection of a HELLO (listenFoxWamp supplies it); without it there is no binding and no peer address */
   connectionOf?: (details: HelloDetails) => FoxWampConnection | undefined;
@@ -127,6 +128,7 @@ export interface FoxWampRouter<S extends FoxWampServer = FoxWampServer> {
   on(event: 'connection' | 'disconnection', listener: (session: { secureDetails?: unknown }) => void): unknown;
 }
 
+/** Options for `listenFoxWamp`: those of `foxWampAuthHandler` (the connection of each HELLO is found for you) and where to listen. */
 export interface FoxWampListenOptions extends Omit<FoxWampAuthOptions, 'connectionOf'> {
   /** `ws` server options for fox-wamp's listener: `{ server: httpsServer }` for wss (binding), or `{ port, host }` for plain ws */
   ws: Record<string, unknown>;

@@ -31,6 +31,7 @@ import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } fro
 /** The library's own options (sshd would refuse a line with any of them). */
 export const WAMP_OPTIONS = ['wamp-authid', 'wamp-role', 'wamp-realm'] as const;
 
+/** One key from an authorized_keys list and who it belongs to. */
 export interface Principal {
   /** the authid: `wamp-authid` option, else the comment, else the public key hex */
   name: string;
@@ -71,6 +72,7 @@ export interface AuthCheckOptions extends ChallengeOptions {
   now?: Date;
 }
 
+/** The outcome of `AuthorizedKeys.check`: the principal, or a code and reason. */
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; code: ErrorCode; reason: string };
 
 function refuse(code: ErrorCode, reason: string): AuthResult {
@@ -105,6 +107,10 @@ export interface PrincipalLines {
   otherLines(): AuthorizedKeyLine[];
 }
 
+/**
+ * A parsed authorized_keys list: looks up principals by key and checks signatures strictly. Made
+ * by `parseAuthorizedKeys` or `loadAuthorizedKeysFile`.
+ */
 export class AuthorizedKeys {
   /** key hex → its principal, or its principals in file order when several lines list it */
   readonly #byHex: Map<string, Principal | Principal[]> = new Map();

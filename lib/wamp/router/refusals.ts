@@ -6,8 +6,10 @@
  * AUTH_NOT_AUTHORIZED for every refusal that concerns the principals (unknown
  * key, wrong authid, realm, expiry-time, from=, ambiguous key, bad signature,
  * principals file unavailable): nothing the client did not already know.
- * Refusals about the client's own request (channel binding, auth method,
- * an answered challenge, an over-long HELLO string) keep their code.
+ * Refusals about the client's own request (channel binding, transcript
+ * negotiation, auth method, an answered challenge, an over-long HELLO string)
+ * keep their code; the authenticator decides those before it looks at the
+ * principals, so they are the same for a listed and an unlisted key.
  *
  * Towards the operator: `AuthError.refusal` and the `onRefusal` hook carry
  * the full reason (principal, line, option) and its own code; every string
@@ -17,8 +19,18 @@ import { AuthError, type ErrorCode } from '../../errors.js';
 import { escapeText } from '../../escape.js';
 
 /** Codes a client may see as they are: they are about its own request. */
-const CLIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH_BINDING_REFUSED', 'AUTH_METHOD_REFUSED', 'AUTH_CHALLENGE_USED', 'AUTH_INPUT_TOO_LONG']);
+const CLIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'AUTH_BINDING_REFUSED',
+  'AUTH_METHOD_REFUSED',
+  'AUTH_CHALLENGE_USED',
+  'AUTH_INPUT_TOO_LONG',
+  // transcript negotiation (docs/transcript-binding.md): decided before the principal is looked up
+  'AUTH_TRANSCRIPT_REQUIRED',
+  'AUTH_TRANSCRIPT_UNBOUND',
+  'AUTH_TRANSCRIPT_UNSUPPORTED',
+]);
 
+/** The one message a client is told for every refusal that concerns the principals (code AUTH_NOT_AUTHORIZED). */
 export const NOT_AUTHORIZED = 'not authorized';
 
 /** A refusal as the operator's log gets it. */
