@@ -54,7 +54,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs, io: CliIo): 
   const channelBinding = args['channel-binding'] === undefined ? undefined : checkBindingType(args['channel-binding']);
   const ca = args.ca === undefined ? undefined : readBoundedFile(args.ca, 'CA file', { maxBytes: 1024 * 1024 }).toString('utf8');
   const file = new AuthorizedKeysFile(args['authorized-keys'] as string, {
-    onReload: (k) => log(`reloaded ${args['authorized-keys']}: ${k.principals.length} principals`),
+    onReload: (k) => log(`reloaded ${args['authorized-keys']}: ${k.size} principals`),
     onError: (e) => log(`${e.message} [${e.code}]; refusing every login until the file is fixed`),
   });
   const revoked = args['revoked-keys'] === undefined ? undefined : new RevokedKeysFile(args['revoked-keys']);
@@ -73,7 +73,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs, io: CliIo): 
       onDecision: (d) => log(decisionLine(d)),
       ...(revoked ? { revokedKeys: () => revoked.current() } : {}),
     });
-    log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid ?? '?'}; ${file.current().principals.length} principals from ${args['authorized-keys']}`);
+    log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid ?? '?'}; ${file.current().size} principals from ${args['authorized-keys']}`);
     let stopping = false;
     const stop = () => {
       if (stopping) return;

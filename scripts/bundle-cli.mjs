@@ -2,8 +2,9 @@
 // main with one command module (list, sign (sign and pubkey), verify, verify-router, authenticator,
 // demo) or none ('main': --help, --version, usage errors), each one CommonJS file; the entry
 // dist/bin/cryptosign-keys.cjs (package.json "bin") starts the one for the first argument, with V8's
-// code cache (below), and dist/bin/key-file-worker.js is the worker that decrypts key files. Why this
-// shape (figures in docs/cli.md): the tsc build's ESM graph is ~50 files through the ESM loader; ESM
+// code cache (below), and dist/bin/key-file-worker.js is the worker that decrypts key files
+// (dist/bin/key-index-worker.js: the one that indexes large authorized_keys files). Why this shape
+// (figures in docs/cli.md): the tsc build's ESM graph is ~50 files through the ESM loader; ESM
 // chunks still cost as much; one CJS file with every command (180 KB) is parsed whole on every run;
 // a file per command parses 22 KB for --help, 55 KB for list. Inside a file, each module is
 // initialised only when its command runs (esbuild's lazy wrappers), so list and sign --agent load only
@@ -254,6 +255,8 @@ export async function bundleCli(outdir = OUT) {
   chmodSync(file, 0o755);
   // where the bundled openKeyFile looks for it: new URL('./key-file-worker.js', import.meta.url)
   await build({ ...common, plugins: [debarrel], entryPoints: ['lib/keys/key-file-worker.ts'], outfile: join(outdir, 'key-file-worker.js'), format: 'esm' });
+  // and the bundled AuthorizedKeysFile's: new URL('./key-index-worker.js', import.meta.url) (without it, large files are indexed in slices)
+  await build({ ...common, plugins: [debarrel], entryPoints: ['lib/wamp/router/key-index-worker.ts'], outfile: join(outdir, 'key-index-worker.js'), format: 'esm' });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await bundleCli();

@@ -22,13 +22,14 @@ import { performance } from 'node:perf_hooks';
 import { CryptosignKeysError, KeyFileError } from '../../errors.js';
 import { readBoundedFile } from '../../read-file.js';
 import { statPath } from '../../stat-path.js';
-import { AuthorizedKeys, PrincipalsBuilder, parseAuthorizedKeys } from './principals.js';
+import { KeyIndexBuilder, indexInWorker } from './key-index.js';
+import { AuthorizedKeys, parseAuthorizedKeys } from './principals.js';
 
 /** sshd has no limit; this is several million lines. */
 export const MAX_AUTHORIZED_KEYS_BYTES = 512 * 1024 * 1024;
 
 /** How long one parsing slice may hold the event loop, in milliseconds. */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 /** Files up to this size are re-read at once when they change (parsing them takes well under a millisecond). */
 export const SYNC_RELOAD_BYTES = 64 * 1024;
 /** How often a read is retried when the file changed while it was read. */
@@ -95,32 +96,38 @@ async function readOnce(path: string): Promise<{ bytes: Buffer; stamp: string }>
   }
 }
 
-/** Parses file bytes into a principals list in slices of a few ms, yielding to the event loop between slices. */
+/**
+ * Reads file bytes into a principals list in slices of a few ms, yielding to
+ * the event loop between slices; the list is a compact index (key-index.ts)
+ * whose lines are parsed when their key first logs in.
+ */
 export async function parseAuthorizedKeysInSlices(bytes: Uint8Array, sliceMs = SLICE_MS): Promise<AuthorizedKeys> {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const builder = new PrincipalsBuilder();
-  let pos = 0;
-  let lineNo = 0;
-  let sliceStart = performance.now();
-  while (pos < buf.length) {
-    let end = buf.indexOf(10, pos);
-    if (end === -1) end = buf.length;
-    builder.add(buf.toString('utf8', pos, end), ++lineNo);
-    pos = end + 1;
-    if ((lineNo & 127) === 0 && performance.now() - sliceStart > sliceMs) {
-      await new Promise<void>((r) => setImmediate(r));
-      sliceStart = performance.now();
-    }
+  const builder = new KeyIndexBuilder(bytes);
+  for (;;) {
+    const sliceEnd = performance.now() + sliceMs;
+    if (builder.step(() => performance.now() > sliceEnd)) return builder.finish();
+    await new Promise<void>((r) => setImmediate(r));
   }
-  return builder.finish();
 }
 
+/** Files from this size on are indexed in a worker thread (below, starting one costs more than the slices). */
+export const WORKER_BYTES = 1024 * 1024;
+/** Set when a worker could not run here (a bundle without the worker file, no threads): slices from then on. */
+let workerUnavailable = false;
+
 /**
- * Reads and parses the file in the background: the bytes are accepted only
+ * Reads and indexes the file in the background: the bytes are accepted only
  * when the file's stamp after the read equals the stamp before (else read
- * again, up to 5 times).
+ * again, up to 5 times); a file of WORKER_BYTES or more is indexed in a
+ * worker thread (the main thread only starts it and takes the result), a
+ * smaller one in slices of `sliceMs` on this thread. When the worker cannot
+ * run, the file is read again and indexed in slices. `indexedIn` says which.
  */
-export async function readAuthorizedKeysFile(path: string, sliceMs = SLICE_MS): Promise<{ keys: AuthorizedKeys; stamp: string }> {
+export async function readAuthorizedKeysFile(
+  path: string,
+  sliceMs = SLICE_MS,
+  worker = true,
+): Promise<{ keys: AuthorizedKeys; stamp: string; indexedIn: 'worker' | 'slices' }> {
   for (let attempt = 1; ; attempt++) {
     const { bytes, stamp } = await readOnce(path);
     const after = statStamp(path);
@@ -129,7 +136,16 @@ export async function readAuthorizedKeysFile(path: string, sliceMs = SLICE_MS): 
       if (after.stamp !== stamp) {
         throw new KeyFileError('KEY_FILE_UNREADABLE', `authorized keys file ${path} kept changing while it was read (${READ_ATTEMPTS} attempts)`);
       }
-      return { keys: await parseAuthorizedKeysInSlices(bytes, sliceMs), stamp };
+      if (worker && !workerUnavailable && bytes.length >= WORKER_BYTES) {
+        try {
+          return { keys: await indexInWorker(bytes), stamp, indexedIn: 'worker' };
+        } catch {
+          // the bytes went to the worker: read again (stamp-checked), in slices
+          workerUnavailable = true;
+          return readAuthorizedKeysFile(path, sliceMs, false);
+        }
+      }
+      return { keys: await parseAuthorizedKeysInSlices(bytes, sliceMs), stamp, indexedIn: 'slices' };
     }
   }
 }

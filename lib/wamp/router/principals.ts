@@ -106,18 +106,46 @@ function lineRefusal(p: Principal, options: Omit<AuthCheckOptions, 'channelId'>,
 }
 
 /**
+ * The lines of a list read into a compact index (key-index.ts): the
+ * principals of one key are parsed from their line text when first asked for.
+ */
+export interface PrincipalLines {
+  /** how many principal lines */
+  readonly size: number;
+  /** the principals listing this 32-byte key, in file order, or undefined */
+  principalsOf(key: Uint8Array): Principal[] | undefined;
+  /** every principal, in file order (parses every line: for tools, not logins) */
+  allPrincipals(): Principal[];
+  /** the lines sshd would read that are not principals (cert-authority, other key types) */
+  otherLines(): AuthorizedKeyLine[];
+}
+
+/**
  * A parsed authorized_keys list: looks up principals by key and checks signatures strictly. Made
  * by `parseAuthorizedKeys` or `loadAuthorizedKeysFile`.
  */
 export class AuthorizedKeys {
   /** key hex → its principal, or its principals in file order when several lines list it */
   readonly #byHex: Map<string, Principal | Principal[]> = new Map();
+  /** or: an index whose lines are parsed when a key is first asked for */
+  #indexed: PrincipalLines | undefined;
+  /** key hex → its principals, from #indexed (parsed once) */
+  readonly #parsed = new Map<string, Principal[]>();
+  #principals: readonly Principal[];
+  #lines: readonly AuthorizedKeyLine[];
   #unavailable: string | undefined;
 
   /** A list that refuses every login with PRINCIPALS_UNAVAILABLE (the file is missing or unreadable): never "not in the list". */
   static unavailable(reason: string): AuthorizedKeys {
     const list = new AuthorizedKeys([]);
     list.#unavailable = reason;
+    return list;
+  }
+
+  /** A list served from a compact index (key-index.ts); `skipped` as the constructor's. */
+  static fromIndex(index: PrincipalLines, skipped: readonly SkippedKey[]): AuthorizedKeys {
+    const list = new AuthorizedKeys([], skipped);
+    list.#indexed = index;
     return list;
   }
 
@@ -129,19 +157,57 @@ export class AuthorizedKeys {
   readonly #verifyKeys = new Map<string, VerifyKey | string>();
 
   constructor(
-    readonly principals: readonly Principal[],
+    principals: readonly Principal[],
     /** lines that are not principals (sshd would skip them, cert-authority, not Ed25519), with the reason */
     readonly skipped: readonly SkippedKey[] = [],
-    /** the lines sshd would read that are not principals: cert-authority lines, other key types */
-    readonly lines: readonly AuthorizedKeyLine[] = [],
+    lines: readonly AuthorizedKeyLine[] = [],
     /** the index by key hex, when the caller built it already (PrincipalsBuilder) */
     index?: Map<string, Principal | Principal[]>,
   ) {
+    this.#principals = principals;
+    this.#lines = lines;
     if (index) {
       this.#byHex = index;
       return;
     }
     for (const p of principals) addToIndex(this.#byHex, p);
+  }
+
+  /** The principals, in file order (from an index: every line is parsed at the first call — use `size` to count). */
+  get principals(): readonly Principal[] {
+    if (this.#indexed) {
+      this.#principals = this.#indexed.allPrincipals();
+      this.#lines = this.#indexed.otherLines();
+      this.#indexed = undefined;
+      this.#byHex.clear();
+      for (const p of this.#principals) addToIndex(this.#byHex, p);
+    }
+    return this.#principals;
+  }
+
+  /** The lines sshd would read that are not principals: cert-authority lines, other key types. */
+  get lines(): readonly AuthorizedKeyLine[] {
+    return this.#indexed ? this.#indexed.otherLines() : this.#lines;
+  }
+
+  /** How many principal lines (cheap, whatever the list's size). */
+  get size(): number {
+    return this.#indexed ? this.#indexed.size : this.#principals.length;
+  }
+
+  /** The principals listing a key (hex, lower case), in file order. */
+  #entriesOf(hex: string): readonly Principal[] | undefined {
+    if (this.#indexed) {
+      let found = this.#parsed.get(hex);
+      if (found === undefined) {
+        found = this.#indexed.principalsOf(Buffer.from(hex, 'hex'));
+        if (found === undefined) return undefined;
+        this.#parsed.set(hex, found);
+      }
+      return found;
+    }
+    const entry = this.#byHex.get(hex);
+    return entry === undefined || Array.isArray(entry) ? entry : [entry];
   }
 
   /** The cert-authority lines (keys trusted to sign certificates, never principals themselves). */
@@ -165,8 +231,7 @@ export class AuthorizedKeys {
   find(publicKey: string | Uint8Array, options: Omit<AuthCheckOptions, 'channelId'> = {}): AuthResult {
     if (this.#unavailable !== undefined) return refuse('PRINCIPALS_UNAVAILABLE', this.#unavailable);
     const hex = typeof publicKey === 'string' ? publicKey.toLowerCase() : toHex(publicKey);
-    const entry = this.#byHex.get(hex);
-    const all = entry === undefined || Array.isArray(entry) ? entry : [entry];
+    const all = /^[0-9a-f]{64}$/.test(hex) ? this.#entriesOf(hex) : undefined;
     if (!all) return refuse('AUTH_UNKNOWN_KEY', `public key ${escapeText(hex.slice(0, 16))}… is not in the list`);
     let candidates = all;
     if (options.authid !== undefined && options.authid !== null) {
@@ -325,8 +390,20 @@ class LinePrincipal implements Principal {
   }
 }
 
-function principalFrom(line: AuthorizedKeyLine, publicKey: Uint8Array): Principal {
+/** The principal of a line that is one (see notAPrincipal). */
+export function principalFrom(line: AuthorizedKeyLine, publicKey: Uint8Array): Principal {
   return new LinePrincipal(line, publicKey);
+}
+
+/** Why a line sshd reads is not a cryptosign principal, or undefined when it is one. */
+export function notAPrincipal(line: AuthorizedKeyLine): string | undefined {
+  return line.options.certAuthority
+    ? 'a cert-authority key signs certificates; sshd never accepts it as a plain key'
+    : line.options.principals !== undefined
+      ? 'principals= belongs on a cert-authority line; sshd refuses a plain key from this line'
+      : !line.rawEd25519
+        ? 'not an Ed25519 key; cryptosign needs Ed25519'
+        : undefined;
 }
 
 /** Where a router's principals come from: a list, something that follows a file (`current()`, as AuthorizedKeysFile), or a function. */
@@ -357,13 +434,7 @@ export class PrincipalsBuilder {
       this.#skipped.push(line);
       return;
     }
-    const reason = line.options.certAuthority
-      ? 'a cert-authority key signs certificates; sshd never accepts it as a plain key'
-      : line.options.principals !== undefined
-        ? 'principals= belongs on a cert-authority line; sshd refuses a plain key from this line'
-        : !line.rawEd25519
-          ? 'not an Ed25519 key; cryptosign needs Ed25519'
-          : undefined;
+    const reason = notAPrincipal(line);
     if (reason) {
       this.#lines.push(line);
       this.#skipped.push({ line: line.line, type: line.type, reason });
