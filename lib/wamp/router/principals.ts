@@ -187,8 +187,12 @@ export class AuthorizedKeys {
 
   /** The lines sshd would read that are not principals: cert-authority lines, other key types. */
   get lines(): readonly AuthorizedKeyLine[] {
-    return this.#indexed ? this.#indexed.otherLines() : this.#lines;
+    // an indexed list parses its few non-principal lines once (certificate logins read them each time)
+    if (this.#indexed) return (this.#otherLines ??= this.#indexed.otherLines());
+    return this.#lines;
   }
+
+  #otherLines: AuthorizedKeyLine[] | undefined;
 
   /** How many principal lines (cheap, whatever the list's size). */
   get size(): number {
