@@ -70,7 +70,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs, io: CliIo): 
       ...(ca !== undefined ? { tls: { ca } } : {}),
       onDecision: (d) => log(decisionLine(d)),
     });
-    log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid ?? '?'}; ${file.current().principals.length} principals from ${args['authorized-keys']}`);
+    log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid === undefined ? '?' : quoted(session.authid)}; ${file.current().principals.length} principals from ${args['authorized-keys']}`);
     let stopping = false;
     const stop = () => {
       if (stopping) return;

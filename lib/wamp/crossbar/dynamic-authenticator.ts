@@ -18,7 +18,7 @@
 import { AuthError } from '../../errors.js';
 import type { SigningKey } from '../../keys/signing-key.js';
 import { principalsReader, type PrincipalsSource } from '../router/principals.js';
-import { forClient, NOT_AUTHORIZED } from '../router/refusals.js';
+import { currentPrincipals, forClient, NOT_AUTHORIZED } from '../router/refusals.js';
 import { quoted } from '../../escape.js';
 import { joinWamp, WampCallError, type JoinOptions, type WampSession } from '../client/session.js';
 
@@ -63,7 +63,7 @@ function decide(principals: PrincipalsSource, realm: unknown, authid: unknown, d
   if (d.authmethod !== undefined && d.authmethod !== 'cryptosign') {
     throw new AuthError('AUTH_METHOD_REFUSED', `this authenticator answers cryptosign, not ${quoted(typeof d.authmethod === 'string' ? d.authmethod : typeof d.authmethod, 40)}`);
   }
-  const p = principalsReader(principals)().forLogin(
+  const p = currentPrincipals(principalsReader(principals)).forLogin(
     { pubkey: d.authextra?.pubkey, authid, realm, peerAddress: peerAddressOf(details), ...(options.now ? { now: options.now } : {}) },
     'details.authextra.pubkey',
   );
@@ -74,6 +74,7 @@ function decide(principals: PrincipalsSource, realm: unknown, authid: unknown, d
   return { pubkey: p.publicKeyHex, role, authid: p.name, ...(p.realm !== undefined ? { realm: p.realm } : {}) };
 }
 
+/** One decision. realm, authid, pubkey and peer are crossbar's arguments as they came (any type, unbounded): escape them before printing (the CLI's decisionLine does); reason is escaped. */
 export interface Decision {
   realm: unknown;
   authid: unknown;
@@ -97,6 +98,13 @@ export interface CrossbarAuthenticatorOptions extends JoinOptions, CrossbarDecis
 /** Joins the router, registers the procedure; resolves with the session once registered. */
 export async function runCrossbarAuthenticator(key: SigningKey, options: CrossbarAuthenticatorOptions): Promise<WampSession> {
   const session = await joinWamp(key, options);
+  const report = (decision: Decision) => {
+    try {
+      options.onDecision?.(decision);
+    } catch {
+      // the operator's hook never changes the answer, nor reaches the client through runtime_error
+    }
+  };
   const decide = (args: unknown[]) => {
     const [realm, authid, details] = args;
     const base = {
@@ -109,12 +117,12 @@ export async function runCrossbarAuthenticator(key: SigningKey, options: Crossba
       const result = crossbarDecision(options.principals, realm, authid, details, {
         ...(options.defaultRole !== undefined ? { defaultRole: options.defaultRole } : {}),
       });
-      options.onDecision?.({ ...base, ok: true, principal: result.authid, role: result.role });
+      report({ ...base, ok: true, principal: result.authid, role: result.role });
       return result;
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
       const refusal = e.refusal ?? { code: e.code, reason: e.message };
-      options.onDecision?.({ ...base, ok: false, code: refusal.code, reason: refusal.reason });
+      report({ ...base, ok: false, code: refusal.code, reason: refusal.reason });
       // crossbar passes this text on to the client: nothing but the generic answer and its code
       throw new WampCallError('wamp.error.not_authorized', e.code === 'AUTH_NOT_AUTHORIZED' ? `${NOT_AUTHORIZED} [${e.code}]` : `${e.message} [${e.code}]`);
     }

@@ -33,7 +33,7 @@ import { CHANNEL_BINDING_TYPES, tlsChannelId, transcriptTlsProblem, type Channel
 import { parseChallenge, signChallenge } from '../challenge.js';
 import { signTranscript, transcriptTextProblem, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
-import { forClient, type Refusal } from './refusals.js';
+import { currentPrincipals, forClient, type Refusal } from './refusals.js';
 import { escapeText } from '../../escape.js';
 
 export interface CryptosignAuthenticatorOptions {
@@ -131,7 +131,8 @@ export class CryptosignAuthenticator {
 
   constructor(options: CryptosignAuthenticatorOptions) {
     this.#onRefusal = options.onRefusal;
-    this.#principals = principalsReader(options.principals);
+    const read = principalsReader(options.principals);
+    this.#principals = () => currentPrincipals(read); // a source that throws is a coded refusal, never its message to the client
     this.#routerKey = options.routerKey;
     this.#requireBinding = options.requireChannelBinding ?? false;
     this.#now = options.now ?? (() => new Date());
@@ -284,13 +285,14 @@ export class CryptosignAuthenticator {
       extra.signature = await signTranscript(this.#routerKey, 'router', fields);
     }
     const check = (_challenge: string, signature: string) => {
-      const found = this.#principals().find(principal.publicKey, {
-        authid: principal.name,
-        ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
-        realm: connection.realm as string,
-        now: this.#now(),
-      });
+      let found;
       try {
+        found = this.#principals().find(principal.publicKey, {
+          authid: principal.name,
+          ...(connection.peerAddress !== undefined ? { peerAddress: connection.peerAddress } : {}),
+          realm: connection.realm as string,
+          now: this.#now(),
+        });
         if (!found.ok) throw new AuthError(found.code, found.reason);
         if (!verifyTranscriptSignature(this.#principals().verifyKeyOf(found.principal), 'client', fields, signature)) {
           throw new AuthError('AUTH_SIGNATURE_WRONG', `the transcript signature does not verify for "${escapeText(found.principal.name)}" (another connection, mode or role)`);
