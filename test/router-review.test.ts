@@ -142,3 +142,13 @@ test('fox-wamp adapter: the decision\'s realm, principal and role are escaped an
   const answered = await call((cb) => throwing.cryptosign_extra('realm1', { authmethods: ['cryptosign'], authextra: { pubkey: alice.publicKeyHex } }, cb));
   assert.ok(answered.err instanceof AuthError);
 });
+
+test('a skipped line\'s reason quotes the file\'s text escaped: an unknown option or key type with control characters is one line', () => {
+  const list = parseAuthorizedKeys([
+    `\x1b[2J\rforged-option ${alice.publicKeyHex} a`,
+    `ssh-\x1b]0;owned\x07\u2028rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ b`,
+  ].join('\n'));
+  assert.equal(list.skipped.length, 2);
+  for (const s of list.skipped) assert.doesNotMatch(s.reason, /[\x00-\x1f\x7f\u2028]/, JSON.stringify(s.reason));
+  assert.match(list.skipped[0]!.reason, /unknown key option at "\\x1b\[2J\\rforged/);
+});

@@ -24,6 +24,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fromAllows } from './match.js';
+import { quoted } from '../escape.js';
 
 /** sshd's options of one line, parsed. */
 export interface KeyOptions {
@@ -207,7 +208,7 @@ export function parseKeyOptions(s: string, extra: readonly string[] = []): Optio
       }
     }
     if (i >= s.length || isBlank(s[i])) break;
-    if (s[i] !== ',') return fail(`unknown key option at "${s.slice(i, i + 24)}"`);
+    if (s[i] !== ',') return fail(`unknown key option at ${quoted(s.slice(i, i + 24))}`); // file text: escaped, one line
     i++;
     if (i >= s.length) return fail('unexpected end-of-options');
   }
