@@ -152,3 +152,14 @@ test('a skipped line\'s reason quotes the file\'s text escaped: an unknown optio
   for (const s of list.skipped) assert.doesNotMatch(s.reason, /[\x00-\x1f\x7f\u2028]/, JSON.stringify(s.reason));
   assert.match(list.skipped[0]!.reason, /unknown key option at "\\x1b\[2J\\rforged/);
 });
+
+test('a malformed AUTHENTICATE signature (not a string, not hex, megabytes) is refused like a wrong one: "not authorized" to the client, the reason to onRefusal', async () => {
+  const refusals: Refusal[] = [];
+  const auth = new CryptosignAuthenticator({ principals: parseAuthorizedKeys(`${alice.publicKeyHex} alice`), onRefusal: (r) => refusals.push(r) });
+  const hello = { authmethods: ['cryptosign'], authextra: { pubkey: alice.publicKeyHex } };
+  for (const bad of [42, { sig: 'x' }, 'zz', 'ab'.repeat(48), 'a'.repeat(4_000_000)]) {
+    const login = await auth.hello(hello, { realm: 'realm1' });
+    assert.throws(() => login.authenticate(bad), (e: unknown) => e instanceof AuthError && e.code === 'AUTH_NOT_AUTHORIZED' && e.message === 'not authorized');
+  }
+  assert.deepEqual(refusals.map((r) => r.code), Array(5).fill('AUTH_SIGNATURE_WRONG'));
+});

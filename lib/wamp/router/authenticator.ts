@@ -102,9 +102,10 @@ export class PendingLogin {
   authenticate(signature: unknown): Principal {
     if (this.#used) throw new AuthError('AUTH_CHALLENGE_USED', 'this challenge was answered already; a new HELLO gets a new one');
     this.#used = true;
-    if (typeof signature !== 'string') throw new AuthError('AUTH_SIGNATURE_WRONG', 'AUTHENTICATE carries no signature string');
+    // no string, or far too long to be one (192 or 128 hex digits): checked as '' so the refusal goes through the same path as a wrong one (the client hears "not authorized", onRefusal the reason)
+    const sig = typeof signature === 'string' && signature.length <= 1024 ? signature : '';
     try {
-      return this.#check(this.extra.challenge, signature, this.#channelId);
+      return this.#check(this.extra.challenge, sig, this.#channelId);
     } catch (e) {
       if (e instanceof AuthError) throw e;
       if (e instanceof CryptosignKeysError) throw new AuthError('AUTH_SIGNATURE_WRONG', `malformed AUTHENTICATE signature: ${e.message}`);
@@ -238,10 +239,16 @@ export class CryptosignAuthenticator {
           now: this.#now(),
         });
       } catch (e) {
-        throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+        throw this.#refusedCheck(e, details, connection);
       }
     };
     return new PendingLogin(principal, extra, channelId, check);
+  }
+
+  /** A refusal at AUTHENTICATE for the client and the operator's hook; a malformed signature (InputError) is AUTH_SIGNATURE_WRONG. */
+  #refusedCheck(e: unknown, details: HelloDetails, connection: ConnectionInfo): unknown {
+    if (!(e instanceof AuthError) && e instanceof CryptosignKeysError) e = new AuthError('AUTH_SIGNATURE_WRONG', `malformed AUTHENTICATE signature: ${escapeText(e.message)}`);
+    return e instanceof AuthError ? this.#refused(e, details, connection) : e;
   }
 
   /** Transcript mode's checks on the request alone, before the principal is looked up and before the router key signs (attack review). */
@@ -298,7 +305,7 @@ export class CryptosignAuthenticator {
           throw new AuthError('AUTH_SIGNATURE_WRONG', `the transcript signature does not verify for "${escapeText(found.principal.name)}" (another connection, mode or role)`);
         }
       } catch (e) {
-        throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+        throw this.#refusedCheck(e, details, connection);
       }
       return found.principal;
     };
