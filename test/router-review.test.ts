@@ -163,3 +163,13 @@ test('a malformed AUTHENTICATE signature (not a string, not hex, megabytes) is r
   }
   assert.deepEqual(refusals.map((r) => r.code), Array(5).fill('AUTH_SIGNATURE_WRONG'));
 });
+
+test('fail closed on what a router passes in: an Invalid Date clock refuses an expiry-time key, a peer address that is not a string refuses a from= key', () => {
+  const list = parseAuthorizedKeys(`expiry-time="20200101" ${alice.publicKeyHex} x\nfrom="*,!10.0.0.1" ${alice.publicKeyHex} y`);
+  const x = list.find(alice.publicKeyHex, { authid: 'x', now: new Date(Number.NaN) });
+  assert.equal(x.ok ? 'accepted' : x.code, 'AUTH_KEY_EXPIRED');
+  for (const peerAddress of [['10.0.0.1'], 167772161, { toString: () => '127.0.0.1' }]) {
+    const y = list.find(alice.publicKeyHex, { authid: 'y', peerAddress: peerAddress as unknown as string });
+    assert.equal(y.ok ? 'accepted' : y.code, 'AUTH_ADDRESS_REFUSED', String(peerAddress));
+  }
+});
