@@ -5,6 +5,9 @@
  * able to change the answer). Each test failed before its fix.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { AuthError } from '../lib/errors.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
@@ -16,6 +19,9 @@ import type { Refusal } from '../lib/wamp/router/refusals.js';
 import { crossbarDecision, runCrossbarAuthenticator, type Decision } from '../lib/wamp/crossbar/dynamic-authenticator.js';
 import { foxWampAuthHandler, type FoxWampDecision } from '../lib/wamp/router/fox-wamp.js';
 import { startTestRouter, type TestRouter } from './helpers/test-router.js';
+import { tempDir } from './helpers/paths.js';
+import { authenticatorCommand } from '../bin/authenticator-command.js';
+import type { CliIo } from '../bin/cli-io.js';
 
 const alice = fromSeed('a1'.repeat(32));
 const authKey = fromSeed('7a'.repeat(32));
@@ -171,5 +177,45 @@ test('fail closed on what a router passes in: an Invalid Date clock refuses an e
   for (const peerAddress of [['10.0.0.1'], 167772161, { toString: () => '127.0.0.1' }]) {
     const y = list.find(alice.publicKeyHex, { authid: 'y', peerAddress: peerAddress as unknown as string });
     assert.equal(y.ok ? 'accepted' : y.code, 'AUTH_ADDRESS_REFUSED', String(peerAddress));
+  }
+});
+
+test('the authenticator command quotes the authid of its own WELCOME (a name from the router, with control characters) in its log', async () => {
+  const tmp = tempDir();
+  try {
+    const r = await startTestRouter({
+      principals: parseAuthorizedKeys(`wamp-role="authenticator" ${authKey.publicKeyHex} auth\x1b[2J\rforged line`),
+      dynamic: { authRealm: 'realm-auth', procedure: 'com.example.authenticate' },
+    });
+    routers.push(r);
+    const seedFile = join(tmp.dir, 'seed');
+    writeFileSync(seedFile, '7a'.repeat(32) + '\n', { mode: 0o600 });
+    const keysFile = join(tmp.dir, 'principals');
+    writeFileSync(keysFile, '');
+    let stderr = '';
+    let stop: (() => void) | undefined;
+    const io: CliIo = {
+      stdin: Readable.from([]),
+      stdout: () => undefined,
+      stderr: (s) => {
+        stderr += s;
+        if (/registered /.test(s)) stop?.();
+      },
+      stderrIsTTY: false,
+      env: {},
+      askPassphrase: async () => { throw new Error('no prompt'); },
+      onStop: (handler) => {
+        stop = handler;
+        if (/registered /.test(stderr)) setImmediate(handler); // it registers, then listens for the stop
+        return () => undefined;
+      },
+    };
+    await authenticatorCommand({ url: r.url, realm: 'realm-auth', procedure: 'com.example.authenticate', 'authorized-keys': keysFile, 'seed-file': seedFile }, io);
+    const line = stderr.split('\n').find((l) => l.includes('registered'));
+    assert.ok(line, stderr);
+    assert.doesNotMatch(line, /[\x00-\x1f]/);
+    assert.match(line, /as "auth\\x1b\[2J\\rforged line"/);
+  } finally {
+    tmp.cleanup();
   }
 });
