@@ -73,7 +73,7 @@ export async function authenticatorCommand(args: AuthenticatorArgs, io: CliIo): 
       onDecision: (d) => log(decisionLine(d)),
       ...(revoked ? { revokedKeys: () => revoked.current() } : {}),
     });
-    log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid ?? '?'}; ${file.current().size} principals from ${args['authorized-keys']}`);
+    log(`registered ${args.procedure} on ${args.url} (realm ${args.realm}) as ${session.authid === undefined ? '?' : quoted(session.authid)}; ${file.current().size} principals from ${args['authorized-keys']}`);
     let stopping = false;
     const stop = () => {
       if (stopping) return;

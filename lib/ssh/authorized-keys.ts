@@ -26,6 +26,7 @@
  */
 import { parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
 import { NO_OPTIONS, parseKeyOptions, type KeyOptions } from './key-options.js';
+import { quoted } from '../escape.js';
 
 /** The options of every line that has none (shared, frozen). */
 const NONE = { ok: true as const, options: NO_OPTIONS, end: 0 };
@@ -160,7 +161,7 @@ function readKey(s: string, at: number): ReadKey | string {
   // the usual case without a new string
   const type = typeEnd - at === 11 && s.startsWith(ED25519_NAME, at) ? ED25519_NAME : s.slice(at, typeEnd);
   const family = familyOfName(type);
-  if (family === undefined) return `unknown key type "${type.slice(0, 40)}"`;
+  if (family === undefined) return `unknown key type ${quoted(type, 40)}`; // file text: escaped, one line
   const b64Start = skipBlanks(s, typeEnd);
   const b64End = wordEnd(s, b64Start);
   const blob = strictBase64(s.slice(b64Start, b64End));

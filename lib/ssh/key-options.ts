@@ -24,6 +24,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fromAllows } from './match.js';
+import { quoted } from '../escape.js';
 
 /** sshd's options of one line, parsed. */
 export interface KeyOptions {
@@ -208,7 +209,7 @@ export function parseKeyOptions(s: string, extra: readonly string[] = []): Optio
       }
     }
     if (i >= s.length || isBlank(s[i])) break;
-    if (s[i] !== ',') return fail(`unknown key option at "${s.slice(i, i + 24)}"`);
+    if (s[i] !== ',') return fail(`unknown key option at ${quoted(s.slice(i, i + 24))}`); // file text: escaped, one line
     i++;
     if (i >= s.length) return fail('unexpected end-of-options');
   }
@@ -353,12 +354,13 @@ function standardOffsetMinutes(year: number): number {
 /** Why sshd would not accept a plain key from a line with these options at this peer and time; undefined when it would. */
 export function plainKeyRefusal(o: KeyOptions, peer: { address?: string | undefined; now: Date }): { code: 'cert-authority' | 'expired' | 'principals' | 'from'; reason: string } | undefined {
   if (o.certAuthority) return { code: 'cert-authority', reason: 'a cert-authority line is for certificates, never a plain key' };
-  if (o.validBefore !== undefined && o.validBefore < Math.floor(peer.now.getTime() / 1000)) {
+  // !(a >= b): a clock that is not a time (an Invalid Date from the caller) refuses, never lets an expired key in
+  if (o.validBefore !== undefined && !(o.validBefore >= Math.floor(peer.now.getTime() / 1000))) {
     return { code: 'expired', reason: `expired at ${new Date(o.validBefore * 1000).toISOString()}` };
   }
   if (o.principals !== undefined) return { code: 'principals', reason: 'principals= on a key that is not a cert-authority' };
   if (o.from !== undefined) {
-    if (peer.address === undefined) return { code: 'from', reason: 'from= and no peer address to check' };
+    if (typeof peer.address !== 'string') return { code: 'from', reason: 'from= and no peer address to check' }; // an array or number from a caller never matches by coercion
     if (!fromAllows(o.from, peer.address)) return { code: 'from', reason: `may not be used from ${peer.address}` };
   }
   return undefined;

@@ -21,7 +21,7 @@ import { ed25519Blob } from '../../ssh/public-key.js';
 import { AuthError } from '../../errors.js';
 import type { SigningKey } from '../../keys/signing-key.js';
 import { principalsReader, type PrincipalsSource } from '../router/principals.js';
-import { forClient, NOT_AUTHORIZED } from '../router/refusals.js';
+import { currentPrincipals, forClient, NOT_AUTHORIZED } from '../router/refusals.js';
 import { quoted } from '../../escape.js';
 import { joinWamp, WampCallError, type JoinOptions, type WampSession } from '../client/session.js';
 
@@ -76,8 +76,8 @@ function decide(principals: PrincipalsSource, realm: unknown, authid: unknown, d
   // a client certificate (authextra.certificate): checked here; crossbar then challenges the certified key
   const p =
     cert === undefined || cert === null
-      ? principalsReader(principals)().forLogin(asked, 'details.authextra.pubkey')
-      : certificatePrincipal(principalsReader(principals)(), {
+      ? currentPrincipals(principalsReader(principals)).forLogin(asked, 'details.authextra.pubkey')
+      : certificatePrincipal(currentPrincipals(principalsReader(principals)), {
           ...asked,
           certificate: decodeCertificateField(cert, 'details.authextra.certificate'),
           revoked,
@@ -91,7 +91,7 @@ function decide(principals: PrincipalsSource, realm: unknown, authid: unknown, d
   return { pubkey: p.publicKeyHex, role, authid: p.name, ...(p.realm !== undefined ? { realm: p.realm } : {}) };
 }
 
-/** One decision of the dynamic authenticator, for the operator's log (`onDecision`). */
+/** One decision. realm, authid, pubkey and peer are crossbar's arguments as they came (any type, unbounded): escape them before printing (the CLI's decisionLine does); reason is escaped. */
 export interface Decision {
   realm: unknown;
   authid: unknown;
@@ -119,6 +119,13 @@ export interface CrossbarAuthenticatorOptions extends JoinOptions, CrossbarDecis
 /** Joins the router, registers the procedure; resolves with the session once registered. */
 export async function runCrossbarAuthenticator(key: SigningKey, options: CrossbarAuthenticatorOptions): Promise<WampSession> {
   const session = await joinWamp(key, options);
+  const report = (decision: Decision) => {
+    try {
+      options.onDecision?.(decision);
+    } catch {
+      // the operator's hook never changes the answer, nor reaches the client through runtime_error
+    }
+  };
   const decide = (args: unknown[]) => {
     const [realm, authid, details] = args;
     const base = {
@@ -132,12 +139,12 @@ export async function runCrossbarAuthenticator(key: SigningKey, options: Crossba
         ...(options.defaultRole !== undefined ? { defaultRole: options.defaultRole } : {}),
         ...(options.revokedKeys !== undefined ? { revokedKeys: options.revokedKeys } : {}),
       });
-      options.onDecision?.({ ...base, ok: true, principal: result.authid, role: result.role });
+      report({ ...base, ok: true, principal: result.authid, role: result.role });
       return result;
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
       const refusal = e.refusal ?? { code: e.code, reason: e.message };
-      options.onDecision?.({ ...base, ok: false, code: refusal.code, reason: refusal.reason });
+      report({ ...base, ok: false, code: refusal.code, reason: refusal.reason });
       // crossbar passes this text on to the client: nothing but the generic answer and its code
       throw new WampCallError('wamp.error.not_authorized', e.code === 'AUTH_NOT_AUTHORIZED' ? `${NOT_AUTHORIZED} [${e.code}]` : `${e.message} [${e.code}]`);
     }

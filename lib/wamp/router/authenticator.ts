@@ -34,7 +34,7 @@ import { CHANNEL_BINDING_TYPES, tlsChannelId, transcriptTlsProblem, type Channel
 import { parseChallenge, signChallenge } from '../challenge.js';
 import { signTranscript, transcriptTextProblem, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
-import { forClient, type Refusal } from './refusals.js';
+import { currentPrincipals, forClient, type Refusal } from './refusals.js';
 import { escapeText, quoted } from '../../escape.js';
 import { certificatePrincipal, decodeCertificateField } from './cert-authorities.js';
 import { toCertificate, type SshCertificate } from '../../ssh/certificate.js';
@@ -130,9 +130,10 @@ export class PendingLogin {
   authenticate(signature: unknown): Principal {
     if (this.#used) throw new AuthError('AUTH_CHALLENGE_USED', 'this challenge was answered already; a new HELLO gets a new one');
     this.#used = true;
-    if (typeof signature !== 'string') throw new AuthError('AUTH_SIGNATURE_WRONG', 'AUTHENTICATE carries no signature string');
+    // no string, or far too long to be one (192 or 128 hex digits): checked as '' so the refusal goes through the same path as a wrong one (the client hears "not authorized", onRefusal the reason)
+    const sig = typeof signature === 'string' && signature.length <= 1024 ? signature : '';
     try {
-      return this.#check(this.extra.challenge, signature, this.#channelId);
+      return this.#check(this.extra.challenge, sig, this.#channelId);
     } catch (e) {
       if (e instanceof AuthError) throw e;
       if (e instanceof CryptosignKeysError) throw new AuthError('AUTH_SIGNATURE_WRONG', `malformed AUTHENTICATE signature: ${e.message}`);
@@ -186,7 +187,8 @@ export class CryptosignAuthenticator {
       if (cert.certType !== 'host') throw new InputError('INVALID_ARGUMENT', 'routerCertificate must be a host certificate (ssh-keygen -h)');
       this.#routerCertificate = cert;
     }
-    this.#principals = principalsReader(options.principals);
+    const read = principalsReader(options.principals);
+    this.#principals = () => currentPrincipals(read); // a source that throws is a coded refusal, never its message to the client
     this.#routerKey = options.routerKey;
     this.#requireBinding = options.requireChannelBinding ?? false;
     this.#now = options.now ?? (() => new Date());
@@ -275,7 +277,7 @@ export class CryptosignAuthenticator {
       try {
         return check(challenge, signature, id);
       } catch (e) {
-        throw e instanceof AuthError ? this.#refused(e, details, connection) : e;
+        throw this.#refusedCheck(e, details, connection);
       }
     };
   }
@@ -363,6 +365,12 @@ export class CryptosignAuthenticator {
       return again;
     };
     return new PendingLogin(principal, extra, channelId, this.#guarded(check, details, connection));
+  }
+
+  /** A refusal at AUTHENTICATE for the client and the operator's hook; a malformed signature (InputError) is AUTH_SIGNATURE_WRONG. */
+  #refusedCheck(e: unknown, details: HelloDetails, connection: ConnectionInfo): unknown {
+    if (!(e instanceof AuthError) && e instanceof CryptosignKeysError) e = new AuthError('AUTH_SIGNATURE_WRONG', `malformed AUTHENTICATE signature: ${escapeText(e.message)}`);
+    return e instanceof AuthError ? this.#refused(e, details, connection) : e;
   }
 
   /** Transcript mode's checks on the request alone, before the principal is looked up and before the router key signs (attack review). */

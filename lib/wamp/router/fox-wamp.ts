@@ -33,10 +33,11 @@ type Callback = (err: Error | null, value?: unknown) => void;
 
 /** One login decision, for the operator's log. */
 export interface FoxWampDecision {
+  /** the realm asked for, escaped and bounded (`(type)` when it is not a string) */
   realm: string;
-  /** the HELLO authid (from the wire: escape it before printing) */
+  /** the HELLO authid: escaped and bounded when a string, else as it came (print its type) */
   authid: unknown;
-  /** the principal's name, when the login was accepted */
+  /** the principal's name (escaped and bounded), when the login was accepted */
   principal?: string;
   role?: string;
   /** the refusal's code and message, when it was refused */
@@ -77,13 +78,21 @@ export function foxWampAuthHandler(options: FoxWampAuthOptions): FoxWampAuthHand
     );
   }
   const authenticator = new CryptosignAuthenticator(authOptions);
+  // the operator's log gets escaped, bounded text (the realm and authid come from the wire, the principal from the file), and its hook never changes the answer
+  const report = (realm: unknown, decision: Omit<FoxWampDecision, 'realm'>) => {
+    try {
+      onDecision?.({ ...decision, realm: typeof realm === 'string' ? escapeText(realm) : `(${typeof realm})` });
+    } catch {
+      // the answer is the same whatever the hook does
+    }
+  };
   const logins = new WeakMap<object, PendingLogin>();
   const refuse = (realm: string, details: HelloDetails, e: unknown, cb: Callback) => {
     const coded = e instanceof CryptosignKeysError ? e : undefined;
     // the operator sees the refusal's own code and reason; the client was told only AUTH_NOT_AUTHORIZED
     const refusal = e instanceof AuthError ? e.refusal : undefined;
     const code = refusal?.code ?? coded?.code;
-    onDecision?.({ realm, authid: typeof details?.authid === 'string' ? escapeText(details.authid) : details?.authid, ...(code ? { code } : {}), message: escapeText(refusal?.reason ?? coded?.message ?? String(e)) });
+    report(realm, { authid: typeof details?.authid === 'string' ? escapeText(details.authid) : details?.authid, ...(code ? { code } : {}), message: escapeText(refusal?.reason ?? coded?.message ?? String(e)) });
     cb(e instanceof Error ? e : new Error(String(e)));
   };
   return {
@@ -109,7 +118,7 @@ export function foxWampAuthHandler(options: FoxWampAuthOptions): FoxWampAuthHand
       }
       // fox-wamp's WELCOME carries the HELLO's authid: make it the principal's name
       (details as { authid?: unknown }).authid = principal.name;
-      onDecision?.({ realm, authid: principal.name, principal: principal.name, ...(principal.role !== undefined ? { role: principal.role } : {}) });
+      report(realm, { authid: escapeText(principal.name), principal: escapeText(principal.name), ...(principal.role !== undefined ? { role: escapeText(principal.role) } : {}) });
       cb(null, { authid: principal.name, role: principal.role });
     },
   };

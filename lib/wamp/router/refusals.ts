@@ -15,7 +15,7 @@
  * the full reason (principal, line, option) and its own code; every string
  * in it that came from a file or the wire is escaped (lib/escape.ts).
  */
-import { AuthError, type ErrorCode } from '../../errors.js';
+import { AuthError, CryptosignKeysError, type ErrorCode } from '../../errors.js';
 import { escapeText } from '../../escape.js';
 
 /** Codes a client may see as they are: they are about its own request. */
@@ -65,5 +65,21 @@ export const MAX_LOGIN_STRING = 256;
 export function boundLoginString(value: unknown, what: string): void {
   if (typeof value === 'string' && value.length > MAX_LOGIN_STRING) {
     throw new AuthError('AUTH_INPUT_TOO_LONG', `the ${what} is longer than ${MAX_LOGIN_STRING} characters`);
+  }
+}
+
+/**
+ * The current principals from a source that may throw (the operator's
+ * function, a list that cannot be read): a source's own error becomes the
+ * refusal PRINCIPALS_UNAVAILABLE with its message for the operator, so the
+ * client never reads it (a path, an errno) in ABORT or crossbar's answer.
+ */
+export function currentPrincipals<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof AuthError) throw e;
+    const code = e instanceof CryptosignKeysError ? ` [${e.code}]` : '';
+    throw new AuthError('PRINCIPALS_UNAVAILABLE', `the principals could not be read: ${escapeText(e instanceof Error ? e.message : e, 500)}${code}`);
   }
 }
