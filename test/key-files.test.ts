@@ -142,3 +142,50 @@ test('keys never show their private part when printed or serialized', async () =
     assert.ok(!s.includes(RFC_SEED), s);
   }
 });
+
+test('an Ed25519 openssh-key-v1 file is read without sshpk, to the same key and comment; anything off is left to sshpk', async () => {
+  const { ed25519KeyOfFile, loadSshpk } = await import('../lib/keys/formats/openssh.js');
+  const { openSshBinary } = await import('../lib/keys/openssh-decrypt.js');
+  const comments = ['', 'plain comment', 'naïve ☃ user@host', '(unnamed)'];
+  for (const comment of comments) {
+    const path = join(dir, `fast-${comments.indexOf(comment)}`);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+    const data = readFileSync(path);
+    const fast = ed25519KeyOfFile(data);
+    assert.ok(fast, `read without sshpk (comment ${JSON.stringify(comment)})`);
+    const ref = loadSshpk().parsePrivateKey(data, 'openssh');
+    const parts = ref.part as unknown as Record<string, { data: Buffer }>;
+    assert.deepEqual(Buffer.from(fast.seed), parts.k!.data);
+    assert.deepEqual(Buffer.from(fast.pub), parts.A!.data);
+    assert.equal(fast.comment === '' ? '(unnamed)' : fast.comment, ref.comment, 'sshpk names an empty comment (unnamed)');
+    const key = loadKeyFile(path);
+    assert.equal(key.comment, comment === '(unnamed)' ? '' : comment);
+    // tampered copies: each one is not read here (sshpk decides), and loads or fails as sshpk says
+    const bin = openSshBinary(data.toString('latin1'))!;
+    const armour = (b: Uint8Array) => Buffer.from(`-----BEGIN OPENSSH PRIVATE KEY-----\n${Buffer.from(b).toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`);
+    // the private section is the file's last string: check integers first, padding 1, 2, … last
+    const { WireReader } = await import('../lib/ssh/wire.js');
+    const r = new WireReader(bin.subarray('openssh-key-v1\0'.length));
+    for (let i = 0; i < 3; i++) r.string();
+    r.uint32();
+    r.string();
+    const sectionAt = bin.length - r.string().length;
+    const paddingAt = sectionAt + 8 + 4 + 11 + 4 + 32 + 4 + 64 + 4 + Buffer.byteLength(comment);
+    const tampers: [string, (b: Uint8Array) => void][] = [
+      ['check integers differ', (b) => void (b[sectionAt] = (b[sectionAt] as number) ^ 1)],
+      ...(paddingAt < bin.length ? [['padding not 1, 2, 3, …', (b: Uint8Array) => void (b[b.length - 1] = (b[b.length - 1] as number) ^ 0x40)] as [string, (b: Uint8Array) => void]] : []),
+      ['seed || public key does not end with the public key', (b) => {
+        const at = paddingAt - 4 - Buffer.byteLength(comment) - 1;
+        b[at] = (b[at] as number) ^ 1;
+      }],
+    ];
+    for (const [what, tamper] of tampers) {
+      const b = new Uint8Array(bin);
+      tamper(b);
+      assert.equal(ed25519KeyOfFile(armour(b)), undefined, what);
+    }
+  }
+  assert.equal(ed25519KeyOfFile(readFileSync(fixture('rsa'))), undefined, 'an RSA key is left to sshpk');
+  assert.equal(ed25519KeyOfFile(readFileSync(fixture('ed25519-encrypted'))), undefined, 'an encrypted file is not read here');
+  expectCode(() => loadKeyFile(fixtureCopy(dir, 'rsa')), 'KEY_NOT_ED25519');
+});

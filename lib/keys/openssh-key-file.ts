@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { KeyFileError, type ErrorCode } from '../errors.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 import { LocalSigningKey } from './signing-key.js';
-import { NOT_ED25519, loadSshpk, readOpenSshPrivateKey } from './formats/openssh.js';
+import { NOT_ED25519, readOpenSshPrivateKey } from './formats/openssh.js';
 import { readPkcs8PrivateKey } from './formats/pkcs8.js';
 import { detectKeyFormat } from './formats/detect.js';
 import { decryptWithDerivedKey, passphraseBytes, readEncryptedOpenSshKey } from './openssh-decrypt.js';
@@ -57,15 +57,8 @@ export async function openKeyFile(path: string, options: KeyFileOptions = {}): P
       const pass = passphraseBytes(passphrase);
       let derived: Uint8Array;
       try {
-        const deriving = bcryptPbkdfInWorkers(pass, file.salt, file.rounds, file.derivedLength);
-        // sshpk parses the decrypted key: loaded while the workers start and derive, not after
-        // (should loading fail, the parse below reports it)
-        try {
-          loadSshpk();
-        } catch {
-          // reported by the parse
-        }
-        derived = await deriving;
+        // an Ed25519 key is read without sshpk (formats/openssh.ts): nothing else to do on this thread meanwhile
+        derived = await bcryptPbkdfInWorkers(pass, file.salt, file.rounds, file.derivedLength);
       } catch (e) {
         if (e instanceof RangeError) throw new KeyFileError('KEY_FILE_FORMAT', `${path}: bad key derivation parameters`);
         throw new KeyFileError('KEY_FILE_FORMAT', `${path}: the key derivation failed in a worker thread (${String((e as Error).message).slice(0, 120)})`);

@@ -1,20 +1,25 @@
 /**
  * OpenSSH's private key format (openssh-key-v1, `-----BEGIN OPENSSH PRIVATE
- * KEY-----`): an encrypted file is decrypted by openssh-decrypt.ts, then
- * sshpk parses the unencrypted file. Only Ed25519 keys are accepted.
+ * KEY-----`): an encrypted file is decrypted by openssh-decrypt.ts, then the
+ * unencrypted file is read: a well-formed Ed25519 key here (ed25519KeyOfFile),
+ * anything else by sshpk, which says what is wrong with it. Loading sshpk
+ * costs ~35-60 ms of CPU, which a CLI run opening an Ed25519 key no longer
+ * pays (and which competed with the KDF workers for the cores).
+ * Only Ed25519 keys are accepted.
  */
 import { createRequire } from 'node:module';
 import type sshpkTypes from 'sshpk';
 import { KeyFileError } from '../../errors.js';
 import { LocalSigningKey } from '../signing-key.js';
-import { decryptOpenSshKeyFile } from '../openssh-decrypt.js';
+import { decryptOpenSshKeyFile, openSshBinary } from '../openssh-decrypt.js';
+import { WireReader } from '../../ssh/wire.js';
 
 /** The end of every "not Ed25519" message: cryptosign is Ed25519. */
 export const NOT_ED25519 = 'cryptosign needs an Ed25519 key (ssh-keygen -t ed25519)';
 
 // loaded on first use: a CLI run with a seed never pays for it
 let sshpk: typeof sshpkTypes | undefined;
-/** sshpk, loaded on first use (openKeyFile loads it while its KDF workers run). */
+/** sshpk, loaded on first use (only for files ed25519KeyOfFile does not read). */
 export function loadSshpk(): typeof sshpkTypes {
   sshpk ??= createRequire(import.meta.url)('sshpk') as typeof sshpkTypes;
   return sshpk;
@@ -27,6 +32,14 @@ export function readOpenSshPrivateKey(data: Uint8Array, where: string, passphras
   // coded error: sshpk only ever sees an unencrypted openssh-key-v1 file, and only parses it
   const unencrypted = decryptOpenSshKeyFile(data, where, passphrase);
   try {
+    const ed25519 = ed25519KeyOfFile(unencrypted ?? data);
+    if (ed25519) {
+      try {
+        return signingKeyOf(new Uint8Array(ed25519.seed), ed25519.pub, ed25519.comment, where);
+      } finally {
+        ed25519.seed.fill(0);
+      }
+    }
     key = loadSshpk().parsePrivateKey(Buffer.from(unencrypted ?? data), 'openssh');
   } catch (e) {
     const err = e as Error;
@@ -46,11 +59,54 @@ export function readOpenSshPrivateKey(data: Uint8Array, where: string, passphras
   if (!seed || seed.length !== 32 || !pub) {
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} holds a malformed Ed25519 key`);
   }
-  const signing = new LocalSigningKey('file', new Uint8Array(seed), key.comment && key.comment !== '(unnamed)' ? key.comment : '');
+  return signingKeyOf(new Uint8Array(seed), pub, key.comment, where);
+}
+
+function signingKeyOf(seed: Uint8Array, pub: Uint8Array, comment: string | undefined, where: string): LocalSigningKey {
+  const signing = new LocalSigningKey('file', seed, comment && comment !== '(unnamed)' ? comment : '');
   if (!Buffer.from(signing.publicKey).equals(pub)) {
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} is corrupt: its public key does not match its private key`);
   }
   return signing;
+}
+
+/**
+ * An unencrypted openssh-key-v1 file holding one well-formed Ed25519 key
+ * (as sshkey.c writes it: header with cipher and KDF "none", the public key
+ * blob, then the private section: two equal check integers, "ssh-ed25519",
+ * the 32-byte public key, the 64-byte seed || public key, the comment, and
+ * padding 1, 2, 3, …): its seed (wipe it), public key and comment (UTF-8, as
+ * sshpk decodes it). Undefined for anything else, which sshpk then reads
+ * (and names what is wrong), so that this only ever accepts what sshpk would.
+ */
+export function ed25519KeyOfFile(armoured: Uint8Array): { seed: Uint8Array; pub: Uint8Array; comment: string } | undefined {
+  const bin = openSshBinary(Buffer.from(armoured).toString('latin1'));
+  if (!bin) return undefined;
+  const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+  let priv: Uint8Array | undefined;
+  try {
+    const r = new WireReader(bin.subarray('openssh-key-v1\0'.length));
+    if (text(r.string()) !== 'none' || text(r.string()) !== 'none' || r.string().length !== 0 || r.uint32() !== 1) return undefined;
+    const blob = new WireReader(r.string());
+    if (text(blob.string()) !== 'ssh-ed25519') return undefined;
+    const blobPub = blob.string();
+    blob.end();
+    const section = r.string();
+    r.end();
+    const p = new WireReader(section);
+    if (p.uint32() !== p.uint32() || text(p.string()) !== 'ssh-ed25519') return undefined;
+    const pub = p.string();
+    priv = p.string();
+    const comment = Buffer.from(p.string()).toString('utf8');
+    const padding = p.rest();
+    if (pub.length !== 32 || priv.length !== 64 || !Buffer.from(pub).equals(blobPub) || !Buffer.from(priv.subarray(32)).equals(pub)) return undefined;
+    if (padding.length >= 16 || padding.some((b, i) => b !== i + 1)) return undefined;
+    return { seed: new Uint8Array(priv.subarray(0, 32)), pub: new Uint8Array(pub), comment };
+  } catch {
+    return undefined;
+  } finally {
+    bin.fill(0);
+  }
 }
 
 /** sshpk's messages name the file "(unnamed)"; keep them one line and about our file. */
