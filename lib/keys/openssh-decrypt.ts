@@ -5,8 +5,8 @@
  * (authenticated, as OpenSSH's sshkey.c does). The key and IV come from our
  * bcrypt_pbkdf (crypto/bcrypt-pbkdf.ts), here or, for openKeyFile, in worker
  * threads (read the header, derive, then decryptWithDerivedKey). The result
- * is the same key as an unencrypted openssh-key-v1 file, which sshpk then
- * parses like any other.
+ * is the same key as an unencrypted openssh-key-v1 file, which
+ * formats/openssh.ts then reads like any other.
  *
  * chacha20-poly1305@openssh.com with an empty AAD and sequence number 0: the
  * Poly1305 key is the first 32 bytes of the ChaCha20 keystream (block 0)
@@ -129,7 +129,7 @@ export function passphraseBytes(passphrase: string | Uint8Array): Buffer {
 /**
  * The file `file` describes, decrypted with `derived` (bcrypt_pbkdf's output
  * for it: key then IV) and armoured as an unencrypted openssh-key-v1 file for
- * sshpk. A wrong passphrase shows as a bad check integer or tag. `derived` is
+ * formats/openssh.ts. A wrong passphrase shows as a bad check integer or tag. `derived` is
  * wiped.
  */
 export function decryptWithDerivedKey(file: EncryptedOpenSshKey, derived: Uint8Array, where: string): Buffer {
@@ -176,7 +176,7 @@ export function decryptWithDerivedKey(file: EncryptedOpenSshKey, derived: Uint8A
 
 /**
  * When `data` is an encrypted openssh-key-v1 file: the same key, unencrypted,
- * for sshpk to parse, the KDF run here (synchronously). Undefined for every
+ * for formats/openssh.ts to read, the KDF run here (synchronously). Undefined for every
  * other file (not OpenSSH, or not encrypted); a cipher OpenSSH does not offer
  * is a coded error.
  */
