@@ -13,6 +13,8 @@
  *   (`ssh-ed25519 AAAA… alice` or `<64 hex digits> alice`), re-read when it changes.
  * ROUTER_AGENT_KEY (a key in ssh-agent: comment, SHA256 fingerprint or hex)
  *   or ROUTER_SEED_FILE: the router's own key, for router authentication (optional).
+ * TRANSCRIPT: transcript mode (docs/transcript-binding.md): allow (default: a client
+ *   asking for it gets it, others XOR mode), require, or off.
  * HOST (127.0.0.1), PORT (8443; 0 picks a free one).
  * stdout: "listening on wss://…/ws" and "router key <hex>"; stderr: one line per login.
  *
@@ -36,7 +38,7 @@ const [HELLO, WELCOME, ABORT, CHALLENGE, AUTHENTICATE, GOODBYE] = [1, 2, 3, 4, 5
 const env = process.env;
 const routerKey = env.ROUTER_AGENT_KEY ? await openAgentKey(env.ROUTER_AGENT_KEY)
   : env.ROUTER_SEED_FILE ? loadSeedFile(env.ROUTER_SEED_FILE) : undefined;
-const auth = new CryptosignAuthenticator({ principals: new AuthorizedKeysFile(env.AUTHORIZED_KEYS), routerKey });
+const auth = new CryptosignAuthenticator({ principals: new AuthorizedKeysFile(env.AUTHORIZED_KEYS), routerKey, transcript: env.TRANSCRIPT ?? 'allow' });
 const https = createServer({ cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) });
 const WebSocketServer = ws.WebSocketServer ?? ws.default.Server; // ws 8 ?? ws 7
 const wss = new WebSocketServer({

@@ -68,6 +68,9 @@ listing=$(tar tzf "$work/$tarball")
 if printf '%s\n' "$listing" | grep -E '\.map$|^package/dist/bin/.*\.d\.ts$|^package/dist/(test|bench|soak)/'; then
   echo "check-package: the tarball holds the files above, which it should not" >&2; exit 1
 fi
+for f in README.md docs/router-recipes.md examples/ws-router.mjs; do # what the README links to ships with it
+  printf '%s\n' "$listing" | grep -qx "package/$f" || { echo "check-package: the tarball lacks $f" >&2; exit 1; }
+done
 tar xzf "$work/$tarball" -C "$work" package/package.json
 node -e "const p = require('$work/package/package.json'); if (p.scripts && p.scripts.prepare) { console.error('check-package: the packed package.json still has prepare'); process.exit(1); }"
 

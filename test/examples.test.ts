@@ -106,3 +106,18 @@ test('examples: with a router key it does not trust, the first example prints [R
   assert.match(run.stderr, /^\[ROUTER_KEY_UNTRUSTED\] [^\n]+\n$/);
   assert.doesNotMatch(routerLog.slice(before).join('\n'), /welcome/);
 });
+
+test('examples: the example router gives transcript mode (tls-exporter, router key proven) to a client that asks for it, as the README\'s secure connection says', async () => {
+  const before = routerLog.length;
+  const code = clientJs
+    .replace('wss://router.example/ws', routerUrl)
+    .replace('<router public key hex>', routerKeyHex)
+    .replace("channelBinding: 'tls-unique',", "transcript: true, channelBinding: 'tls-exporter', realm: 'realm1', authid: 'alice',");
+  assert.ok(code.includes('transcript: true'), 'the first example still has its channelBinding option');
+  const file = join(built, 'transcript.mjs');
+  writeFileSync(file, `${code}\nconsole.log('joined');\nprocess.exit(0);\n`);
+  const run = await runProcess(process.execPath, [file], { env: { ...process.env, SSH_AUTH_SOCK: userAgent.socketPath, NODE_EXTRA_CA_CERTS: cert.certPath } });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'joined\n');
+  assert.match(routerLog.slice(before).join('\n'), /^127\.0\.0\.1 welcome alice$/m);
+});

@@ -130,3 +130,16 @@ test('README, CONTRIBUTING and docs/ link nowhere outside the repository', () =>
   }
   assert.deepEqual(outside, []);
 });
+
+test("every file the README links to is in the published package (package.json files), so its links work from node_modules and on the registry", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const files = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] }).files.filter((f) => !f.startsWith('!'));
+  const shipped = (path: string) => files.some((f) => f === path || path.startsWith(`${f}/`) || (f.endsWith('/*.md') && dirname(path) === f.slice(0, -5) && path.endsWith('.md')));
+  const missing: string[] = [];
+  for (const m of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+    const target = (m[1] as string).split('#')[0] as string;
+    if (target === '' || /^[a-z]+:/i.test(target)) continue;
+    if (!shipped(target)) missing.push(target);
+  }
+  assert.deepEqual(missing, []);
+});
