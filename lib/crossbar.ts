@@ -1,6 +1,7 @@
 /**
  * `cryptosign-keys/crossbar`: a crossbar dynamic authenticator backed by authorized_keys
- * (crossbar verifies the signature itself; this decides who the key belongs to).
+ * (crossbar verifies the signature itself, in XOR mode: this path cannot offer transcript mode;
+ * this decides who the key belongs to).
  */
 export {
   crossbarDecision,
