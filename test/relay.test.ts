@@ -18,7 +18,6 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { AgentClient } from '../lib/agent/client.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
 import { toHex } from '../lib/crypto/hex.js';
 import { openAgentKey } from '../lib/keys/agent-key.js';
@@ -31,30 +30,23 @@ import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 import { startTestRouter, type TestRouter } from './helpers/test-router.js';
 import { makeTestCert } from './helpers/tls.js';
-import { counting } from './helpers/counting-key.js';
+import { counting, CountingAgentClient } from './helpers/counting-key.js';
 import { login } from './helpers/wamp-login.js';
 
 const routerCert = makeTestCert();
 const mitmCert = makeTestCert();
 const tmp = tempDir();
 let agent: ThrowawayAgent;
-let agentSigns = 0;
+let agentClient: CountingAgentClient;
 const keys: Record<'seed' | 'file' | 'agent', SigningKey> = {} as never;
 const NAMES = { seed: 'carol', file: 'bob', agent: 'alice' } as const;
 const routerKey = fromSeed('a1'.repeat(32));
 const closers: (() => Promise<void>)[] = [];
 
-class CountingAgentClient extends AgentClient {
-  override sign(blob: Uint8Array, data: Uint8Array, flags?: number) {
-    agentSigns++;
-    return super.sign(blob, data, flags);
-  }
-}
-
 before(async () => {
   agent = await startThrowawayAgent();
   await agent.makeKey('alice', { comment: 'alice' });
-  keys.agent = await openAgentKey('alice', { client: new CountingAgentClient({ socketPath: agent.socketPath }) });
+  keys.agent = await openAgentKey('alice', { client: (agentClient = new CountingAgentClient({ socketPath: agent.socketPath })) });
   keys.file = loadKeyFile(fixtureCopy(tmp.dir, 'ed25519'));
   keys.seed = fromSeed('c3'.repeat(32));
 });
@@ -153,7 +145,7 @@ interface Attempt {
 
 async function attempt(source: keyof typeof NAMES, router: TestRouter, relay: Relay, options: CryptosignClientOptions): Promise<Attempt> {
   const key = counting(keys[source]);
-  const agentBefore = agentSigns;
+  const agentBefore = agentClient.signs;
   const outcomesBefore = router.outcomes.length;
   const client = cryptosignClient(key, { tls: clientTls(), realm: 'realm1', authid: NAMES[source], ...options });
   const result = await login('wampy', relay.url, client, NAMES[source]);
@@ -161,7 +153,7 @@ async function attempt(source: keyof typeof NAMES, router: TestRouter, relay: Re
   return {
     result,
     signs: key.signs,
-    agentSigns: agentSigns - agentBefore,
+    agentSigns: agentClient.signs - agentBefore,
     admitted: outcomes.some((o) => o.principal !== undefined),
     clientCode: client.lastError?.code,
     routerCode: outcomes.at(-1)?.code,

@@ -12,7 +12,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AgentClient } from '../lib/agent/client.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
 import { openAgentKey } from '../lib/keys/agent-key.js';
 import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
@@ -21,7 +20,7 @@ import type { SigningKey } from '../lib/keys/signing-key.js';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { cryptosignClient, type CryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
-import { counting } from './helpers/counting-key.js';
+import { counting, CountingAgentClient } from './helpers/counting-key.js';
 import { fixtureCopy, tempDir } from './helpers/paths.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
@@ -31,18 +30,11 @@ const cert = makeTestCert();
 const tmp = tempDir();
 let agent: ThrowawayAgent;
 const keys: Record<'seed' | 'file' | 'agent', SigningKey> = {} as never;
-let agentSigns = 0;
+let agentClient: CountingAgentClient;
 let routerAgentKey: SigningKey;
 const routerSeedKey = fromSeed('a1'.repeat(32));
 const strangerRouterKey = fromSeed('b2'.repeat(32));
 const routers: TestRouter[] = [];
-
-class CountingAgentClient extends AgentClient {
-  override sign(blob: Uint8Array, data: Uint8Array, flags?: number) {
-    agentSigns++;
-    return super.sign(blob, data, flags);
-  }
-}
 
 let principalsText = '';
 const NAMES = new Map<string, string>();
@@ -50,7 +42,7 @@ before(async () => {
   agent = await startThrowawayAgent();
   await agent.makeKey('alice', { comment: 'alice' });
   await agent.makeKey('router', { comment: 'router-node-key' });
-  keys.agent = await openAgentKey('alice', { client: new CountingAgentClient({ socketPath: agent.socketPath }) });
+  keys.agent = await openAgentKey('alice', { client: (agentClient = new CountingAgentClient({ socketPath: agent.socketPath })) });
   routerAgentKey = await openAgentKey('router-node-key', { socketPath: agent.socketPath });
   keys.file = loadKeyFile(fixtureCopy(tmp.dir, 'ed25519'));
   keys.seed = fromSeed('c3'.repeat(32));
@@ -222,14 +214,14 @@ for (const kind of KINDS) {
       }
       for (const source of ['seed', 'agent'] as const) {
         const key = counting(keys[source]);
-        const agentBefore = agentSigns;
+        const agentBefore = agentClient.signs;
         const client = cryptosignClient(key, refusal.client);
         const result = await login(kind, r.url, client);
         assert.match(result, /^closed/, `${refusal.name} (${source}): ${result}`);
         assert.equal(client.lastError?.code, refusal.code, `${refusal.name} (${source}): ${client.lastError?.message}`);
         assert.doesNotMatch(client.lastError!.message, /\n/);
         assert.equal(key.signs, 0, `${refusal.name}: the key was asked to sign`);
-        assert.equal(agentSigns, agentBefore, `${refusal.name}: the agent was asked to sign`);
+        assert.equal(agentClient.signs, agentBefore, `${refusal.name}: the agent was asked to sign`);
         if (refusal.name.includes('replayed')) break; // the recorded answer belongs to the seed key's router run
       }
     }

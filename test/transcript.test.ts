@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AgentClient } from '../lib/agent/client.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
 import { toHex } from '../lib/crypto/hex.js';
 import { openAgentKey } from '../lib/keys/agent-key.js';
@@ -38,13 +37,13 @@ import { fixtureCopy, ROOT, tempDir } from './helpers/paths.js';
 import { runProcess } from './helpers/run-process.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
-import { counting } from './helpers/counting-key.js';
+import { counting, CountingAgentClient } from './helpers/counting-key.js';
 import { KINDS, login } from './helpers/wamp-login.js';
 
 const cert = makeTestCert();
 const tmp = tempDir();
 let agent: ThrowawayAgent;
-let agentSigns = 0;
+let agentClient: CountingAgentClient;
 const keys: Record<'seed' | 'file' | 'agent', SigningKey> = {} as never;
 let routerAgentKey: SigningKey;
 const routerSeedKey = fromSeed('a1'.repeat(32));
@@ -52,18 +51,11 @@ const routers: TestRouter[] = [];
 const NAMES = { seed: 'carol', file: 'bob', agent: 'alice' } as const;
 let principalsText = '';
 
-class CountingAgentClient extends AgentClient {
-  override sign(blob: Uint8Array, data: Uint8Array, flags?: number) {
-    agentSigns++;
-    return super.sign(blob, data, flags);
-  }
-}
-
 before(async () => {
   agent = await startThrowawayAgent();
   await agent.makeKey('alice', { comment: 'alice' });
   await agent.makeKey('router', { comment: 'router-node-key' });
-  keys.agent = await openAgentKey('alice', { client: new CountingAgentClient({ socketPath: agent.socketPath }) });
+  keys.agent = await openAgentKey('alice', { client: (agentClient = new CountingAgentClient({ socketPath: agent.socketPath })) });
   routerAgentKey = await openAgentKey('router-node-key', { socketPath: agent.socketPath });
   keys.file = loadKeyFile(fixtureCopy(tmp.dir, 'ed25519'));
   keys.seed = fromSeed('c3'.repeat(32));
@@ -186,10 +178,10 @@ test('file and agent keys: sign() only 32 bytes, signTranscript() only a transcr
     Buffer.concat([message, new Uint8Array(1)]),
   ];
   for (const source of ['file', 'agent'] as const) {
-    const before = agentSigns;
+    const before = agentClient.signs;
     await assert.rejects(keys[source].sign(message), { code: 'INVALID_CHALLENGE' }, `${source}: sign() of a transcript message`);
     for (const data of notQuite) await assert.rejects(keys[source].signTranscript!(new Uint8Array(data)), { code: 'INVALID_CHALLENGE' }, `${source}: ${data.length} bytes`);
-    assert.equal(agentSigns, before, 'nothing refused reached the agent');
+    assert.equal(agentClient.signs, before, 'nothing refused reached the agent');
     assert.equal((await keys[source].signTranscript!(message)).length, 64);
   }
   await assert.rejects(keys.seed.signTranscript!(new Uint8Array(32)), { code: 'INVALID_CHALLENGE' });
@@ -357,13 +349,13 @@ for (const kind of KINDS) {
       const r = await router(d.router);
       for (const source of ['seed', 'agent'] as const) {
         const key = counting(keys[source]);
-        const before = agentSigns;
+        const before = agentClient.signs;
         const client = cryptosignClient(key, tx(source, { routerKeys: [routerSeedKey.publicKeyHex], ...d.client }));
         const result = await login(kind, r.url, client);
         assert.match(result, /^closed/, `${d.name} (${source})`);
         assert.equal(client.lastError?.code, d.code, `${d.name} (${source}): ${client.lastError?.message}`);
         assert.equal(key.signs, 0, `${d.name}: the key was asked to sign`);
-        assert.equal(agentSigns, before, `${d.name}: the agent was asked to sign`);
+        assert.equal(agentClient.signs, before, `${d.name}: the agent was asked to sign`);
         assert.equal(r.outcomes.filter((o) => o.principal !== undefined).length, 0, `${d.name}: the router admitted someone`);
       }
     }

@@ -1,5 +1,17 @@
-/** A SigningKey wrapper that counts what it is asked to sign: proves a refusal signed nothing. */
+/** Counters of what a key or an agent is asked to sign: they prove a refusal signed nothing. */
+import { AgentClient } from '../../lib/agent/client.js';
 import type { SigningKey } from '../../lib/keys/signing-key.js';
+
+/** An AgentClient that counts its sign requests (`signs`): a refusal must never reach the agent. */
+export class CountingAgentClient extends AgentClient {
+  signs = 0;
+  override sign(blob: Uint8Array, data: Uint8Array, flags?: number) {
+    this.signs++;
+    return super.sign(blob, data, flags);
+  }
+}
+
+/** A SigningKey wrapper that counts what it is asked to sign (`signs`). */
 
 export function counting(key: SigningKey): SigningKey & { signs: number } {
   const k = {
