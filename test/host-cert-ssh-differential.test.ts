@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseCertificate } from '../lib/ssh/certificate.js';
@@ -18,7 +17,7 @@ import { KnownHosts } from '../lib/ssh/known-hosts.js';
 import { tempDir } from './helpers/paths.js';
 import { runProcess } from './helpers/run-process.js';
 import { certBlob, makeKey, signKey, sshKeygen, type SignOptions } from './helpers/ssh-certs.js';
-import { SSHD } from './helpers/sshd.js';
+import { freePort, SSHD } from './helpers/sshd.js';
 
 const tmp = tempDir();
 let ca: string;
@@ -36,17 +35,6 @@ before(() => {
   writeFileSync(join(tmp.dir, 'authorized_keys'), pub(userKey) + '\n');
 });
 after(() => tmp.cleanup());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs sshd with this host certificate, connects with ssh; true when ssh accepted the host (and logged in). */
 async function sshAccepts(certPath: string, knownHosts: string, alias: string, n: number): Promise<boolean> {

@@ -72,7 +72,8 @@ export function loginKey(dir: string, name: string, seed: Uint8Array): LoginKey 
   return { seed, publicKey, line, fingerprint: fingerprintOfBlob(blob), file, pubFile: `${file}.pub` };
 }
 
-function freePort(): Promise<number> {
+/** A loopback TCP port nobody listens on right now (for a private sshd). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on('error', reject);
