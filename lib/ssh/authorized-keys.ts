@@ -24,7 +24,7 @@
  * One pass per line, linear in its input; no regex that can backtrack over
  * user text.
  */
-import { parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
+import { ED25519_TYPE, ed25519Blob, ed25519KeyOfBlob, parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
 import { NO_OPTIONS, parseKeyOptions, type KeyOptions } from './key-options.js';
 import { quoted } from '../escape.js';
 
@@ -112,15 +112,6 @@ function familyOfName(word: string): string | undefined {
   return KEY_NAMES.get(word);
 }
 
-/** The Ed25519 blob prefix: string "ssh-ed25519", then the 32-byte string. */
-const ED25519_PREFIX = Buffer.from('0000000b7373682d65643235353139' + '00000020', 'hex');
-
-const ED25519_NAME = 'ssh-ed25519';
-
-function hasEd25519Prefix(blob: Uint8Array): boolean {
-  for (let i = 0; i < 19; i++) if (blob[i] !== ED25519_PREFIX[i]) return false;
-  return true;
-}
 
 /** b64_pton as sshd uses it: white space skipped, strict padding, zero slop bits; undefined when invalid. */
 export function strictBase64(word: string): Uint8Array | undefined {
@@ -159,16 +150,17 @@ function readKey(s: string, at: number): ReadKey | string {
   const typeEnd = wordEnd(s, at);
   if (typeEnd >= s.length) return 'no key type followed by a key';
   // the usual case without a new string
-  const type = typeEnd - at === 11 && s.startsWith(ED25519_NAME, at) ? ED25519_NAME : s.slice(at, typeEnd);
+  const type = typeEnd - at === 11 && s.startsWith(ED25519_TYPE, at) ? ED25519_TYPE : s.slice(at, typeEnd);
   const family = familyOfName(type);
   if (family === undefined) return `unknown key type ${quoted(type, 40)}`; // file text: escaped, one line
   const b64Start = skipBlanks(s, typeEnd);
   const b64End = wordEnd(s, b64Start);
   const blob = strictBase64(s.slice(b64Start, b64End));
   if (!blob || blob.length === 0) return `the ${type} key is not base64`;
-  if (blob.length === 51 && hasEd25519Prefix(blob)) {
+  const raw = ed25519KeyOfBlob(blob);
+  if (raw) {
     if (family !== 'ed25519') return `says ${type} but holds an ssh-ed25519 key`;
-    return { type, blob, rawEd25519: blob.subarray(19), end: b64End };
+    return { type, blob, rawEd25519: raw, end: b64End };
   }
   let key: PublicKeyInfo;
   try {
@@ -239,7 +231,7 @@ export function parseAuthorizedKeyLine(raw: string, lineNo: number, options: Aut
       const parsed = parseKeyOptions(at === start ? '' : s.slice(start), extra);
       if (!parsed.ok) return skip(`bad options: ${parsed.reason}`, 'hex');
       const rawEd25519 = new Uint8Array(Buffer.from(s.slice(at, end), 'hex'));
-      const blob = new Uint8Array(Buffer.concat([ED25519_PREFIX, rawEd25519]));
+      const blob = ed25519Blob(rawEd25519);
       return { line: lineNo, type: 'hex', blob, rawEd25519, optionsText: text, options: parsed.options, comment: commentAfter(s, end) };
     }
     // a line that starts with a key type is a broken key, not options: say what is wrong with that key

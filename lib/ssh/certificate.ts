@@ -24,7 +24,7 @@
  */
 import { quoted } from '../escape.js';
 import { CertificateError, type ErrorCode } from '../errors.js';
-import { CERT_SUFFIX, fieldCount, parsePublicKeyBlob, type PublicKeyInfo } from './public-key.js';
+import { CERT_SUFFIX, parsePublicKeyBlob, readCertifiedKey, type PublicKeyInfo } from './public-key.js';
 import { SshVerifyKey } from './signature.js';
 import { inNetwork, parseCidr, peerAddress } from './match.js';
 import { WireError, WireReader, concatBytes, wireString } from './wire.js';
@@ -132,11 +132,7 @@ export function parseCertificate(blob: Uint8Array): SshCertificate {
     const type = cstring(r, 'key type');
     if (!type.endsWith(CERT_SUFFIX)) throw new WireError(`${type} is not a certificate type`);
     const keyType = type.slice(0, -CERT_SUFFIX.length);
-    const n = fieldCount(keyType);
-    if (n === undefined) throw new WireError(`unknown certified key type ${keyType}`);
-    r.string(); // nonce
-    const fields: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) fields.push(r.string());
+    const plain = readCertifiedKey(r, keyType);
     const serial = r.uint64();
     const typeNo = r.uint32();
     if (typeNo !== 1 && typeNo !== 2) throw new WireError(`unknown certificate type ${typeNo}`);
@@ -157,7 +153,6 @@ export function parseCertificate(blob: Uint8Array): SshCertificate {
     sigBlob = r.string();
     r.end();
 
-    const plain = concatBytes(wireString(keyType), ...fields.map((f) => wireString(f)));
     let key: PublicKeyInfo;
     try {
       key = parsePublicKeyBlob(plain);

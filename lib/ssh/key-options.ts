@@ -184,13 +184,13 @@ export function parseKeyOptions(s: string, extra: readonly string[] = []): Optio
         if (!o.environment.some((e) => e.startsWith(name))) o.environment.push(v); // the first one wins
       } else if ((v = value('permitopen')) !== undefined) {
         if (v === false) return fail(problem);
-        const bad = permitProblem(v, false);
+        const bad = permitProblem(v);
         if (bad) return fail(bad);
         o.permitOpen.push(v);
       } else if ((v = value('permitlisten')) !== undefined) {
         if (v === false) return fail(problem);
         const full = v.includes(':') ? v : `*:${v}`;
-        const bad = permitProblem(full, true);
+        const bad = permitProblem(full);
         if (bad) return fail(bad);
         o.permitListen.push(full);
       } else if ((v = value('tunnel')) !== undefined) {
@@ -253,7 +253,7 @@ function portValid(p: string): boolean {
 }
 
 /** handle_permit's check of `host:port` (`[v6]:port`; `/` also separates); a reason, or undefined when valid. */
-function permitProblem(value: string, _listen: boolean): string | undefined {
+function permitProblem(value: string): string | undefined {
   let host: string;
   let rest: string | undefined;
   let s: number;
@@ -308,12 +308,10 @@ export function parseAbsoluteTime(value: string): number | undefined {
     l -= 3;
   }
   let buf: string;
-  const fields: [number, number, number, number][] = []; // from, to, width per field after the year
   if (l === 8) buf = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
   else if (l === 12) buf = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}`;
   else if (l === 14) buf = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}`;
   else return undefined;
-  void fields;
   // the format: %Y-%m-%d[T%H:%M[:%S]]
   const fmt: (string | [number, number, number])[] = [[0, 9999, 4], '-', [1, 12, 2], '-', [1, 31, 2]];
   if (l >= 12) fmt.push('T', [0, 23, 2], ':', [0, 59, 2]);

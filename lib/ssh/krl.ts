@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CertificateError } from '../errors.js';
+import { toHex as hex } from '../crypto/hex.js';
 import type { SshCertificate } from './certificate.js';
 import { parsePublicKeyBlob, plainKeyBlob as plainBlob } from './public-key.js';
 import { WireError, WireReader } from './wire.js';
@@ -45,7 +46,6 @@ interface CaRevocations {
   keyIds: Set<string>;
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** Does the file start with the KRL magic (`SSHKRL\n\0`)? Otherwise it is read as public keys. */
 export function isKrl(data: Uint8Array): boolean {
@@ -60,7 +60,6 @@ export class RevokedKeys {
   readonly #sha1 = new Set<string>();
   readonly #sha256 = new Set<string>();
   /** plain-file form: keys that also revoke the certificates they signed */
-  readonly #cas = new Set<string>();
   /** 'krl' or 'keys' */
   readonly form: 'krl' | 'keys';
   /** the KRL's version and comment, when a KRL */
@@ -100,7 +99,6 @@ export class RevokedKeys {
       if (info.type !== m[1]) throw new WireError(`line ${lineNo} says ${m[1]} but holds a ${info.type} key`);
       const plain = plainBlob(info.blob);
       out.#keys.add(hex(plain));
-      out.#cas.add(hex(plain));
     }
     return out;
   }
@@ -114,7 +112,7 @@ export class RevokedKeys {
     r.uint64(); // generated date
     r.uint64(); // flags
     r.string(); // reserved
-    out.comment = new TextDecoder().decode(r.string());
+    out.comment = r.utf8();
     while (r.remaining > 0) {
       const type = r.byte();
       const sect = new WireReader(r.string());
@@ -225,7 +223,8 @@ export class RevokedKeys {
     if (own) return own;
     const ca = subject.caKey.blob;
     if (this.form === 'keys') {
-      if (this.#cas.has(hex(ca))) return 'its CA key is listed as revoked';
+      // a plain revoked-keys file: its keys also revoke every certificate they signed, as sshd
+      if (this.#keys.has(hex(ca))) return 'its CA key is listed as revoked';
       return undefined;
     }
     for (const caKey of [hex(ca), '']) {
@@ -245,8 +244,9 @@ export class RevokedKeys {
   }
 
   #plainRevoked(plain: Uint8Array): string | undefined {
-    if (this.#sha1.has(createHash('sha1').update(plain).digest('hex'))) return 'revoked by SHA1 fingerprint';
-    if (this.#sha256.has(createHash('sha256').update(plain).digest('hex'))) return 'revoked by SHA256 fingerprint';
+    // hashed only when the KRL has fingerprint sections: this runs at every login
+    if (this.#sha1.size > 0 && this.#sha1.has(createHash('sha1').update(plain).digest('hex'))) return 'revoked by SHA1 fingerprint';
+    if (this.#sha256.size > 0 && this.#sha256.has(createHash('sha256').update(plain).digest('hex'))) return 'revoked by SHA256 fingerprint';
     if (this.#keys.has(hex(plain))) return 'revoked key';
     return undefined;
   }

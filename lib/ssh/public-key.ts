@@ -71,7 +71,7 @@ export function fingerprintOfBlob(blob: Uint8Array): string {
 export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
   try {
     const r = new WireReader(blob);
-    const type = new TextDecoder().decode(r.string());
+    const type = r.utf8();
     const cert = type.endsWith(CERT_SUFFIX);
     const base = cert ? type.slice(0, -CERT_SUFFIX.length) : type;
     const n = fieldCount(base);
@@ -104,19 +104,27 @@ export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
   }
 }
 
+/**
+ * After a certificate's type (`<base>-cert-v01@openssh.com`): skips the nonce, reads the certified
+ * key's fields and returns the plain key blob they make (`string base`, the fields). WireError for
+ * an unknown base type or a cut-short field.
+ */
+export function readCertifiedKey(r: WireReader, base: string): Uint8Array {
+  const n = fieldCount(base);
+  if (n === undefined) throw new WireError(`unknown certified key type ${base}`);
+  r.string(); // nonce
+  const fields: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) fields.push(r.string());
+  return concatBytes(wireString(base), ...fields.map((f) => wireString(f)));
+}
+
 /** The plain key of a blob: a certificate's certified key (type without -cert-v01, nonce dropped), a plain key as given. Throws as parsePublicKeyBlob. */
 export function plainKeyBlob(blob: Uint8Array): Uint8Array {
   try {
     const r = new WireReader(blob);
-    const type = new TextDecoder().decode(r.string());
+    const type = r.utf8();
     if (!type.endsWith(CERT_SUFFIX)) return blob;
-    const base = type.slice(0, -CERT_SUFFIX.length);
-    const n = fieldCount(base);
-    if (n === undefined) throw new WireError(`unknown certified key type ${base}`);
-    r.string(); // nonce
-    const fields: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) fields.push(r.string());
-    return concatBytes(wireString(base), ...fields.map((f) => wireString(f)));
+    return readCertifiedKey(r, type.slice(0, -CERT_SUFFIX.length));
   } catch (e) {
     if (e instanceof WireError) throw new InputError('INVALID_PUBLIC_KEY', `malformed SSH certificate blob (${e.message})`);
     throw e;

@@ -60,7 +60,7 @@ export class SshVerifyKey {
   /** Throws WireError for a blob that is malformed or of a type this package does not verify. */
   constructor(blob: Uint8Array) {
     const r = new WireReader(blob);
-    this.type = new TextDecoder().decode(r.string());
+    this.type = r.utf8();
     if (this.type === 'ssh-ed25519') {
       const pk = r.string();
       r.end();
@@ -87,7 +87,7 @@ export class SshVerifyKey {
       const name = this.type.slice('ecdsa-sha2-'.length);
       const curve = CURVES[name];
       if (!curve) throw new WireError(`unknown ECDSA curve ${name}`);
-      const curveName = new TextDecoder().decode(r.string());
+      const curveName = r.utf8();
       const point = r.string();
       r.end();
       if (curveName !== name) throw new WireError(`${this.type} key names curve ${curveName}`);
@@ -119,7 +119,7 @@ export class SshVerifyKey {
   verify(data: Uint8Array, signatureBlob: Uint8Array): string | undefined {
     try {
       const r = new WireReader(signatureBlob);
-      const alg = new TextDecoder().decode(r.string());
+      const alg = r.utf8();
       const sig = r.string();
       r.end();
       if (!signatureAlgorithmsFor(this.type).includes(alg)) return undefined;
