@@ -22,7 +22,7 @@ export {
   type AuthResult,
   /** the library's own authorized_keys options (wamp-authid, wamp-role, wamp-realm); sshd would refuse a line with them */
   WAMP_OPTIONS,
-  /** builds a principals list line by line (for readers of large files) */
+  /** builds a principals list line by line (what parseAuthorizedKeys uses) */
   PrincipalsBuilder,
 } from './wamp/router/principals.js';
 export {

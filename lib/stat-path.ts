@@ -10,3 +10,8 @@ export function statPath(path: string): Stats | { missing: true } | { error: str
     return { error: code ?? String(e) };
   }
 }
+
+/** What identifies one version of a file (device, inode, size, mtime, ctime): a change of any means "read it again". */
+export function fileStamp(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}

@@ -17,7 +17,7 @@
  */
 import { certificatePrincipal, decodeCertificateField } from '../router/cert-authorities.js';
 import type { RevokedKeys } from '../../ssh/krl.js';
-import { ed25519Blob } from '../../ssh/public-key.js';
+import { requireNotRevoked } from '../router/revoked-keys-file.js';
 import { AuthError } from '../../errors.js';
 import type { SigningKey } from '../../keys/signing-key.js';
 import { principalsReader, type PrincipalsSource } from '../router/principals.js';
@@ -82,8 +82,7 @@ function decide(principals: PrincipalsSource, realm: unknown, authid: unknown, d
           certificate: decodeCertificateField(cert, 'details.authextra.certificate'),
           revoked,
         });
-  const why = revoked?.revocationOf(ed25519Blob(p.publicKey));
-  if (why !== undefined && !p.certificate) throw new AuthError('KEY_REVOKED', `the key of "${p.name}" (line ${p.line}) is revoked (${why})`);
+  if (!p.certificate) requireNotRevoked(p, revoked); // a certificate's revocation was checked with it
   const role = p.role ?? options.defaultRole;
   if (role === undefined) {
     throw new AuthError('AUTH_NO_ROLE', `${quoted(p.name)} (line ${p.line}) has no wamp-role option and no default role is set`);

@@ -39,7 +39,7 @@ import { escapeText, quoted } from '../../escape.js';
 import { certificatePrincipal, decodeCertificateField } from './cert-authorities.js';
 import { toCertificate, type SshCertificate } from '../../ssh/certificate.js';
 import { RevokedKeys } from '../../ssh/krl.js';
-import { ed25519Blob } from '../../ssh/public-key.js';
+import { requireNotRevoked } from './revoked-keys-file.js';
 
 /** Options for `CryptosignAuthenticator`. */
 export interface CryptosignAuthenticatorOptions {
@@ -132,13 +132,8 @@ export class PendingLogin {
     this.#used = true;
     // no string, or far too long to be one (192 or 128 hex digits): checked as '' so the refusal goes through the same path as a wrong one (the client hears "not authorized", onRefusal the reason)
     const sig = typeof signature === 'string' && signature.length <= 1024 ? signature : '';
-    try {
-      return this.#check(this.extra.challenge, sig, this.#channelId);
-    } catch (e) {
-      if (e instanceof AuthError) throw e;
-      if (e instanceof CryptosignKeysError) throw new AuthError('AUTH_SIGNATURE_WRONG', `malformed AUTHENTICATE signature: ${e.message}`);
-      throw e;
-    }
+    // the check (the authenticator's #guarded) turns a malformed signature into a refusal and reports it
+    return this.#check(this.extra.challenge, sig, this.#channelId);
   }
 }
 
@@ -163,6 +158,8 @@ export class CryptosignAuthenticator {
   readonly #transcript: 'require' | 'allow' | 'off';
   readonly #revoked: () => RevokedKeys | undefined;
   readonly #routerCertificate: SshCertificate | undefined;
+  /** CHALLENGE extra.certificate: the router certificate's blob in base64, made once */
+  readonly #routerCertificateBase64: string | undefined;
   readonly #caAlgorithms: readonly string[] | undefined;
   readonly #log: ((line: string) => void) | undefined;
   readonly #onRefusal: ((refusal: Refusal) => void) | undefined;
@@ -186,6 +183,7 @@ export class CryptosignAuthenticator {
       }
       if (cert.certType !== 'host') throw new InputError('INVALID_ARGUMENT', 'routerCertificate must be a host certificate (ssh-keygen -h)');
       this.#routerCertificate = cert;
+      this.#routerCertificateBase64 = Buffer.from(cert.blob).toString('base64');
     }
     const read = principalsReader(options.principals);
     this.#principals = () => currentPrincipals(read); // a source that throws is a coded refusal, never its message to the client
@@ -220,9 +218,7 @@ export class CryptosignAuthenticator {
 
   /** A plain-key principal, unless its key is revoked (KEY_REVOKED). */
   #notRevoked(p: Principal): Principal {
-    const why = this.#revoked()?.revocationOf(ed25519Blob(p.publicKey));
-    if (why !== undefined) throw new AuthError('KEY_REVOKED', `the key of "${p.name}" (line ${p.line}) is revoked (${why})`);
-    return p;
+    return requireNotRevoked(p, this.#revoked());
   }
 
   /** Runs a certificate step; a refusal goes to the router's log (with the key id) before it is thrown. */
@@ -345,7 +341,7 @@ export class CryptosignAuthenticator {
       }
       extra.pubkey = this.#routerKey.publicKeyHex;
       extra.signature = await signChallenge(this.#routerKey, clientChallenge, channelId ? { channelId } : {});
-      if (this.#routerCertificate) extra.certificate = Buffer.from(this.#routerCertificate.blob).toString('base64');
+      if (this.#routerCertificate) extra.certificate = this.#routerCertificateBase64;
     }
     const check = (challenge: string, signature: string, id: Uint8Array | undefined) => {
       if (!certificate) {
@@ -415,7 +411,7 @@ export class CryptosignAuthenticator {
       fields.routerPublicKey = this.#routerKey.publicKey;
       if (this.#routerCertificate) {
         fields.routerCertificate = this.#routerCertificate.blob;
-        extra.certificate = Buffer.from(this.#routerCertificate.blob).toString('base64');
+        extra.certificate = this.#routerCertificateBase64;
       }
       extra.pubkey = this.#routerKey.publicKeyHex;
       extra.signature = await signTranscript(this.#routerKey, 'router', fields);

@@ -16,12 +16,11 @@
  *   every login fail closed with PRINCIPALS_UNAVAILABLE (not "not in the
  *   list"), and `onError` / `lastError` say why.
  */
-import type { Stats } from 'node:fs';
 import { constants, promises as fsp } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CryptosignKeysError, KeyFileError } from '../../errors.js';
 import { readBoundedFile } from '../../read-file.js';
-import { statPath } from '../../stat-path.js';
+import { fileStamp, statPath } from '../../stat-path.js';
 import { KeyIndexBuilder, indexInWorker } from './key-index.js';
 import { AuthorizedKeys, parseAuthorizedKeys } from './principals.js';
 
@@ -43,14 +42,13 @@ export interface AuthorizedKeysFileOptions {
   onError?: (error: CryptosignKeysError) => void;
 }
 
-const stampOf = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 
 function statStamp(path: string): { stamp: string; size: number } | { error: CryptosignKeysError } {
   const st = statPath(path);
   if ('missing' in st) return { error: new KeyFileError('KEY_FILE_NOT_FOUND', `authorized keys file ${path} does not exist`) };
   if ('error' in st) return { error: new KeyFileError('KEY_FILE_UNREADABLE', `cannot read authorized keys file ${path}: ${st.error}`) };
   if (!st.isFile()) return { error: new KeyFileError('KEY_FILE_UNREADABLE', `authorized keys file ${path} is not a regular file`) };
-  return { stamp: stampOf(st), size: st.size };
+  return { stamp: fileStamp(st), size: st.size };
 }
 
 /** Loads an authorized-keys file at once, synchronously (coded errors); a file that changes while read is read again. */
@@ -90,7 +88,7 @@ async function readOnce(path: string): Promise<{ bytes: Buffer; stamp: string }>
     }
     const bytes = await fh.readFile();
     if (bytes.length > MAX_AUTHORIZED_KEYS_BYTES) throw new KeyFileError('KEY_FILE_FORMAT', `authorized keys file ${path} grew past the limit while read`);
-    return { bytes, stamp: stampOf(st) };
+    return { bytes, stamp: fileStamp(st) };
   } finally {
     await fh.close();
   }

@@ -161,15 +161,9 @@ export class AuthorizedKeys {
     /** lines that are not principals (sshd would skip them, cert-authority, not Ed25519), with the reason */
     readonly skipped: readonly SkippedKey[] = [],
     lines: readonly AuthorizedKeyLine[] = [],
-    /** the index by key hex, when the caller built it already (PrincipalsBuilder) */
-    index?: Map<string, Principal | Principal[]>,
   ) {
     this.#principals = principals;
     this.#lines = lines;
-    if (index) {
-      this.#byHex = index;
-      return;
-    }
     for (const p of principals) addToIndex(this.#byHex, p);
   }
 
@@ -421,14 +415,13 @@ export function principalsReader(source: PrincipalsSource): () => AuthorizedKeys
 }
 
 /**
- * Builds a principals list line by line (so a large file can be read in
- * slices without blocking the event loop; see authorized-keys-file.ts).
+ * Builds a principals list line by line (parseAuthorizedKeys; large files go
+ * through the compact index of key-index.ts instead).
  */
 export class PrincipalsBuilder {
   readonly #principals: Principal[] = [];
   readonly #skipped: SkippedKey[] = [];
   readonly #lines: AuthorizedKeyLine[] = [];
-  readonly #index = new Map<string, Principal | Principal[]>();
 
   /** One line of the file (without its `\n`), 1-based number. */
   add(raw: string, lineNo: number): void {
@@ -446,12 +439,11 @@ export class PrincipalsBuilder {
     else {
       const p = principalFrom(line, line.rawEd25519 as Uint8Array);
       this.#principals.push(p);
-      addToIndex(this.#index, p);
     }
   }
 
   finish(): AuthorizedKeys {
-    return new AuthorizedKeys(this.#principals, this.#skipped, this.#lines, this.#index);
+    return new AuthorizedKeys(this.#principals, this.#skipped, this.#lines);
   }
 }
 

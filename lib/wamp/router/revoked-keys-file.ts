@@ -12,8 +12,9 @@
 import type { Stats } from 'node:fs';
 import { AuthError, CryptosignKeysError } from '../../errors.js';
 import { readBoundedFile } from '../../read-file.js';
-import { statPath } from '../../stat-path.js';
+import { fileStamp, statPath } from '../../stat-path.js';
 import { RevokedKeys } from '../../ssh/krl.js';
+import { ed25519Blob } from '../../ssh/public-key.js';
 
 /** KRLs of millions of serials stay far below this. */
 export const MAX_REVOKED_KEYS_BYTES = 64 * 1024 * 1024;
@@ -24,7 +25,7 @@ export function loadRevokedKeysFile(path: string): RevokedKeys {
 }
 
 const stamp = (st: Stats | { missing: true } | { error: string }) =>
-  'missing' in st ? 'missing' : 'error' in st ? `error:${st.error}` : `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  'missing' in st ? 'missing' : 'error' in st ? `error:${st.error}` : fileStamp(st);
 
 /** A RevokedKeys file followed on disk (re-read when it changes); while it is broken every login is refused. */
 export class RevokedKeysFile {
@@ -63,4 +64,11 @@ export class RevokedKeysFile {
   get lastError(): CryptosignKeysError | undefined {
     return this.#error;
   }
+}
+
+/** A plain-key principal, unless sshd's RevokedKeys lists its key (AuthError KEY_REVOKED). */
+export function requireNotRevoked<P extends { publicKey: Uint8Array; name: string; line: number }>(p: P, revoked: RevokedKeys | undefined): P {
+  const why = revoked?.revocationOf(ed25519Blob(p.publicKey));
+  if (why !== undefined) throw new AuthError('KEY_REVOKED', `the key of "${p.name}" (line ${p.line}) is revoked (${why})`);
+  return p;
 }
