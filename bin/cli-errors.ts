@@ -23,3 +23,8 @@ export class CliFailure extends Error {
 
 /** There is no controlling terminal to ask a passphrase on (the caller says what to do instead). */
 export class NoTerminalError extends Error {}
+
+/** One line: control characters (a key comment from the agent may hold any) shown as `?`. */
+export function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}

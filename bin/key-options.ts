@@ -45,7 +45,7 @@ function decrypt(path: string, passphrase: string, io: CliIo): Promise<SigningKe
 }
 
 /** The passphrase of an encrypted key file, asked on the terminal (a CLI-worded error when there is none). */
-export async function askPassphrase(path: string, io: CliIo): Promise<string> {
+async function askPassphrase(path: string, io: CliIo): Promise<string> {
   try {
     return await io.askPassphrase(`Enter passphrase for ${path}: `);
   } catch (e) {

@@ -4,7 +4,7 @@ import { fingerprintLine, publicKeyLine } from '../lib/ssh.js';
 import type { CliIo } from './cli-io.js';
 import { CliFailure, UsageError } from './cli-errors.js';
 import { agentSocket, parseTimeout } from './key-option-spec.js';
-import { certificateTime, parseCertificate, certificateSummary, type SshCertificate } from '../lib/ssh.js';
+import { certificateOfBlob, certificateTime, certificateSummary } from '../lib/ssh.js';
 
 export interface ListArgs {
   json?: boolean | undefined;
@@ -13,17 +13,8 @@ export interface ListArgs {
   timeout?: string | undefined;
 }
 
-/** A certificate identity, parsed and verified by this package (undefined for plain keys and certificates it cannot verify). */
-function certificateOf(blob: Uint8Array): SshCertificate | undefined {
-  try {
-    return parseCertificate(blob);
-  } catch {
-    return undefined;
-  }
-}
-
 function certificateJson(blob: Uint8Array): { certificate?: object } {
-  const c = certificateOf(blob);
+  const c = certificateOfBlob(blob);
   if (!c) return {};
   return {
     certificate: {
@@ -73,7 +64,7 @@ export async function listCommand(args: ListArgs, io: CliIo): Promise<void> {
     if (args.L) io.stdout(publicKeyLine(k, k.comment) + '\n');
     else {
       io.stdout(fingerprintLine(k, k.comment) + (k.ed25519 ? ' ' + toHex(k.ed25519) : '') + '\n');
-      const cert = certificateOf(k.blob);
+      const cert = certificateOfBlob(k.blob);
       if (cert) io.stdout(`    ${certificateSummary(cert)}\n`);
     }
   }

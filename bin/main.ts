@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { CryptosignKeysError } from '../lib/index.js';
 import type { CliIo } from './cli-io.js';
-import { CliFailure, UsageError } from './cli-errors.js';
+import { CliFailure, oneLine, UsageError } from './cli-errors.js';
 import { AGENT_UNREACHABLE, withHint } from './hints.js';
 import { KEY_OPTION_SPEC } from './key-option-spec.js';
 import { HELP, version } from './usage.js';
@@ -102,10 +102,6 @@ function normalizeAgentFlag(argv: readonly string[]): string[] {
   return out;
 }
 
-/** An error is one line: control characters (a key comment from the agent may hold any) shown as `?`. */
-function oneLine(message: string): string {
-  return message.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
 
 function helpText(command: Command | 'main'): string {
   return (HELP[command] as string).replace('cryptosign-keys VERSION:', `cryptosign-keys ${version()}:`) + '\n';

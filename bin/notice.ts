@@ -3,13 +3,14 @@
  * waiting for a person to confirm (ssh-add -c) — shown only on a terminal,
  * only once the work has taken a moment, and erased when it ends.
  */
+import { oneLine } from './cli-errors.js';
 import type { CliIo } from './cli-io.js';
 
 const FRAMES = ['|', '/', '-', '\\'];
 
 /** Control characters out, length bounded: a notice is one line. */
 function printable(text: string): string {
-  const t = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const t = oneLine(text);
   return t.length > 160 ? t.slice(0, 157) + '...' : t;
 }
 

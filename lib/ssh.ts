@@ -59,6 +59,7 @@ export {
 /** OpenSSH certificates parsed and verified by this package (never sshpk), sshd's checks, `ssh-keygen -L`'s view. */
 export {
   parseCertificate,
+  certificateOfBlob,
   parseCertificateLine,
   certificateFromBase64,
   toCertificate,

@@ -153,13 +153,8 @@ export class AgentClient {
     if (!conn) return;
     try {
       const c = await conn;
-      if (c.pending.length > 0) this.#fail(c, new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
-      else if (!c.broken) {
-        // nothing in flight: drop it without building an error (a stack trace at every CLI exit)
-        c.broken = true;
-        c.inbox.length = 0;
-        c.stream.destroy();
-      }
+      // the error is built only when a request is in flight (not a stack trace at every CLI exit)
+      this.#fail(c, () => new AgentError('AGENT_CLOSED', 'the ssh-agent connection was closed'));
       this.#current = undefined;
     } catch {
       // connecting had failed: nothing to close
@@ -283,14 +278,16 @@ export class AgentClient {
   }
 
   /** Fails every request in flight on this connection and drops it. */
-  #fail(conn: Connection, err: Error): void {
+  /** Breaks the connection: every request in flight fails with `err` (a function: built only if one is). */
+  #fail(conn: Connection, err: Error | (() => Error)): void {
     if (conn.broken) return;
     conn.broken = true;
     conn.inbox.length = 0;
     const pending = conn.pending.splice(0);
+    if (pending.length > 0 && typeof err === 'function') err = err();
     for (const p of pending) {
       clearTimeout(p.timer);
-      p.reject(err);
+      p.reject(err as Error);
     }
     conn.stream.destroy();
     if (this.#current === conn) {

@@ -151,10 +151,6 @@ export class AgentSigningKey extends ShowsPublicParts implements SigningKey {
 
   #closed = false;
 
-  private get client(): AgentClient {
-    return this.#client;
-  }
-
   async sign(data: Uint8Array): Promise<Uint8Array> {
     // closed means closed, also on a shared client
     if (this.#closed) throw new AgentError('AGENT_CLOSED', 'this agent key was closed and can no longer sign');
@@ -171,7 +167,7 @@ export class AgentSigningKey extends ShowsPublicParts implements SigningKey {
 
   async #agentSign(data: Uint8Array): Promise<Uint8Array> {
     // AgentClient.sign checks an Ed25519 answer: the right type, and verifying (strictly) for this data
-    const { signature } = await this.client.sign(this.#blob, data);
+    const { signature } = await this.#client.sign(this.#blob, data);
     return signature;
   }
 

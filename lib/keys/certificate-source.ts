@@ -12,9 +12,7 @@ import { CertificateError, KeyFileError } from '../errors.js';
 import { toHex } from '../crypto/hex.js';
 import { AgentClient } from '../agent/client.js';
 import { readBoundedFile } from '../read-file.js';
-import { certificateTime, parseCertificate, parseCertificateLine, type SshCertificate } from '../ssh/certificate.js';
-import { CERT_SUFFIX } from '../ssh/public-key.js';
-import { WireReader } from '../ssh/wire.js';
+import { certificateOfBlob, certificateTime, parseCertificateLine, type SshCertificate } from '../ssh/certificate.js';
 import type { AgentKeyOptions } from './agent-key.js';
 
 /** A `-cert.pub` file is one line; anything larger is not one. */
@@ -50,20 +48,9 @@ export async function agentCertificates(publicKey: Uint8Array, options: AgentKey
   try {
     const out: Array<{ certificate: SshCertificate; comment: string }> = [];
     for (const id of await client.listIdentities()) {
-      let type: string;
-      try {
-        type = new TextDecoder().decode(new WireReader(id.blob).string());
-      } catch {
-        continue;
-      }
-      if (!type.endsWith(CERT_SUFFIX)) continue;
-      let cert: SshCertificate;
-      try {
-        cert = parseCertificate(id.blob);
-      } catch {
-        continue; // a certificate this package cannot verify is not offered
-      }
-      if (forKey(cert, publicKey)) out.push({ certificate: cert, comment: id.comment });
+      // a plain key, or a certificate this package cannot verify, is not offered
+      const cert = certificateOfBlob(id.blob);
+      if (cert && forKey(cert, publicKey)) out.push({ certificate: cert, comment: id.comment });
     }
     return out;
   } finally {

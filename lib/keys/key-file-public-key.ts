@@ -11,6 +11,7 @@ import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob } from '../ssh/public-key.js';
 import { WireReader } from '../ssh/wire.js';
 import { openSshBinary } from './openssh-decrypt.js';
+import { NOT_ED25519 } from './formats/openssh.js';
 import { parseKeyFileData } from './openssh-key-file.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 
@@ -58,7 +59,7 @@ export function readKeyFilePublicKey(path: string, options: PrivateFileOptions =
     if (header && header.cipher !== 'none') {
       const info = parsePublicKeyBlob(header.publicBlob);
       if (info.type !== ED25519_TYPE || !info.ed25519) {
-        throw new KeyFileError('KEY_NOT_ED25519', `${path} holds a key of type ${info.label}; cryptosign needs an Ed25519 key (ssh-keygen -t ed25519)`);
+        throw new KeyFileError('KEY_NOT_ED25519', `${path} holds a key of type ${info.label}; ${NOT_ED25519}`);
       }
       return { publicKey: info.ed25519, publicKeyHex: toHex(info.ed25519), fingerprint: info.fingerprint, comment: '', encrypted: true };
     }

@@ -66,7 +66,7 @@ export const TRANSCRIPT_LABELS = {
   client: 'WAMP-cryptosign-transcript-v1 client\0',
   router: 'WAMP-cryptosign-transcript-v1 router\0',
 } as const;
-export const TRANSCRIPT_DIGEST_BYTES = 32;
+const TRANSCRIPT_DIGEST_BYTES = 32;
 const LABEL_BYTES = {
   client: Buffer.from(TRANSCRIPT_LABELS.client, 'latin1'),
   router: Buffer.from(TRANSCRIPT_LABELS.router, 'latin1'),
@@ -75,7 +75,7 @@ const LABEL_BYTES = {
 export const TRANSCRIPT_MESSAGE_BYTES = LABEL_BYTES.client.length + TRANSCRIPT_DIGEST_BYTES;
 
 /** Which role's transcript message `data` is, or undefined when it is not exactly one. */
-export function transcriptRoleOf(data: Uint8Array): 'client' | 'router' | undefined {
+function transcriptRoleOf(data: Uint8Array): 'client' | 'router' | undefined {
   if (!(data instanceof Uint8Array) || data.length !== TRANSCRIPT_MESSAGE_BYTES) return undefined;
   for (const role of ['client', 'router'] as const) {
     const label = LABEL_BYTES[role];

@@ -343,3 +343,12 @@ export function describeCertificate(cert: SshCertificate): string[] {
   ];
   return lines;
 }
+
+/** The certificate `blob` holds, parsed and its CA signature verified; undefined for a plain key or a certificate this package cannot verify. */
+export function certificateOfBlob(blob: Uint8Array): SshCertificate | undefined {
+  try {
+    return parseCertificate(blob);
+  } catch {
+    return undefined;
+  }
+}
