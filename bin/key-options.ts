@@ -1,5 +1,6 @@
 /** The CLI's key options (--agent / --key / --seed-file) turned into a SigningKey. */
 import { CryptosignKeysError, loadSeedFile, openAgentKey, openKeyFile, type SigningKey } from '../lib/index.js';
+import { prestartKeyFileWorkers } from '../lib/ssh.js';
 import type { CliIo } from './cli-io.js';
 import { CliFailure, NoTerminalError, UsageError } from './cli-errors.js';
 import { withNotice } from './notice.js';
@@ -71,7 +72,8 @@ export async function openKey(args: KeyArgs, command: string, io: CliIo): Promis
   } catch (e) {
     if (!(e instanceof CryptosignKeysError) || e.code !== 'PASSPHRASE_REQUIRED') throw e;
   }
-  // encrypted: ask on the terminal, three tries as ssh does
+  // encrypted: ask on the terminal, three tries as ssh does (the KDF's workers start while the user types)
+  prestartKeyFileWorkers();
   for (let attempt = 1; ; attempt++) {
     const passphrase = await askPassphrase(path, io);
     try {

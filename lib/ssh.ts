@@ -8,6 +8,13 @@ export type { AgentIdentity, AgentSignature } from './agent/protocol.js';
 export { matchesSelector, type AgentSigningKey } from './keys/agent-key.js';
 export type { LocalSigningKey } from './keys/signing-key.js';
 export { parseKeyFileData } from './keys/openssh-key-file.js';
+/**
+ * Starts the worker threads that derive an encrypted OpenSSH key file's key (bcrypt_pbkdf, its
+ * chains side by side) now, so that an `openKeyFile` soon after does not wait for their start-up
+ * (~30 ms): for a program that knows it will open one (after asking for its passphrase, say).
+ * Idle, they hold nothing secret, do not keep the process alive, and stop after a few seconds.
+ */
+export { prestartBcryptWorkers as prestartKeyFileWorkers } from './crypto/bcrypt-pbkdf-workers.js';
 export {
   parsePublicKeyBlob,
   fingerprintOfBlob,

@@ -77,6 +77,19 @@ const debarrel = {
   },
 };
 
+// The KDF's worker pool is one module file of its own (dist/bin/bcrypt-workers.cjs) that the command
+// bundles require: the entry starts its workers before it loads a bundle (sign/pubkey with
+// --passphrase-file), and the bundle's openKeyFile must find that same pool.
+const BCRYPT_WORKERS = join(ROOT, 'lib/crypto/bcrypt-pbkdf-workers.ts');
+const sharedBcryptWorkers = {
+  name: 'shared-bcrypt-workers',
+  setup(b) {
+    b.onResolve({ filter: /bcrypt-pbkdf-workers\.js$/ }, (args) =>
+      join(args.resolveDir, args.path.replace(/\.js$/, '.ts')) === BCRYPT_WORKERS ? { path: './bcrypt-workers.cjs', external: true } : undefined,
+    );
+  },
+};
+
 /** command → the bin/ module that runs it, from main.ts's RUN table (`name: async () => (await import('./x.js'))…`) */
 function commandModules() {
   const text = readFileSync(join(ROOT, 'bin/main.ts'), 'utf8');
@@ -207,6 +220,16 @@ function runWithCodeCache() {
   return true;
 }
 
+// An encrypted key file to open: its KDF's workers start now (~30 ms each), while the bundle loads
+// and the files are read, not after (lib/crypto/bcrypt-pbkdf-workers.ts; the bundle uses this pool).
+if ((command === 'sign' || command === 'pubkey') && process.argv.some((a) => a === '--passphrase-file' || a.startsWith('--passphrase-file='))) {
+  try {
+    require('./bcrypt-workers.cjs').prestartBcryptWorkers();
+  } catch {
+    // the bundle's openKeyFile starts them
+  }
+}
+
 // Node's own cache (22.1+) for the packages a command loads; the bundle's code from the cache above
 try {
   nodeModule.enableCompileCache?.();
@@ -235,7 +258,7 @@ export async function bundleCli(outdir = OUT) {
     [...[...modules].map((mod) => [mod, mod.replace(/-command$/, '')]), [undefined, 'main']].map(([mod, name]) =>
       build({
         ...common,
-        plugins: [onlyCommand(mod, modules), debarrel],
+        plugins: [onlyCommand(mod, modules), sharedBcryptWorkers, debarrel],
         entryPoints: ['bin/cryptosign-keys.ts'],
         outfile: join(outdir, `cryptosign-keys-${name}.cjs`),
         format: 'cjs',
@@ -253,6 +276,7 @@ export async function bundleCli(outdir = OUT) {
   const file = join(outdir, 'cryptosign-keys.cjs');
   writeFileSync(file, entry(bundles, hashes));
   chmodSync(file, 0o755);
+  await build({ ...common, entryPoints: [BCRYPT_WORKERS], outfile: join(outdir, 'bcrypt-workers.cjs'), format: 'cjs' });
   // where the bundled openKeyFile looks for it: new URL('./key-file-worker.js', import.meta.url)
   await build({ ...common, plugins: [debarrel], entryPoints: ['lib/keys/key-file-worker.ts'], outfile: join(outdir, 'key-file-worker.js'), format: 'esm' });
   // and the bundled AuthorizedKeysFile's: new URL('./key-index-worker.js', import.meta.url) (without it, large files are indexed in slices)

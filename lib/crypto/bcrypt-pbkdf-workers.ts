@@ -5,8 +5,15 @@
  * n cores it takes the time of one. Never on the calling thread: the KDF
  * takes hundreds of milliseconds and the event loop goes on meanwhile.
  *
- * Worker start-up is on the critical path (a CLI run opens one key), so the
- * workers are not ES modules: each runs a short CommonJS script made from the
+ * Worker start-up (~30 ms on Node 20) is as long as half a chain, so the
+ * workers are a pool kept between calls: a second key file (a server opening
+ * several, a test, a bench) finds them running. An idle worker holds nothing
+ * secret (each job wipes its Blowfish state and passphrase copy), does not
+ * keep the process alive (unref), and is stopped after IDLE_MS without work.
+ * `prestartBcryptWorkers` starts them ahead, for a caller that knows a key
+ * file is coming (the CLI, while it reads its files and passphrase).
+ *
+ * Workers are not ES modules: each runs a short CommonJS script made from the
  * self-contained bcryptChains and wasmHasherOf (bcrypt-pbkdf.ts; built-in
  * modules through process.getBuiltinModule, so that the script runs as a
  * script or as a module, whatever --input-type the worker inherits), with the
@@ -28,6 +35,9 @@ import {
   wasmHasherOf,
 } from './bcrypt-pbkdf.js';
 
+/** how long an idle worker is kept for the next key file */
+const IDLE_MS = 5000;
+
 // __name: what a bundler keeping function names (esbuild's keepNames, the CLI bundle) wraps functions in
 const WORKER_SOURCE = `'use strict';
 const __name = (f) => f;
@@ -36,14 +46,17 @@ const { createHash } = process.getBuiltinModule('node:crypto');
 const wasmHasherOf = ${wasmHasherOf.toString()};
 const bcryptChains = ${bcryptChains.toString()};
 const sha512 = (data) => new Uint8Array(createHash('sha512').update(data).digest());
-try {
-  const blocks = bcryptChains(sha512, wasmHasherOf(d.module, d.pi, d.layout), d.pass, d.salt, d.rounds, d.counts);
-  parentPort.postMessage({ blocks }, [blocks.buffer]);
-} catch (e) {
-  parentPort.postMessage({ error: String(e && e.message) });
-} finally {
-  d.pass.fill(0);
-}
+parentPort.on('message', (job) => {
+  try {
+    // a fresh instance per job (its wipe() clears the whole memory, pi's digits too)
+    const blocks = bcryptChains(sha512, wasmHasherOf(d.module, d.pi, d.layout), job.pass, job.salt, job.rounds, job.counts);
+    parentPort.postMessage({ blocks }, [blocks.buffer]);
+  } catch (e) {
+    parentPort.postMessage({ error: String(e && e.message) });
+  } finally {
+    job.pass.fill(0);
+  }
+});
 `;
 
 /** Whether bcryptPbkdfInWorkers can run here (it needs WebAssembly: not under node --jitless). */
@@ -52,41 +65,124 @@ export function bcryptWorkersAvailable(): boolean {
 }
 
 export interface BcryptWorkersOptions {
-  /** how many workers at most (default: os.availableParallelism()) */
+  /** how many chains are computed at the same time at most (default: os.availableParallelism()) */
   parallelism?: number;
+}
+
+interface Job {
+  pass: Uint8Array;
+  salt: Uint8Array;
+  rounds: number;
+  counts: number[];
+  resolve(blocks: Uint8Array): void;
+  reject(e: unknown): void;
+}
+
+interface PooledWorker {
+  worker: WorkerType;
+  job?: Job;
+  idle?: NodeJS.Timeout;
 }
 
 type WorkerThreads = typeof import('node:worker_threads');
 
-function runChains(threads: WorkerThreads, data: { module: WebAssembly.Module; pi: Int32Array; layout: typeof BLOWFISH_WASM_LAYOUT; pass: Uint8Array; salt: Uint8Array; rounds: number; counts: number[] }): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const worker: WorkerType = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: data, env: threads.SHARE_ENV });
-    worker.once('message', (m: { blocks?: Uint8Array; error?: string }) => {
-      void worker.terminate();
-      if (m.blocks) resolve(m.blocks);
-      else reject(new RangeError(`bcrypt_pbkdf: ${m.error}`));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`bcrypt_pbkdf: the worker exited (${code})`)));
+const pool: PooledWorker[] = [];
+const queue: Job[] = [];
+
+/** node:worker_threads, loaded when first needed (a CLI run that opens no encrypted key never loads it), synchronously (prestart starts workers at once) */
+const threads = (): WorkerThreads => process.getBuiltinModule('node:worker_threads') as WorkerThreads;
+
+/** The pool's size: one worker per core (not counting the calling thread's). */
+const poolSize = (): number => Math.max(1, availableParallelism());
+
+function startWorker(t: WorkerThreads, module: WebAssembly.Module): PooledWorker {
+  const worker = new t.Worker(WORKER_SOURCE, { eval: true, workerData: { module, pi: piWords(), layout: BLOWFISH_WASM_LAYOUT }, env: t.SHARE_ENV, stdout: false, stderr: false });
+  const pw: PooledWorker = { worker };
+  const settle = (m: { blocks?: Uint8Array; error?: string } | Error) => {
+    const job = pw.job;
+    pw.job = undefined;
+    if (!job) return;
+    if (m instanceof Error) job.reject(m);
+    else if (m.blocks) job.resolve(m.blocks);
+    else job.reject(new RangeError(`bcrypt_pbkdf: ${m.error}`));
+  };
+  const gone = (e: Error) => {
+    const at = pool.indexOf(pw);
+    if (at >= 0) pool.splice(at, 1);
+    clearTimeout(pw.idle);
+    settle(e);
+    dispatch();
+  };
+  worker.on('message', (m: { blocks?: Uint8Array; error?: string }) => {
+    settle(m);
+    dispatch();
   });
+  worker.once('error', gone);
+  worker.once('exit', (code) => gone(new Error(`bcrypt_pbkdf: the worker exited (${code})`)));
+  pool.push(pw);
+  return pw;
+}
+
+/** Gives queued jobs to idle workers (starting workers up to the pool's size), and lets idle ones go. */
+function dispatch(): void {
+  const module = blowfishWasmModule();
+  for (const pw of pool) {
+    if (pw.job) continue;
+    const job = queue.shift();
+    if (job) run(pw, job);
+  }
+  while (queue.length > 0 && module && pool.length < poolSize()) run(startWorker(threads(), module), queue.shift() as Job);
+  for (const pw of pool) {
+    if (pw.job || pw.idle) continue;
+    pw.worker.unref();
+    pw.idle = setTimeout(() => void pw.worker.terminate(), IDLE_MS);
+    pw.idle.unref();
+  }
+}
+
+function run(pw: PooledWorker, job: Job): void {
+  clearTimeout(pw.idle);
+  pw.idle = undefined;
+  pw.job = job;
+  pw.worker.ref(); // a job in progress keeps the process alive, as any pending I/O does
+  // the passphrase is copied into the worker (which wipes its copy after the job); the caller wipes its own
+  pw.worker.postMessage({ pass: job.pass, salt: job.salt, rounds: job.rounds, counts: job.counts });
+}
+
+/**
+ * Starts the pool's workers now (up to `count`, default: as many as an
+ * OpenSSH key file's two chains use, at most one per core), so that a key
+ * file opened soon after does not wait for their start-up. Idle, they do not
+ * keep the process alive and stop by themselves after a few seconds.
+ */
+export function prestartBcryptWorkers(count = Math.min(2, poolSize())): void {
+  const module = blowfishWasmModule();
+  if (!module) return;
+  while (pool.length < Math.min(count, poolSize())) startWorker(threads(), module);
+  dispatch();
 }
 
 /**
  * bcrypt_pbkdf(pass, salt, rounds) → keyLength bytes, equal to bcryptPbkdf,
- * computed in worker threads (one per chain, at most `parallelism`).
+ * computed in worker threads (one chain group per worker, at most
+ * `parallelism` groups).
  */
 export async function bcryptPbkdfInWorkers(pass: Uint8Array, salt: Uint8Array, rounds: number, keyLength: number, options: BcryptWorkersOptions = {}): Promise<Uint8Array> {
   checkBcryptParameters(pass, salt, rounds, keyLength);
-  const module = blowfishWasmModule();
-  if (!module) throw new Error('bcrypt_pbkdf: WebAssembly is not available');
+  if (!blowfishWasmModule()) throw new Error('bcrypt_pbkdf: WebAssembly is not available');
   const blockCount = bcryptPbkdfBlockCount(keyLength);
-  const workers = Math.max(1, Math.min(blockCount, options.parallelism ?? availableParallelism()));
-  const groups: number[][] = Array.from({ length: workers }, () => []);
-  for (let count = 1; count <= blockCount; count++) groups[(count - 1) % workers]!.push(count);
-  const pi = piWords();
-  // loaded here, not at import: a CLI run that opens no encrypted key never loads worker_threads
-  const threads = await import('node:worker_threads');
-  const settled = await Promise.allSettled(groups.map((counts) => runChains(threads, { module, pi, layout: BLOWFISH_WASM_LAYOUT, pass, salt, rounds, counts })));
+  const groupCount = Math.max(1, Math.min(blockCount, options.parallelism ?? poolSize()));
+  const groups: number[][] = Array.from({ length: groupCount }, () => []);
+  for (let count = 1; count <= blockCount; count++) groups[(count - 1) % groupCount]!.push(count);
+  const settled = await Promise.allSettled(
+    groups.map(
+      (counts) =>
+        new Promise<Uint8Array>((resolve, reject) => {
+          queue.push({ pass, salt, rounds, counts, resolve, reject });
+          dispatch();
+        }),
+    ),
+  );
   const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
