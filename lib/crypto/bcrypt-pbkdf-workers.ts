@@ -1,12 +1,17 @@
 /**
  * bcrypt_pbkdf in worker threads, its independent chains side by side: a key
  * of n 32-byte blocks (aes256-ctr's 48 bytes of key and IV: 2; chacha20-
- * poly1305's 64: 2) is n chains that need nothing from each other, so with
- * n cores it takes the time of one. Never on the calling thread: the KDF
- * takes hundreds of milliseconds and the event loop goes on meanwhile.
+ * poly1305's 64: 2) is n chains that need nothing from each other. The
+ * WebAssembly core computes two chains at once in one thread, in about the
+ * time of one (its two interleaved lanes, scripts/blowfish-wasm.mjs), so a
+ * worker takes the chains two by two, and every OpenSSH key file needs one
+ * worker: with a second one (as first built) the same wall time cost twice
+ * the CPU and a second worker start. More blocks (keys over 64 bytes) go to
+ * more workers, one per core. Never on the calling thread: the KDF takes
+ * hundreds of milliseconds and the event loop goes on meanwhile.
  *
- * Worker start-up (~30 ms on Node 20) is as long as half a chain, so the
- * workers are a pool kept between calls: a second key file (a server opening
+ * Worker start-up (~30 ms of CPU on Node 20) is as long as half a chain, so
+ * the workers are a pool kept between calls: a second key file (a server opening
  * several, a test, a bench) finds them running. An idle worker holds nothing
  * secret (each job wipes its Blowfish state and passphrase copy), does not
  * keep the process alive (unref), and is stopped after IDLE_MS without work.
@@ -20,7 +25,7 @@
  * WebAssembly module compiled once here and cloned into each worker. That
  * skips the ESM loader in every worker (measured: ~30 % of a worker's start).
  * With one core (os.availableParallelism() === 1) one worker computes every
- * chain in turn: no second worker to start for nothing.
+ * chain.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker as WorkerType } from 'node:worker_threads';
@@ -65,7 +70,7 @@ export function bcryptWorkersAvailable(): boolean {
 }
 
 export interface BcryptWorkersOptions {
-  /** how many chains are computed at the same time at most (default: os.availableParallelism()) */
+  /** how many workers share the chains at most (default: os.availableParallelism()) */
   parallelism?: number;
 }
 
@@ -150,12 +155,12 @@ function run(pw: PooledWorker, job: Job): void {
 }
 
 /**
- * Starts the pool's workers now (up to `count`, default: as many as an
- * OpenSSH key file's two chains use, at most one per core), so that a key
- * file opened soon after does not wait for their start-up. Idle, they do not
- * keep the process alive and stop by themselves after a few seconds.
+ * Starts the pool's workers now (up to `count`, default 1: what an OpenSSH
+ * key file's two chains use), so that a key file opened soon after does not
+ * wait for their start-up. Idle, they do not keep the process alive and stop
+ * by themselves after a few seconds.
  */
-export function prestartBcryptWorkers(count = Math.min(2, poolSize())): void {
+export function prestartBcryptWorkers(count = 1): void {
   const module = blowfishWasmModule();
   if (!module) return;
   while (pool.length < Math.min(count, poolSize())) startWorker(threads(), module);
@@ -164,14 +169,14 @@ export function prestartBcryptWorkers(count = Math.min(2, poolSize())): void {
 
 /**
  * bcrypt_pbkdf(pass, salt, rounds) → keyLength bytes, equal to bcryptPbkdf,
- * computed in worker threads (one chain group per worker, at most
- * `parallelism` groups).
+ * computed in worker threads (two chains per worker, at most `parallelism`
+ * workers).
  */
 export async function bcryptPbkdfInWorkers(pass: Uint8Array, salt: Uint8Array, rounds: number, keyLength: number, options: BcryptWorkersOptions = {}): Promise<Uint8Array> {
   checkBcryptParameters(pass, salt, rounds, keyLength);
   if (!blowfishWasmModule()) throw new Error('bcrypt_pbkdf: WebAssembly is not available');
   const blockCount = bcryptPbkdfBlockCount(keyLength);
-  const groupCount = Math.max(1, Math.min(blockCount, options.parallelism ?? poolSize()));
+  const groupCount = Math.max(1, Math.min(Math.ceil(blockCount / 2), options.parallelism ?? poolSize()));
   const groups: number[][] = Array.from({ length: groupCount }, () => []);
   for (let count = 1; count <= blockCount; count++) groups[(count - 1) % groupCount]!.push(count);
   const settled = await Promise.allSettled(

@@ -3,11 +3,12 @@
  * bcrypt_pbkdf.c: SHA-512 of passphrase and salt, then rounds of a Blowfish
  * "bcrypt hash" with an expensive key schedule). Two Blowfish cores: a
  * WebAssembly one (the default; assembled by scripts/blowfish-wasm.mjs,
- * ~1.07x OpenSSH's C in instructions) and a JavaScript one where WebAssembly
- * is off (node --jitless; ~1.12x the wasm core's time): its state lives in
- * one Int32Array, blocks in local variables, nothing allocated in the rounds.
- * The output's 32-byte blocks are independent chains (bcryptPbkdfBlocks);
- * bcrypt-pbkdf-workers.ts computes them side by side in worker threads.
+ * ~1.07x OpenSSH's C in instructions, and with a two-lane hash that computes
+ * two independent chains in about the time of one) and a JavaScript one where
+ * WebAssembly is off (node --jitless; ~1.12x the wasm core's time): its state
+ * lives in one Int32Array, blocks in local variables, nothing allocated in
+ * the rounds. The output's 32-byte blocks are independent chains
+ * (bcryptPbkdfBlocks); bcrypt-pbkdf-workers.ts computes them in a worker.
  *
  * Blowfish's initial P-array and S-boxes are the hexadecimal digits of pi
  * after the point: stored below as base64, and recomputed with BigInt
@@ -217,9 +218,14 @@ function bcryptHash(bf: Blowfish, sha2pass: Uint8Array, sha2salt: Uint8Array, ou
 /** Which implementation runs the Blowfish rounds: the WebAssembly core (the default: faster) or the JavaScript one. */
 export type BlowfishCore = 'wasm' | 'js';
 
-/** One bcrypt hash per call into `out` (32 bytes; sha2pass and sha2salt are 64-byte SHA-512 digests), and wiping its state. */
+/**
+ * One bcrypt hash per call into `out` (32 bytes; sha2pass and sha2salt are 64-byte SHA-512
+ * digests), and wiping its state. `hash2`, where there is one, computes two hashes of the same
+ * key at once (the WebAssembly core's two interleaved lanes: about the time of one).
+ */
 export interface BcryptHasher {
   hash(sha2pass: Uint8Array, sha2salt: Uint8Array, out: Uint8Array): void;
+  hash2?(sha2pass: Uint8Array, salt1: Uint8Array, salt2: Uint8Array, out1: Uint8Array, out2: Uint8Array): void;
   wipe(): void;
 }
 
@@ -233,20 +239,29 @@ function jsHasher(): BcryptHasher {
  * arguments and globals): bcrypt-pbkdf-workers.ts runs its source in worker
  * threads, with the module compiled once here.
  */
-export function wasmHasherOf(module: WebAssembly.Module, pi: Int32Array, layout: { PI: number; KEY: number; DATA: number; OUT: number }): BcryptHasher {
-  const { m, hash } = new WebAssembly.Instance(module).exports as { m: WebAssembly.Memory; hash: () => void };
+export function wasmHasherOf(module: WebAssembly.Module, pi: Int32Array, layout: { PI: number; KEY: number; DATA: number; OUT: number; DATA2: number; OUT2: number }): BcryptHasher {
+  const { m, hash, hash2 } = new WebAssembly.Instance(module).exports as { m: WebAssembly.Memory; hash: () => void; hash2: () => void };
   const mem = new Int32Array(m.buffer);
   mem.set(pi, layout.PI / 4);
   const words = (bytes: Uint8Array, at: number) => {
     for (let i = 0; i < 16; i++) mem[at / 4 + i] = ((bytes[4 * i] as number) << 24) | ((bytes[4 * i + 1] as number) << 16) | ((bytes[4 * i + 2] as number) << 8) | (bytes[4 * i + 3] as number);
   };
   const outBytes = new Uint8Array(m.buffer, layout.OUT, 32);
+  const outBytes2 = new Uint8Array(m.buffer, layout.OUT2, 32);
   return {
     hash: (p, s, out) => {
       words(p, layout.KEY);
       words(s, layout.DATA);
       hash();
       out.set(outBytes);
+    },
+    hash2: (p, s1, s2, out1, out2) => {
+      words(p, layout.KEY);
+      words(s1, layout.DATA);
+      words(s2, layout.DATA2);
+      hash2();
+      out1.set(outBytes);
+      out2.set(outBytes2);
     },
     wipe: () => new Uint8Array(m.buffer).fill(0),
   };
@@ -264,31 +279,43 @@ export function blowfishWasmModule(): WebAssembly.Module | undefined {
  * bcrypt_pbkdf's chains for the given counts (1-based), each block 32 bytes,
  * concatenated: block `count` is the XOR of `rounds` bcrypt hashes, the first
  * of SHA-512(salt || count as uint32 BE), each next of SHA-512 of the one
- * before. Self-contained, like wasmHasherOf: workers run its source.
+ * before. Two chains at a time where the hasher has hash2. Self-contained,
+ * like wasmHasherOf: workers run its source.
  */
 export function bcryptChains(sha512: (data: Uint8Array) => Uint8Array, hasher: BcryptHasher, pass: Uint8Array, salt: Uint8Array, rounds: number, counts: readonly number[]): Uint8Array {
   const sha2pass = sha512(pass);
   const countSalt = new Uint8Array(salt.length + 4);
   countSalt.set(salt);
-  const tmp = new Uint8Array(32);
+  const tmp = [new Uint8Array(32), new Uint8Array(32)];
   const blocks = new Uint8Array(32 * counts.length);
+  const firstData = (count: number) => {
+    if (!Number.isInteger(count) || count < 1 || count > 32) throw new RangeError('bcrypt_pbkdf: bad block count');
+    new DataView(countSalt.buffer).setUint32(salt.length, count);
+    return sha512(countSalt);
+  };
   try {
-    counts.forEach((count, n) => {
-      if (!Number.isInteger(count) || count < 1 || count > 32) throw new RangeError('bcrypt_pbkdf: bad block count');
-      const out = blocks.subarray(32 * n, 32 * n + 32);
-      new DataView(countSalt.buffer).setUint32(salt.length, count);
-      hasher.hash(sha2pass, sha512(countSalt), tmp);
-      out.set(tmp);
-      for (let r = 1; r < rounds; r++) {
-        hasher.hash(sha2pass, sha512(tmp), tmp);
-        for (let i = 0; i < 32; i++) out[i] = (out[i] as number) ^ (tmp[i] as number);
+    for (let n = 0; n < counts.length; ) {
+      const two = hasher.hash2 !== undefined && n + 1 < counts.length;
+      const lanes = two ? 2 : 1;
+      const outs = [blocks.subarray(32 * n, 32 * n + 32), blocks.subarray(32 * n + 32, 32 * n + 64)];
+      for (let r = 0; r < rounds; r++) {
+        const data = [0, 1].slice(0, lanes).map((k) => (r === 0 ? firstData(counts[n + k] as number) : sha512(tmp[k] as Uint8Array)));
+        if (two) (hasher.hash2 as NonNullable<BcryptHasher['hash2']>)(sha2pass, data[0] as Uint8Array, data[1] as Uint8Array, tmp[0] as Uint8Array, tmp[1] as Uint8Array);
+        else hasher.hash(sha2pass, data[0] as Uint8Array, tmp[0] as Uint8Array);
+        for (let k = 0; k < lanes; k++) {
+          const out = outs[k] as Uint8Array;
+          const t = tmp[k] as Uint8Array;
+          if (r === 0) out.set(t);
+          else for (let i = 0; i < 32; i++) out[i] = (out[i] as number) ^ (t[i] as number);
+        }
       }
-    });
+      n += lanes;
+    }
   } finally {
     hasher.wipe();
     sha2pass.fill(0);
     countSalt.fill(0);
-    tmp.fill(0);
+    for (const t of tmp) t.fill(0);
   }
   return blocks;
 }
