@@ -64,11 +64,6 @@ parentPort.on('message', (job) => {
 });
 `;
 
-/** Whether bcryptPbkdfInWorkers can run here (it needs WebAssembly: not under node --jitless). */
-export function bcryptWorkersAvailable(): boolean {
-  return blowfishWasmModule() !== undefined;
-}
-
 export interface BcryptWorkersOptions {
   /** how many workers share the chains at most (default: os.availableParallelism()) */
   parallelism?: number;

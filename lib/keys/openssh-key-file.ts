@@ -13,7 +13,6 @@ import { NOT_ED25519, readOpenSshPrivateKey } from './formats/openssh.js';
 import { readPkcs8PrivateKey } from './formats/pkcs8.js';
 import { detectKeyFormat } from './formats/detect.js';
 import { decryptWithDerivedKey, passphraseBytes, readEncryptedOpenSshKey } from './openssh-decrypt.js';
-import { bcryptPbkdfInWorkers, bcryptWorkersAvailable } from '../crypto/bcrypt-pbkdf-workers.js';
 
 /** Options for `loadKeyFile` and `openKeyFile`. */
 export interface KeyFileOptions extends PrivateFileOptions {
@@ -45,7 +44,8 @@ export async function openKeyFile(path: string, options: KeyFileOptions = {}): P
   const data = readPrivateFile(path, 'key file', options);
   const passphrase = options.passphrase;
   if (passphrase === undefined || passphrase.length === 0) return parseKeyFileData(data, path, passphrase);
-  if (bcryptWorkersAvailable()) {
+  // the workers' Blowfish core is WebAssembly (not there under node --jitless: then the one-worker path below)
+  if (typeof WebAssembly !== 'undefined') {
     let file;
     try {
       file = readEncryptedOpenSshKey(data, path, passphrase);
@@ -57,7 +57,9 @@ export async function openKeyFile(path: string, options: KeyFileOptions = {}): P
       const pass = passphraseBytes(passphrase);
       let derived: Uint8Array;
       try {
-        // an Ed25519 key is read without sshpk (formats/openssh.ts): nothing else to do on this thread meanwhile
+        // an Ed25519 key is read without sshpk (formats/openssh.ts): nothing else to do on this thread meanwhile;
+        // the worker pool's module is loaded only here (an agent or plain key never loads it)
+        const { bcryptPbkdfInWorkers } = await import('../crypto/bcrypt-pbkdf-workers.js');
         derived = await bcryptPbkdfInWorkers(pass, file.salt, file.rounds, file.derivedLength);
       } catch (e) {
         if (e instanceof RangeError) throw new KeyFileError('KEY_FILE_FORMAT', `${path}: bad key derivation parameters`);
