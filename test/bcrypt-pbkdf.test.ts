@@ -10,13 +10,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { bcryptPbkdf, bcryptPbkdfBlocks, computePiWords, storedPiWords } from '../lib/crypto/bcrypt-pbkdf.js';
-import { bcryptPbkdfInWorkers } from '../lib/crypto/bcrypt-pbkdf-workers.js';
-import { ROOT } from './helpers/paths.js';
+import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { bcryptPbkdfInWorkers, prestartBcryptWorkers } from '../lib/crypto/bcrypt-pbkdf-workers.js';
+import { fixture, fixtureCopy, ROOT, tempDir } from './helpers/paths.js';
 
 const reference = createRequire(import.meta.url)('bcrypt-pbkdf') as {
   pbkdf(pass: Uint8Array, passlen: number, salt: Uint8Array, saltlen: number, key: Uint8Array, keylen: number, rounds: number): number;
@@ -63,6 +65,34 @@ test('a chain computed alone is the same block as in the whole key (the chains a
   assert.deepEqual(bcryptPbkdfBlocks(pass, salt, 2, [3]), all.subarray(64));
   assert.deepEqual(bcryptPbkdfBlocks(pass, salt, 2, [2], 'js'), all.subarray(32, 64));
   assert.throws(() => bcryptPbkdfBlocks(pass, salt, 2, [0]), RangeError);
+});
+
+test('the worker pool: prestarted workers, and more jobs at once than workers (queued), give the reference bytes', async () => {
+  prestartBcryptWorkers();
+  const cases = Array.from({ length: 5 }, (_, i) => ({ pass: new Uint8Array(randomBytes(8 + i)), salt: new Uint8Array(randomBytes(16)), rounds: 1 + (i % 2), keyLength: [48, 64, 100, 32, 130][i] as number }));
+  const got = await Promise.all(cases.map((c) => bcryptPbkdfInWorkers(c.pass, c.salt, c.rounds, c.keyLength)));
+  cases.forEach((c, i) => {
+    const theirs = new Uint8Array(c.keyLength);
+    assert.equal(reference.pbkdf(c.pass, c.pass.length, c.salt, c.salt.length, theirs, c.keyLength, c.rounds), 0);
+    assert.deepEqual(got[i], theirs, `case ${i}`);
+  });
+});
+
+test('a process that opened an encrypted key file (its KDF workers idle in the pool) exits by itself', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const key = fixtureCopy(dir, 'ed25519-encrypted');
+    // idle workers kept an hour: if one held the process, it would not exit (and the test would time out)
+    const script = `import { openKeyFile } from ${JSON.stringify(join(ROOT, 'dist/lib/index.js'))};
+import { setBcryptWorkerIdleMs } from ${JSON.stringify(join(ROOT, 'dist/lib/crypto/bcrypt-pbkdf-workers.js'))};
+setBcryptWorkerIdleMs(3_600_000);
+const key = await openKeyFile(${JSON.stringify(key)}, { passphrase: ${JSON.stringify(readFileSync(fixture('ed25519-encrypted.passphrase'), 'utf8').split('\n')[0])} });
+console.log(key.publicKeyHex);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.match(stdout, /^[0-9a-f]{64}\n$/);
+  } finally {
+    cleanup();
+  }
 });
 
 test('workers refuse what bcrypt_pbkdf refuses, before starting any', async () => {

@@ -14,7 +14,7 @@
  * the workers are a pool kept between calls: a second key file (a server opening
  * several, a test, a bench) finds them running. An idle worker holds nothing
  * secret (each job wipes its Blowfish state and passphrase copy), does not
- * keep the process alive (unref), and is stopped after IDLE_MS without work.
+ * keep the process alive (unref), and is stopped after 5 s without work.
  * `prestartBcryptWorkers` starts them ahead, for a caller that knows a key
  * file is coming (the CLI, while it reads its files and passphrase).
  *
@@ -41,7 +41,12 @@ import {
 } from './bcrypt-pbkdf.js';
 
 /** how long an idle worker is kept for the next key file */
-const IDLE_MS = 5000;
+let idleMs = 5000;
+
+/** Sets how long idle workers are kept (a test sets an hour, to see that they never hold the process). */
+export function setBcryptWorkerIdleMs(ms: number): void {
+  idleMs = ms;
+}
 
 // __name: what a bundler keeping function names (esbuild's keepNames, the CLI bundle) wraps functions in
 const WORKER_SOURCE = `'use strict';
@@ -135,7 +140,7 @@ function dispatch(): void {
   for (const pw of pool) {
     if (pw.job || pw.idle) continue;
     pw.worker.unref();
-    pw.idle = setTimeout(() => void pw.worker.terminate(), IDLE_MS);
+    pw.idle = setTimeout(() => void pw.worker.terminate(), idleMs);
     pw.idle.unref();
   }
 }
