@@ -37,8 +37,10 @@ export interface KeyFilePublicKey {
  */
 export function readKeyFilePublicKey(path: string, options: PrivateFileOptions = {}): KeyFilePublicKey {
   const data = readPrivateFile(path, 'key file', options);
+  // an unencrypted file's binary holds its private key: wiped with the file's bytes
+  let bin: Uint8Array | undefined;
   try {
-    const bin = openSshBinary(data.toString('latin1'));
+    bin = openSshBinary(data.toString('latin1'));
     // the clear header is read for every OpenSSH file, encrypted or not: a malformed one is refused here
     const header = bin && readOpenSshHeader(bin).header;
     if (bin && !header) throw new KeyFileError('KEY_FILE_FORMAT', `${path} is not a valid OpenSSH private key file`);
@@ -53,6 +55,7 @@ export function readKeyFilePublicKey(path: string, options: PrivateFileOptions =
     return { publicKey: key.publicKey, publicKeyHex: key.publicKeyHex, fingerprint: key.fingerprint, comment: key.comment, encrypted: false };
   } finally {
     data.fill(0);
+    bin?.fill(0);
   }
 }
 
