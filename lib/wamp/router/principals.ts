@@ -26,6 +26,7 @@ import { fromAllows } from '../../ssh/match.js';
 import { plainKeyRefusal } from '../../ssh/key-options.js';
 import { escapeText, quoted } from '../../escape.js';
 import { boundLoginString } from './refusals.js';
+import { currentReader } from './current-source.js';
 import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } from '../challenge.js';
 
 /** The library's own options (sshd would refuse a line with any of them). */
@@ -409,9 +410,7 @@ export type PrincipalsSource = AuthorizedKeys | { current(): AuthorizedKeys } | 
 
 /** One way to read the current list from any PrincipalsSource. */
 export function principalsReader(source: PrincipalsSource): () => AuthorizedKeys {
-  if (typeof source === 'function') return source;
-  if ('current' in source && typeof source.current === 'function') return () => source.current();
-  return () => source as AuthorizedKeys;
+  return currentReader(source);
 }
 
 /**
