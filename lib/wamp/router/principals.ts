@@ -21,7 +21,7 @@ import { AuthorizedKeysError, AuthError, type ErrorCode } from '../../errors.js'
 import { VerifyKey, publicKeyProblem } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
-import { parseAuthorizedKeyLine, type AuthorizedKeyLine, type KeyOptions, type SkippedLine } from '../../ssh/authorized-keys.js';
+import { forEachLine, parseAuthorizedKeyLine, type AuthorizedKeyLine, type KeyOptions, type SkippedLine } from '../../ssh/authorized-keys.js';
 import { fromAllows } from '../../ssh/match.js';
 import { plainKeyRefusal } from '../../ssh/key-options.js';
 import { escapeText, quoted } from '../../escape.js';
@@ -470,18 +470,6 @@ function addToIndex(index: Map<string, Principal | Principal[]>, p: Principal): 
   if (had === undefined) index.set(p.publicKeyHex, p);
   else if (Array.isArray(had)) had.push(p);
   else index.set(p.publicKeyHex, [had, p]);
-}
-
-/** Calls `each(raw, lineNo)` for every line of `text` (split at `\n` as sshd's getline). */
-export function forEachLine(text: string, each: (raw: string, lineNo: number) => void): void {
-  let lineNo = 0;
-  let pos = 0;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end === -1) end = text.length;
-    each(text.slice(pos, end), ++lineNo);
-    pos = end + 1;
-  }
 }
 
 /**
