@@ -10,7 +10,7 @@ import { KeyFileError } from '../errors.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob } from '../ssh/public-key.js';
 import { openSshBinary } from './openssh-decrypt.js';
-import { NOT_ED25519 } from './formats/openssh.js';
+import { NOT_ED25519, readDecodedOpenSshPrivateKey } from './formats/openssh.js';
 import { readOpenSshHeader } from './formats/openssh-header.js';
 import { parseKeyFileData } from './openssh-key-file.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
@@ -51,7 +51,8 @@ export function readKeyFilePublicKey(path: string, options: PrivateFileOptions =
       }
       return { publicKey: info.ed25519, publicKeyHex: toHex(info.ed25519), fingerprint: info.fingerprint, comment: '', encrypted: true };
     }
-    const key = parseKeyFileData(data, path);
+    // an OpenSSH file (its armour decoded above) is read as parseKeyFileData would, without decoding it again
+    const key = bin ? readDecodedOpenSshPrivateKey(bin, data, path) : parseKeyFileData(data, path);
     return { publicKey: key.publicKey, publicKeyHex: key.publicKeyHex, fingerprint: key.fingerprint, comment: key.comment, encrypted: false };
   } finally {
     data.fill(0);

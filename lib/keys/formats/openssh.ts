@@ -28,9 +28,13 @@ export function loadSshpk(): typeof sshpkTypes {
 
 /** The key in an OpenSSH private key file; `where` names the file in messages. */
 export function readOpenSshPrivateKey(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
-  let key: sshpkTypes.PrivateKey;
   // the armour is decoded once, here (undefined: not an openssh-key-v1 file, which sshpk then names)
-  const bin = openSshBinary(Buffer.from(data).toString('latin1'));
+  return readDecodedOpenSshPrivateKey(openSshBinary(Buffer.from(data).toString('latin1')), data, where, passphrase);
+}
+
+/** readOpenSshPrivateKey when the armour of `data` is decoded already: `bin` is openSshBinary's result for it (wiped here). */
+export function readDecodedOpenSshPrivateKey(bin: Uint8Array | undefined, data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
+  let key: sshpkTypes.PrivateKey;
   // an encrypted file is decrypted here (every cipher OpenSSH offers, our faster KDF) or refused with a
   // coded error: sshpk only ever sees an unencrypted openssh-key-v1 file, and only parses it. (This only
   // throws for an encrypted file, whose binary holds nothing in the clear that needs wiping.)
