@@ -10,15 +10,15 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { fromSeed } from '../lib/keys/seed-key.js';
-import { tlsChannelId } from '../lib/wamp/channel-binding.js';
 import { cryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
 import { joinWamp } from '../lib/wamp/client/session.js';
 import { CryptosignAuthenticator } from '../lib/wamp/router/authenticator.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
-import { signTranscript, MAX_TRANSCRIPT_TEXT_BYTES, type TranscriptFields } from '../lib/wamp/transcript.js';
+import { signTranscript, MAX_TRANSCRIPT_TEXT_BYTES } from '../lib/wamp/transcript.js';
 import { SYSTEM_PYTHON } from './helpers/autobahn-python.js';
 import { counting } from './helpers/counting-key.js';
 import { ROOT } from './helpers/paths.js';
+import { routerView } from './helpers/router-view.js';
 import { runProcess } from './helpers/run-process.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TestCert, type TlsVersion } from './helpers/tls.js';
@@ -53,21 +53,6 @@ const tx = (extra: CryptosignClientOptions = {}, cert: TestCert = ecCert): Crypt
   authid: 'carol',
   ...extra,
 });
-
-/** The router's own transcript fields for this connection (what an honest transcript router signs). */
-function routerView(e: { challenge: string }, hello: { authid?: unknown; authextra?: { pubkey?: unknown; challenge?: unknown } | null }, socket: unknown): TranscriptFields {
-  const hex = (v: unknown) => new Uint8Array(Buffer.from(String(v), 'hex'));
-  return {
-    channelBinding: 'tls-exporter',
-    channelId: tlsChannelId(socket, 'tls-exporter'),
-    realm: 'realm1',
-    authid: String(hello.authid ?? ''),
-    clientPublicKey: hex(hello.authextra?.pubkey),
-    routerPublicKey: routerKey.publicKey,
-    clientChallenge: hex(hello.authextra?.challenge),
-    routerChallenge: hex(e.challenge),
-  };
-}
 
 // ---- finding 1: a realm or authid with no transcript -------------------------------------------
 
@@ -147,7 +132,7 @@ test('client: a transcript router over TLS 1.2 with static-RSA or DHE is refused
         channel_binding: e.channel_binding,
         transcript: 'cryptosign-transcript-v1',
         pubkey: routerKey.publicKeyHex,
-        signature: await signTranscript(routerKey, 'router', routerView(e, hello, socket)),
+        signature: await signTranscript(routerKey, 'router', routerView(routerKey.publicKey, e, hello, socket)),
       }),
     });
     const key = counting(clientKey);
@@ -161,7 +146,7 @@ test('client: a transcript router over TLS 1.2 with static-RSA or DHE is refused
     cert: rsaCert,
     version: 'TLSv1.2',
     transcript: 'off',
-    tamper: async (e, hello, socket) => ({ ...e, transcript: 'cryptosign-transcript-v1', pubkey: routerKey.publicKeyHex, signature: await signTranscript(routerKey, 'router', routerView(e, hello, socket)) }),
+    tamper: async (e, hello, socket) => ({ ...e, transcript: 'cryptosign-transcript-v1', pubkey: routerKey.publicKeyHex, signature: await signTranscript(routerKey, 'router', routerView(routerKey.publicKey, e, hello, socket)) }),
   });
   const c = cryptosignClient(clientKey, tx({ routerKeys: [routerKey.publicKeyHex], tls: { ca: rsaCert.cert, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' } }, rsaCert));
   await login('wampy', r.url, c, 'carol');
@@ -320,7 +305,7 @@ test('the Python client written from the doc applies the TLS rule too: over TLS 
       version: 'TLSv1.2',
       transcript: 'off',
       // a faithful transcript router that does not apply the rule itself
-      tamper: async (e, hello, socket) => ({ ...e, transcript: 'cryptosign-transcript-v1', pubkey: routerKey.publicKeyHex, signature: await signTranscript(routerKey, 'router', routerView(e, hello, socket)) }),
+      tamper: async (e, hello, socket) => ({ ...e, transcript: 'cryptosign-transcript-v1', pubkey: routerKey.publicKeyHex, signature: await signTranscript(routerKey, 'router', routerView(routerKey.publicKey, e, hello, socket)) }),
     });
     const out = await runProcess(SYSTEM_PYTHON, [script, 'login', r.url, rsaCert.certPath, 'c3'.repeat(32), 'realm1', 'carol', 'tls-exporter', routerKey.publicKeyHex], {
       env: { ...process.env, TRANSCRIPT_CLIENT_TLS12_CIPHERS: ciphers },

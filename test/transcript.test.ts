@@ -34,6 +34,7 @@ import {
 } from '../lib/wamp/transcript.js';
 import { SYSTEM_PYTHON } from './helpers/autobahn-python.js';
 import { fixtureCopy, ROOT, tempDir } from './helpers/paths.js';
+import { routerView } from './helpers/router-view.js';
 import { runProcess } from './helpers/run-process.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
@@ -275,19 +276,6 @@ test('the Python + PyNaCl client written from the doc logs in over real TLS (tls
 
 // ---- downgrades and refusals ------------------------------------------------------------------
 
-/** The router's own transcript fields for this connection (what an honest router signs as 'router'). */
-function routerView(e: { challenge: string }, hello: { authid?: unknown; authextra?: { pubkey?: unknown; challenge?: unknown } | null }, socket: unknown): TranscriptFields {
-  const hex = (v: unknown) => new Uint8Array(Buffer.from(String(v), 'hex'));
-  return {
-    channelBinding: 'tls-exporter',
-    channelId: tlsChannelId(socket, 'tls-exporter'),
-    realm: 'realm1',
-    authid: String(hello.authid ?? ''),
-    clientPublicKey: hex(hello.authextra?.pubkey),
-    ...(hello.authextra?.challenge ? { routerPublicKey: routerSeedKey.publicKey, clientChallenge: hex(hello.authextra.challenge) } : {}),
-    routerChallenge: hex(e.challenge),
-  };
-}
 
 interface Downgrade {
   name: string;
@@ -335,7 +323,7 @@ const DOWNGRADES: Downgrade[] = [
     router: {
       routerKey: routerSeedKey,
       tamper: async (e, hello, socket) =>
-        ({ ...e, signature: await signTranscript(routerSeedKey, 'client', routerView(e, hello, socket)) }),
+        ({ ...e, signature: await signTranscript(routerSeedKey, 'client', routerView(routerSeedKey.publicKey, e, hello, socket)) }),
     },
     code: 'ROUTER_SIGNATURE_WRONG',
   },
@@ -408,7 +396,7 @@ test('router-side refusals: XOR client, unbound or unknown transcript request, X
         const channelId = tlsChannelId(socket, 'tls-exporter');
         forged = forge === 'xor'
           ? await signChallenge(keys.seed, e.challenge, { channelId })
-          : await signTranscript(keys.seed, 'router', routerView(e, hello, socket));
+          : await signTranscript(keys.seed, 'router', routerView(routerSeedKey.publicKey, e, hello, socket));
         return e;
       },
       replaceSignature: () => forged,

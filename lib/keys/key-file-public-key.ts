@@ -9,9 +9,9 @@
 import { KeyFileError } from '../errors.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob } from '../ssh/public-key.js';
-import { WireReader } from '../ssh/wire.js';
 import { openSshBinary } from './openssh-decrypt.js';
-import { NOT_ED25519 } from './formats/openssh.js';
+import { NOT_ED25519, readDecodedOpenSshPrivateKey } from './formats/openssh.js';
+import { readOpenSshHeader } from './formats/openssh-header.js';
 import { parseKeyFileData } from './openssh-key-file.js';
 import { readPrivateFile, type PrivateFileOptions } from './private-file.js';
 
@@ -29,22 +29,6 @@ export interface KeyFilePublicKey {
   readonly encrypted: boolean;
 }
 
-const MAGIC_LENGTH = 'openssh-key-v1\0'.length;
-
-/** The cipher name and public key blob of an openssh-key-v1 file's clear header. */
-function openSshHeader(bin: Uint8Array, where: string): { cipher: string; publicBlob: Uint8Array } {
-  try {
-    const r = new WireReader(bin.subarray(MAGIC_LENGTH));
-    const cipher = Buffer.from(r.string()).toString('latin1');
-    r.string(); // kdf name
-    r.string(); // kdf options
-    if (r.uint32() !== 1) throw new Error('one key per file');
-    return { cipher, publicBlob: r.string() };
-  } catch {
-    throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file`);
-  }
-}
-
 /**
  * The Ed25519 public key of a private key file, with no passphrase: from the
  * clear header of an encrypted OpenSSH file, else by parsing the file.
@@ -53,9 +37,13 @@ function openSshHeader(bin: Uint8Array, where: string): { cipher: string; public
  */
 export function readKeyFilePublicKey(path: string, options: PrivateFileOptions = {}): KeyFilePublicKey {
   const data = readPrivateFile(path, 'key file', options);
+  // an unencrypted file's binary holds its private key: wiped with the file's bytes
+  let bin: Uint8Array | undefined;
   try {
-    const bin = openSshBinary(data.toString('latin1'));
-    const header = bin && openSshHeader(bin, path);
+    bin = openSshBinary(data.toString('latin1'));
+    // the clear header is read for every OpenSSH file, encrypted or not: a malformed one is refused here
+    const header = bin && readOpenSshHeader(bin).header;
+    if (bin && !header) throw new KeyFileError('KEY_FILE_FORMAT', `${path} is not a valid OpenSSH private key file`);
     if (header && header.cipher !== 'none') {
       const info = parsePublicKeyBlob(header.publicBlob);
       if (info.type !== ED25519_TYPE || !info.ed25519) {
@@ -63,10 +51,12 @@ export function readKeyFilePublicKey(path: string, options: PrivateFileOptions =
       }
       return { publicKey: info.ed25519, publicKeyHex: toHex(info.ed25519), fingerprint: info.fingerprint, comment: '', encrypted: true };
     }
-    const key = parseKeyFileData(data, path);
+    // an OpenSSH file (its armour decoded above) is read as parseKeyFileData would, without decoding it again
+    const key = bin ? readDecodedOpenSshPrivateKey(bin, data, path) : parseKeyFileData(data, path);
     return { publicKey: key.publicKey, publicKeyHex: key.publicKeyHex, fingerprint: key.fingerprint, comment: key.comment, encrypted: false };
   } finally {
     data.fill(0);
+    bin?.fill(0);
   }
 }
 

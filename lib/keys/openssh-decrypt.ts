@@ -18,8 +18,8 @@ import { KeyFileError } from '../errors.js';
 import { bcryptPbkdf } from '../crypto/bcrypt-pbkdf.js';
 import { chacha20, poly1305 } from '../crypto/chacha20-poly1305.js';
 import { WireReader, concatBytes, wireString, wireUint32 } from '../ssh/wire.js';
+import { OPENSSH_MAGIC, readOpenSshHeader } from './formats/openssh-header.js';
 
-const MAGIC = 'openssh-key-v1\0';
 /** ssh-keygen's default is 16 rounds and -a 100 is "slow"; beyond this a file only hangs the process. */
 export const MAX_BCRYPT_ROUNDS = 10_000;
 interface CipherSpec {
@@ -60,7 +60,7 @@ export function openSshBinary(text: string): Uint8Array | undefined {
   const m = /-----BEGIN OPENSSH PRIVATE KEY-----([A-Za-z0-9+/=\s]*)-----END OPENSSH PRIVATE KEY-----/.exec(text);
   if (!m) return undefined;
   const bin = new Uint8Array(Buffer.from((m[1] as string).replace(/\s+/g, ''), 'base64'));
-  return Buffer.from(bin.subarray(0, MAGIC.length)).toString('latin1') === MAGIC ? bin : undefined;
+  return Buffer.from(bin.subarray(0, OPENSSH_MAGIC.length)).toString('latin1') === OPENSSH_MAGIC ? bin : undefined;
 }
 
 /** What decryption needs from an encrypted openssh-key-v1 file, read (and checked) before the KDF runs. */
@@ -83,21 +83,17 @@ export interface EncryptedOpenSshKey {
  */
 export function readEncryptedOpenSshKey(data: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): EncryptedOpenSshKey | undefined {
   const bin = openSshBinary(Buffer.from(data).toString('latin1'));
-  if (!bin) return undefined;
-  let cipher: string, kdf: string, kdfOptions: Uint8Array, publicBlob: Uint8Array, encrypted: Uint8Array, rest: Uint8Array;
-  try {
-    const r = new WireReader(bin.subarray(MAGIC.length));
-    cipher = Buffer.from(r.string()).toString('latin1');
-    if (cipher === 'none') return undefined;
-    kdf = Buffer.from(r.string()).toString('latin1');
-    kdfOptions = r.string();
-    if (r.uint32() !== 1) throw new Error('one key per file');
-    publicBlob = r.string();
-    encrypted = r.string();
-    rest = r.rest();
-  } catch {
+  return bin && encryptedOpenSshKeyOf(bin, where, passphrase);
+}
+
+/** readEncryptedOpenSshKey for the binary of an openssh-key-v1 file (openSshBinary's result); the fields returned are views of `bin`. */
+export function encryptedOpenSshKeyOf(bin: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): EncryptedOpenSshKey | undefined {
+  const { cipher, header } = readOpenSshHeader(bin);
+  if (cipher === 'none') return undefined;
+  if (cipher === undefined || header === undefined || header.privateSection === undefined) {
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file`);
   }
+  const { kdf, kdfOptions, publicBlob, privateSection: encrypted, trailer: rest } = header;
   const spec = CIPHERS[cipher];
   if (!spec) throw new KeyFileError('KEY_FILE_FORMAT', `${where} is encrypted with "${cipher.slice(0, 40)}", which OpenSSH does not offer for key files`);
   if (passphrase === undefined || passphrase.length === 0) throw new KeyFileError('PASSPHRASE_REQUIRED', `${where} is encrypted: a passphrase is needed`);
@@ -162,7 +158,7 @@ export function decryptWithDerivedKey(file: EncryptedOpenSshKey, derived: Uint8A
     derived.fill(0);
   }
   const unencrypted = concatBytes(
-    new TextEncoder().encode(MAGIC),
+    new TextEncoder().encode(OPENSSH_MAGIC),
     wireString(new TextEncoder().encode('none')),
     wireString(new TextEncoder().encode('none')),
     wireString(new Uint8Array(0)),
@@ -175,13 +171,13 @@ export function decryptWithDerivedKey(file: EncryptedOpenSshKey, derived: Uint8A
 }
 
 /**
- * When `data` is an encrypted openssh-key-v1 file: the same key, unencrypted,
- * for formats/openssh.ts to read, the KDF run here (synchronously). Undefined for every
- * other file (not OpenSSH, or not encrypted); a cipher OpenSSH does not offer
- * is a coded error.
+ * When `bin` (openSshBinary's result) is an encrypted openssh-key-v1 file: the
+ * same key, unencrypted and armoured, for formats/openssh.ts to read, the KDF run here
+ * (synchronously). Undefined for an unencrypted file; a cipher OpenSSH does
+ * not offer is a coded error.
  */
-export function decryptOpenSshKeyFile(data: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): Buffer | undefined {
-  const file = readEncryptedOpenSshKey(data, where, passphrase);
+export function decryptOpenSshKeyFile(bin: Uint8Array, where: string, passphrase: string | Uint8Array | undefined): Buffer | undefined {
+  const file = encryptedOpenSshKeyOf(bin, where, passphrase);
   if (!file) return undefined;
   const pass = passphraseBytes(passphrase as string | Uint8Array);
   let derived: Uint8Array;

@@ -246,21 +246,27 @@ export function parseAuthorizedKeyLine(raw: string, lineNo: number, options: Aut
   return out;
 }
 
-/** Every line of an authorized_keys text: the key lines, and the lines skipped with why. Never throws for a bad line. */
-export function parseAuthorizedKeysText(text: string, options: AuthorizedKeysParseOptions = {}): ParsedAuthorizedKeys {
-  const lines: AuthorizedKeyLine[] = [];
-  const skipped: SkippedLine[] = [];
+/** Calls `each(raw, lineNo)` for every line of `text` (split at `\n` as sshd's getline). */
+export function forEachLine(text: string, each: (raw: string, lineNo: number) => void): void {
   let lineNo = 0;
   let pos = 0;
   while (pos < text.length) {
     let end = text.indexOf('\n', pos);
     if (end === -1) end = text.length;
-    lineNo++;
-    const r = parseAuthorizedKeyLine(text.slice(pos, end), lineNo, options);
+    each(text.slice(pos, end), ++lineNo);
     pos = end + 1;
-    if (r === undefined) continue;
+  }
+}
+
+/** Every line of an authorized_keys text: the key lines, and the lines skipped with why. Never throws for a bad line. */
+export function parseAuthorizedKeysText(text: string, options: AuthorizedKeysParseOptions = {}): ParsedAuthorizedKeys {
+  const lines: AuthorizedKeyLine[] = [];
+  const skipped: SkippedLine[] = [];
+  forEachLine(text, (raw, lineNo) => {
+    const r = parseAuthorizedKeyLine(raw, lineNo, options);
+    if (r === undefined) return;
     if ('options' in r) lines.push(r);
     else skipped.push(r);
-  }
+  });
   return { lines, skipped };
 }

@@ -24,7 +24,7 @@
  */
 import { quoted } from '../escape.js';
 import { CertificateError, type ErrorCode } from '../errors.js';
-import { CERT_SUFFIX, parsePublicKeyBlob, readCertifiedKey, type PublicKeyInfo } from './public-key.js';
+import { CERT_SUFFIX, certifiedKeyType, parsePublicKeyBlob, readCertifiedKey, type PublicKeyInfo } from './public-key.js';
 import { SshVerifyKey } from './signature.js';
 import { inNetwork, parseCidr, peerAddress } from './match.js';
 import { WireError, WireReader, concatBytes, wireString } from './wire.js';
@@ -130,8 +130,8 @@ export function parseCertificate(blob: Uint8Array): SshCertificate {
   try {
     const r = new WireReader(blob);
     const type = cstring(r, 'key type');
-    if (!type.endsWith(CERT_SUFFIX)) throw new WireError(`${type} is not a certificate type`);
-    const keyType = type.slice(0, -CERT_SUFFIX.length);
+    const keyType = certifiedKeyType(type);
+    if (keyType === undefined) throw new WireError(`${type} is not a certificate type`);
     const plain = readCertifiedKey(r, keyType);
     const serial = r.uint64();
     const typeNo = r.uint32();

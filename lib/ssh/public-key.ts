@@ -27,6 +27,11 @@ export interface PublicKeyInfo {
 
 export const CERT_SUFFIX = '-cert-v01@openssh.com';
 
+/** The certified key's plain type of a certificate type (`<base>-cert-v01@openssh.com`); undefined for any other type. */
+export function certifiedKeyType(type: string): string | undefined {
+  return type.endsWith(CERT_SUFFIX) ? type.slice(0, -CERT_SUFFIX.length) : undefined;
+}
+
 /** How many wire fields each plain key type carries after its type name. */
 export function fieldCount(type: string): number | undefined {
   if (type === 'ssh-rsa') return 2;
@@ -72,16 +77,15 @@ export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
   try {
     const r = new WireReader(blob);
     const type = r.utf8();
-    const cert = type.endsWith(CERT_SUFFIX);
-    const base = cert ? type.slice(0, -CERT_SUFFIX.length) : type;
+    const certified = certifiedKeyType(type);
+    const cert = certified !== undefined;
+    const base = certified ?? type;
     const n = fieldCount(base);
     if (n === undefined) {
       // unknown type: listed, never usable
       return { type, label: label(base, cert), bits: 0, blob, fingerprint: fingerprintOfBlob(blob) };
     }
-    if (cert) r.string(); // nonce
-    const fields: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) fields.push(r.string());
+    const fields = readKeyFields(r, n, cert);
     if (!cert) r.end();
     const f0 = fields[0] as Uint8Array;
     let bits = 0;
@@ -92,7 +96,7 @@ export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
     if ((base === 'ssh-ed25519' || base === 'sk-ssh-ed25519@openssh.com') && f0.length !== 32) {
       throw new WireError(`Ed25519 key of ${f0.length} bytes`);
     }
-    const plain = cert ? concatBytes(wireString(base), ...fields.map((f) => wireString(f))) : blob;
+    const plain = cert ? plainBlobOf(base, fields) : blob;
     const info: PublicKeyInfo = { type, label: label(base, cert), bits, blob, fingerprint: fingerprintOfBlob(plain) };
     if (type === ED25519_TYPE) info.ed25519 = new Uint8Array(f0);
     return info;
@@ -112,9 +116,19 @@ export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
 export function readCertifiedKey(r: WireReader, base: string): Uint8Array {
   const n = fieldCount(base);
   if (n === undefined) throw new WireError(`unknown certified key type ${base}`);
-  r.string(); // nonce
+  return plainBlobOf(base, readKeyFields(r, n, true));
+}
+
+/** A key's `n` wire fields after its type name; a certificate's after its nonce, which is skipped. */
+function readKeyFields(r: WireReader, n: number, cert: boolean): Uint8Array[] {
+  if (cert) r.string(); // nonce
   const fields: Uint8Array[] = [];
   for (let i = 0; i < n; i++) fields.push(r.string());
+  return fields;
+}
+
+/** The plain key blob of a key type and its fields: `string type`, then each field as a string. */
+function plainBlobOf(base: string, fields: Uint8Array[]): Uint8Array {
   return concatBytes(wireString(base), ...fields.map((f) => wireString(f)));
 }
 
@@ -122,9 +136,8 @@ export function readCertifiedKey(r: WireReader, base: string): Uint8Array {
 export function plainKeyBlob(blob: Uint8Array): Uint8Array {
   try {
     const r = new WireReader(blob);
-    const type = r.utf8();
-    if (!type.endsWith(CERT_SUFFIX)) return blob;
-    return readCertifiedKey(r, type.slice(0, -CERT_SUFFIX.length));
+    const certified = certifiedKeyType(r.utf8());
+    return certified === undefined ? blob : readCertifiedKey(r, certified);
   } catch (e) {
     if (e instanceof WireError) throw new InputError('INVALID_PUBLIC_KEY', `malformed SSH certificate blob (${e.message})`);
     throw e;

@@ -13,6 +13,7 @@ import { KeyFileError } from '../../errors.js';
 import { LocalSigningKey } from '../signing-key.js';
 import { decryptOpenSshKeyFile, openSshBinary } from '../openssh-decrypt.js';
 import { WireReader } from '../../ssh/wire.js';
+import { readOpenSshHeader } from './openssh-header.js';
 
 /** The end of every "not Ed25519" message: cryptosign is Ed25519. */
 export const NOT_ED25519 = 'cryptosign needs an Ed25519 key (ssh-keygen -t ed25519)';
@@ -27,12 +28,19 @@ export function loadSshpk(): typeof sshpkTypes {
 
 /** The key in an OpenSSH private key file; `where` names the file in messages. */
 export function readOpenSshPrivateKey(data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
+  // the armour is decoded once, here (undefined: not an openssh-key-v1 file, which sshpk then names)
+  return readDecodedOpenSshPrivateKey(openSshBinary(Buffer.from(data).toString('latin1')), data, where, passphrase);
+}
+
+/** readOpenSshPrivateKey when the armour of `data` is decoded already: `bin` is openSshBinary's result for it (wiped here). */
+export function readDecodedOpenSshPrivateKey(bin: Uint8Array | undefined, data: Uint8Array, where: string, passphrase?: string | Uint8Array): LocalSigningKey {
   let key: sshpkTypes.PrivateKey;
   // an encrypted file is decrypted here (every cipher OpenSSH offers, our faster KDF) or refused with a
-  // coded error: sshpk only ever sees an unencrypted openssh-key-v1 file, and only parses it
-  const unencrypted = decryptOpenSshKeyFile(data, where, passphrase);
+  // coded error: sshpk only ever sees an unencrypted openssh-key-v1 file, and only parses it. (This only
+  // throws for an encrypted file, whose binary holds nothing in the clear that needs wiping.)
+  const unencrypted = bin && decryptOpenSshKeyFile(bin, where, passphrase);
   try {
-    const ed25519 = ed25519KeyOfFile(unencrypted ?? data);
+    const ed25519 = unencrypted ? ed25519KeyOfFile(unencrypted) : bin && ed25519KeyOfBinary(bin);
     if (ed25519) {
       try {
         return signingKeyOf(new Uint8Array(ed25519.seed), ed25519.pub, ed25519.comment, where);
@@ -49,6 +57,7 @@ export function readOpenSshPrivateKey(data: Uint8Array, where: string, passphras
     throw new KeyFileError('KEY_FILE_FORMAT', `${where} is not a valid OpenSSH private key file`);
   } finally {
     unencrypted?.fill(0);
+    bin?.fill(0);
   }
   if (key.type !== 'ed25519') {
     throw new KeyFileError('KEY_NOT_ED25519', `${where} holds a key of type ${key.type.toUpperCase()}; ${NOT_ED25519}`);
@@ -82,21 +91,28 @@ function signingKeyOf(seed: Uint8Array, pub: Uint8Array, comment: string | undef
 export function ed25519KeyOfFile(armoured: Uint8Array): { seed: Uint8Array; pub: Uint8Array; comment: string } | undefined {
   const bin = openSshBinary(Buffer.from(armoured).toString('latin1'));
   if (!bin) return undefined;
-  const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
-  let priv: Uint8Array | undefined;
   try {
-    const r = new WireReader(bin.subarray('openssh-key-v1\0'.length));
-    if (text(r.string()) !== 'none' || text(r.string()) !== 'none' || r.string().length !== 0 || r.uint32() !== 1) return undefined;
-    const blob = new WireReader(r.string());
+    return ed25519KeyOfBinary(bin);
+  } finally {
+    bin.fill(0);
+  }
+}
+
+/** ed25519KeyOfFile for the binary of the file (openSshBinary's result); the caller wipes `bin`. */
+function ed25519KeyOfBinary(bin: Uint8Array): { seed: Uint8Array; pub: Uint8Array; comment: string } | undefined {
+  const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+  const { header } = readOpenSshHeader(bin);
+  if (!header || header.cipher !== 'none' || header.kdf !== 'none' || header.kdfOptions.length !== 0) return undefined;
+  if (header.privateSection === undefined || header.trailer.length !== 0) return undefined;
+  try {
+    const blob = new WireReader(header.publicBlob);
     if (text(blob.string()) !== 'ssh-ed25519') return undefined;
     const blobPub = blob.string();
     blob.end();
-    const section = r.string();
-    r.end();
-    const p = new WireReader(section);
+    const p = new WireReader(header.privateSection);
     if (p.uint32() !== p.uint32() || text(p.string()) !== 'ssh-ed25519') return undefined;
     const pub = p.string();
-    priv = p.string();
+    const priv = p.string();
     const comment = Buffer.from(p.string()).toString('utf8');
     const padding = p.rest();
     if (pub.length !== 32 || priv.length !== 64 || !Buffer.from(pub).equals(blobPub) || !Buffer.from(priv.subarray(32)).equals(pub)) return undefined;
@@ -104,8 +120,6 @@ export function ed25519KeyOfFile(armoured: Uint8Array): { seed: Uint8Array; pub:
     return { seed: new Uint8Array(priv.subarray(0, 32)), pub: new Uint8Array(pub), comment };
   } catch {
     return undefined;
-  } finally {
-    bin.fill(0);
   }
 }
 

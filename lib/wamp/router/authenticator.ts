@@ -38,8 +38,9 @@ import { currentPrincipals, forClient, type Refusal } from './refusals.js';
 import { escapeText, quoted } from '../../escape.js';
 import { certificatePrincipal, decodeCertificateField } from './cert-authorities.js';
 import { toCertificate, type SshCertificate } from '../../ssh/certificate.js';
-import { RevokedKeys } from '../../ssh/krl.js';
+import type { RevokedKeys } from '../../ssh/krl.js';
 import { requireNotRevoked } from './revoked-keys-file.js';
+import { currentReader } from './current-source.js';
 
 /** Options for `CryptosignAuthenticator`. */
 export interface CryptosignAuthenticatorOptions {
@@ -167,12 +168,7 @@ export class CryptosignAuthenticator {
   constructor(options: CryptosignAuthenticatorOptions) {
     this.#onRefusal = options.onRefusal;
     const revoked = options.revokedKeys;
-    this.#revoked =
-      typeof revoked === 'function'
-        ? revoked
-        : revoked !== undefined && !(revoked instanceof RevokedKeys) && typeof revoked.current === 'function'
-          ? () => revoked.current()
-          : () => revoked as RevokedKeys | undefined;
+    this.#revoked = revoked === undefined ? () => undefined : currentReader<RevokedKeys | undefined>(revoked);
     this.#caAlgorithms = options.caSignatureAlgorithms;
     this.#log = options.log;
     if (options.routerCertificate !== undefined) {

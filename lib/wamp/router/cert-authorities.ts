@@ -28,7 +28,7 @@ import type { RevokedKeys } from '../../ssh/krl.js';
 import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
 import type { AuthorizedKeyLine } from '../../ssh/authorized-keys.js';
 import { plainKeyRefusal, type KeyOptions } from '../../ssh/key-options.js';
-import type { AuthorizedKeys, Principal } from './principals.js';
+import { setLineOptions, type AuthorizedKeys, type Principal } from './principals.js';
 
 /** A `cert-authority` line of authorized_keys, as sshd read it (AuthorizedKeys.certAuthorities). */
 export type CertAuthority = AuthorizedKeyLine;
@@ -150,12 +150,6 @@ function principalFor(cert: SshCertificate, ca: AuthorizedKeyLine, id: string, a
     line: ca.line,
     certificate: { keyId: cert.keyId, serial: cert.serial, ca: cert.caKey.fingerprint, principals: cert.principals, validBefore: cert.validBefore },
   };
-  const role = ca.options.extra['wamp-role'];
-  const realm = ca.options.extra['wamp-realm'];
-  if (role !== undefined) principal.role = role;
-  if (realm !== undefined) principal.realm = realm;
-  if (ca.options.validBefore !== undefined) principal.expiresAt = new Date(ca.options.validBefore * 1000);
-  if (ca.options.from !== undefined) principal.from = ca.options.from;
-  if (ca.optionsText !== '') principal.options = ca.optionsText;
+  setLineOptions(principal, ca);
   return principal;
 }

@@ -16,11 +16,11 @@
  * Lookups are O(1): open addressing over a seeded hash of the key.
  */
 import { randomBytes } from 'node:crypto';
-import { parseAuthorizedKeyLine, type AuthorizedKeyLine } from '../../ssh/authorized-keys.js';
+import type { AuthorizedKeyLine } from '../../ssh/authorized-keys.js';
 import {
   AuthorizedKeys,
-  WAMP_OPTIONS,
-  notAPrincipal,
+  classifyListLine,
+  parseListLine,
   principalFrom,
   type Principal,
   type PrincipalLines,
@@ -123,19 +123,13 @@ export class KeyIndexBuilder {
       this.#add(lineNo, start, end);
       return;
     }
-    const line = parseAuthorizedKeyLine(this.#buf.toString('utf8', start, end), lineNo, { extraOptions: WAMP_OPTIONS });
-    if (line === undefined) return;
-    if (!('options' in line)) {
-      this.#skipped.push(line);
-      return;
-    }
-    const reason = notAPrincipal(line);
-    if (reason) {
+    const read = classifyListLine(this.#buf.toString('utf8', start, end), lineNo, this.#skipped);
+    if (read === undefined) return;
+    if (!read.principal) {
       this.#others.push(lineNo, start, end);
-      this.#skipped.push({ line: line.line, type: line.type, reason });
       return;
     }
-    this.#keys.set(line.rawEd25519 as Uint8Array, this.#count * 32);
+    this.#keys.set(read.line.rawEd25519 as Uint8Array, this.#count * 32);
     this.#add(lineNo, start, end);
   }
 
@@ -236,7 +230,7 @@ class IndexedLines implements PrincipalLines {
   ) {}
 
   #principal(e: number): Principal {
-    const line = parseAuthorizedKeyLine(this.buf.toString('utf8', this.starts[e], this.ends[e]), this.lineNos[e] as number, { extraOptions: WAMP_OPTIONS });
+    const line = parseListLine(this.buf.toString('utf8', this.starts[e], this.ends[e]), this.lineNos[e] as number);
     // the builder filed this line as a principal; the same parser on the same text says so again
     const l = line as AuthorizedKeyLine;
     return principalFrom(l, l.rawEd25519 as Uint8Array);
@@ -260,7 +254,7 @@ class IndexedLines implements PrincipalLines {
   otherLines(): AuthorizedKeyLine[] {
     const out: AuthorizedKeyLine[] = [];
     for (let i = 0; i < this.others.length; i += 3) {
-      const line = parseAuthorizedKeyLine(this.buf.toString('utf8', this.others[i + 1], this.others[i + 2]), this.others[i] as number, { extraOptions: WAMP_OPTIONS });
+      const line = parseListLine(this.buf.toString('utf8', this.others[i + 1], this.others[i + 2]), this.others[i] as number);
       out.push(line as AuthorizedKeyLine);
     }
     return out;

@@ -21,11 +21,12 @@ import { AuthorizedKeysError, AuthError, type ErrorCode } from '../../errors.js'
 import { VerifyKey, publicKeyProblem } from '../../crypto/ed25519.js';
 import { bytesOrHex, toHex } from '../../crypto/hex.js';
 import { ed25519Blob, fingerprintOfBlob } from '../../ssh/public-key.js';
-import { parseAuthorizedKeyLine, type AuthorizedKeyLine, type KeyOptions, type SkippedLine } from '../../ssh/authorized-keys.js';
+import { forEachLine, parseAuthorizedKeyLine, type AuthorizedKeyLine, type KeyOptions, type SkippedLine } from '../../ssh/authorized-keys.js';
 import { fromAllows } from '../../ssh/match.js';
 import { plainKeyRefusal } from '../../ssh/key-options.js';
 import { escapeText, quoted } from '../../escape.js';
 import { boundLoginString } from './refusals.js';
+import { currentReader } from './current-source.js';
 import { challengeMessage, verifyChallengeSignature, type ChallengeOptions } from '../challenge.js';
 
 /** The library's own options (sshd would refuse a line with any of them). */
@@ -366,13 +367,7 @@ class LinePrincipal implements Principal {
     this.comment = line.comment;
     this.keyOptions = o;
     this.line = line.line;
-    const role = o.extra['wamp-role'];
-    const realm = o.extra['wamp-realm'];
-    if (role !== undefined) this.role = role;
-    if (realm !== undefined) this.realm = realm;
-    if (o.validBefore !== undefined) this.expiresAt = new Date(o.validBefore * 1000);
-    if (o.from !== undefined) this.from = o.from;
-    if (line.optionsText !== '') this.options = line.optionsText;
+    setLineOptions(this, line);
   }
 
   get publicKey(): Uint8Array {
@@ -388,13 +383,49 @@ class LinePrincipal implements Principal {
   }
 }
 
+/** A line of a principals list, read as sshd reads it with the WAMP options allowed (WAMP_OPTIONS). */
+export function parseListLine(raw: string, lineNo: number): AuthorizedKeyLine | SkippedKey | undefined {
+  return parseAuthorizedKeyLine(raw, lineNo, { extraOptions: WAMP_OPTIONS });
+}
+
+/**
+ * One line of a principals list, classified (for PrincipalsBuilder and the
+ * key index alike): undefined for a blank or comment line and for a line sshd
+ * skips (filed in `skipped` with sshd's reason); else the line, and whether it
+ * is a principal (when it is not — cert-authority, not Ed25519, … — it is
+ * filed in `skipped` too, with notAPrincipal's reason).
+ */
+export function classifyListLine(raw: string, lineNo: number, skipped: SkippedKey[]): { line: AuthorizedKeyLine; principal: boolean } | undefined {
+  const line = parseListLine(raw, lineNo);
+  if (line === undefined) return undefined;
+  if (!('options' in line)) {
+    skipped.push(line);
+    return undefined;
+  }
+  const reason = notAPrincipal(line);
+  if (reason) skipped.push({ line: line.line, type: line.type, reason });
+  return { line, principal: !reason };
+}
+
+/** What a principal takes from its line's options, each only when the line has it: wamp-role, wamp-realm, expiry-time, from=, the options text. */
+export function setLineOptions(p: Pick<Principal, 'role' | 'realm' | 'expiresAt' | 'from' | 'options'>, line: AuthorizedKeyLine): void {
+  const o = line.options;
+  const role = o.extra['wamp-role'];
+  const realm = o.extra['wamp-realm'];
+  if (role !== undefined) p.role = role;
+  if (realm !== undefined) p.realm = realm;
+  if (o.validBefore !== undefined) p.expiresAt = new Date(o.validBefore * 1000);
+  if (o.from !== undefined) p.from = o.from;
+  if (line.optionsText !== '') p.options = line.optionsText;
+}
+
 /** The principal of a line that is one (see notAPrincipal). */
 export function principalFrom(line: AuthorizedKeyLine, publicKey: Uint8Array): Principal {
   return new LinePrincipal(line, publicKey);
 }
 
 /** Why a line sshd reads is not a cryptosign principal, or undefined when it is one. */
-export function notAPrincipal(line: AuthorizedKeyLine): string | undefined {
+function notAPrincipal(line: AuthorizedKeyLine): string | undefined {
   return line.options.certAuthority
     ? 'a cert-authority key signs certificates; sshd never accepts it as a plain key'
     : line.options.principals !== undefined
@@ -409,9 +440,7 @@ export type PrincipalsSource = AuthorizedKeys | { current(): AuthorizedKeys } | 
 
 /** One way to read the current list from any PrincipalsSource. */
 export function principalsReader(source: PrincipalsSource): () => AuthorizedKeys {
-  if (typeof source === 'function') return source;
-  if ('current' in source && typeof source.current === 'function') return () => source.current();
-  return () => source as AuthorizedKeys;
+  return currentReader(source);
 }
 
 /**
@@ -425,21 +454,10 @@ export class PrincipalsBuilder {
 
   /** One line of the file (without its `\n`), 1-based number. */
   add(raw: string, lineNo: number): void {
-    const line = parseAuthorizedKeyLine(raw, lineNo, { extraOptions: WAMP_OPTIONS });
-    if (line === undefined) return;
-    if (!('options' in line)) {
-      this.#skipped.push(line);
-      return;
-    }
-    const reason = notAPrincipal(line);
-    if (reason) {
-      this.#lines.push(line);
-      this.#skipped.push({ line: line.line, type: line.type, reason });
-    }
-    else {
-      const p = principalFrom(line, line.rawEd25519 as Uint8Array);
-      this.#principals.push(p);
-    }
+    const read = classifyListLine(raw, lineNo, this.#skipped);
+    if (read === undefined) return;
+    if (read.principal) this.#principals.push(principalFrom(read.line, read.line.rawEd25519 as Uint8Array));
+    else this.#lines.push(read.line);
   }
 
   finish(): AuthorizedKeys {
@@ -452,18 +470,6 @@ function addToIndex(index: Map<string, Principal | Principal[]>, p: Principal): 
   if (had === undefined) index.set(p.publicKeyHex, p);
   else if (Array.isArray(had)) had.push(p);
   else index.set(p.publicKeyHex, [had, p]);
-}
-
-/** Calls `each(raw, lineNo)` for every line of `text` (split at `\n` as sshd's getline). */
-export function forEachLine(text: string, each: (raw: string, lineNo: number) => void): void {
-  let lineNo = 0;
-  let pos = 0;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end === -1) end = text.length;
-    each(text.slice(pos, end), ++lineNo);
-    pos = end + 1;
-  }
 }
 
 /**
