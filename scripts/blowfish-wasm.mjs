@@ -105,8 +105,9 @@ const encipher = (lanes) => {
   const out = [];
   for (const L of lanes) out.push(...get(L.l), ...P(L, 0), ...xor, ...set(L.l));
   for (let i = 1; i <= 16; i += 2) {
-    for (const L of lanes) out.push(...get(L.r), ...F(L.l, L.base), ...xor, ...P(L, i), ...xor, ...set(L.r));
-    for (const L of lanes) out.push(...get(L.l), ...F(L.r, L.base), ...xor, ...P(L, i + 1), ...xor, ...set(L.l));
+    // r ^ P[i] first, off the rounds' critical path (the S-box loads): one dependent xor after F, not two
+    for (const L of lanes) out.push(...get(L.r), ...P(L, i), ...xor, ...F(L.l, L.base), ...xor, ...set(L.r));
+    for (const L of lanes) out.push(...get(L.l), ...P(L, i + 1), ...xor, ...F(L.r, L.base), ...xor, ...set(L.l));
   }
   // swap, and the last subkey: (l, r) = (r ^ P17, l)
   for (const L of lanes) out.push(...get(L.r), ...P(L, 17), ...xor, ...set(L.t), ...get(L.l), ...set(L.r), ...get(L.t), ...set(L.l));
