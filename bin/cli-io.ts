@@ -4,11 +4,17 @@
  * `processIo()` is the real process; tests hand `main` their own, so most of
  * them run in-process.
  */
+import { fstatSync, readSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 export interface CliIo {
   /** the challenge, signature or router answer a command reads */
   readonly stdin: Readable & { isTTY?: boolean };
+  /**
+   * Reads stdin at once when it is a pipe or a file (the real process: no stream to create): up to
+   * `max` bytes, and whether that was all (end of file); undefined where `stdin` is to be used.
+   */
+  readonly readStdinNow?: (max: number) => { data: Buffer; ended: boolean } | undefined;
   readonly stdout: (s: string) => void;
   readonly stderr: (s: string) => void;
   /** stderr is a terminal: progress notices (decrypting, waiting for the agent) are shown there */
@@ -23,6 +29,59 @@ export interface CliIo {
   readonly noticeDelayMs?: number;
 }
 
+/**
+ * Reads fd 0 to its end with read(2), not a stream (whose creation costs ~1 ms of start-up): when
+ * it is a pipe or a regular file. A terminal (or any character device) is left to process.stdin;
+ * a non-blocking pipe that is not ready (EAGAIN) ends the read early, and the stream reads the rest.
+ */
+function readStdinNow(max: number): { data: Buffer; ended: boolean } | undefined {
+  let st;
+  try {
+    st = fstatSync(0);
+  } catch {
+    return undefined;
+  }
+  if (!st.isFIFO() && !st.isFile() && !st.isSocket()) return undefined;
+  const buf = Buffer.alloc(max);
+  let n = 0;
+  try {
+    for (;;) {
+      const r = readSync(0, buf, n, max - n, null);
+      if (r === 0) return { data: buf.subarray(0, n), ended: true };
+      n += r;
+      if (n === max) return { data: buf, ended: false };
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return { data: buf.subarray(0, n), ended: false };
+    throw e;
+  }
+}
+
+/**
+ * Writes to fd 1 with write(2), not through process.stdout (whose creation costs ~1 ms of
+ * start-up; a pipe's or a file's writes are synchronous either way on Linux). Once a write would
+ * block (EAGAIN: a non-blocking pipe that is full), the rest and every later write go through
+ * process.stdout, so nothing is reordered.
+ */
+function stdoutWriter(): (s: string) => void {
+  let stream = false;
+  return (s) => {
+    if (!stream) {
+      const bytes = Buffer.from(s, 'utf8');
+      let n = 0;
+      try {
+        while (n < bytes.length) n += writeSync(1, bytes, n);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        stream = true;
+        s = bytes.subarray(n).toString('utf8');
+      }
+    }
+    process.stdout.write(s);
+  };
+}
+
 /** The real process's streams, environment, terminal and signals. */
 export function processIo(): CliIo {
   // stdin and stderr's terminal check are looked at only when a command needs them (creating the stream costs)
@@ -30,7 +89,8 @@ export function processIo(): CliIo {
     get stdin() {
       return process.stdin;
     },
-    stdout: (s) => void process.stdout.write(s),
+    readStdinNow,
+    stdout: stdoutWriter(),
     stderr: (s) => void process.stderr.write(s),
     get stderrIsTTY() {
       return process.stderr.isTTY === true;

@@ -1,6 +1,5 @@
 /** The CLI's key options (--agent / --key / --seed-file) turned into a SigningKey. */
 import { CryptosignKeysError, loadSeedFile, openAgentKey, openKeyFile, type SigningKey } from '../lib/index.js';
-import { prestartKeyFileWorkers } from '../lib/ssh.js';
 import type { CliIo } from './cli-io.js';
 import { CliFailure, NoTerminalError, UsageError } from './cli-errors.js';
 import { withNotice } from './notice.js';
@@ -72,8 +71,7 @@ export async function openKey(args: KeyArgs, command: string, io: CliIo): Promis
   } catch (e) {
     if (!(e instanceof CryptosignKeysError) || e.code !== 'PASSPHRASE_REQUIRED') throw e;
   }
-  // encrypted: ask on the terminal, three tries as ssh does (the KDF's workers start while the user types)
-  prestartKeyFileWorkers();
+  // encrypted: ask on the terminal, three tries as ssh does
   for (let attempt = 1; ; attempt++) {
     const passphrase = await askPassphrase(path, io);
     try {

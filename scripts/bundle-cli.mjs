@@ -84,8 +84,9 @@ const BCRYPT_WORKERS = join(ROOT, 'lib/crypto/bcrypt-pbkdf-workers.ts');
 const sharedBcryptWorkers = {
   name: 'shared-bcrypt-workers',
   setup(b) {
-    b.onResolve({ filter: /bcrypt-pbkdf-workers\.js$/ }, (args) =>
-      join(args.resolveDir, args.path.replace(/\.js$/, '.ts')) === BCRYPT_WORKERS ? { path: './bcrypt-workers.cjs', external: true } : undefined,
+    // (an import of the module itself, or debarrel's import by absolute path of a name from lib/ssh.ts)
+    b.onResolve({ filter: /bcrypt-pbkdf-workers\.[jt]s$/ }, (args) =>
+      resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')) === BCRYPT_WORKERS ? { path: './bcrypt-workers.cjs', external: true } : undefined,
     );
   },
 };

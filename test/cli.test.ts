@@ -11,7 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { fromSeed, signChallenge, verifyChallengeSignature } from '../lib/index.js';
 import { startThrowawayAgent, type ThrowawayAgent } from '../lib/testing.js';
+import { Readable } from 'node:stream';
 import { assertFailure, runCli as runProcess, runMain as runCli } from './helpers/cli.js';
+import { readStdinValue } from '../bin/read-stdin.js';
+import type { CliIo } from '../bin/cli-io.js';
 import { ROOT, fixture, fixtureCopy, tempDir } from './helpers/paths.js';
 
 const RFC_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
@@ -449,6 +452,19 @@ test('the real process: exit statuses 0/1/2, stdin from a pipe, --version from p
   assertFailure(r, 1, /is encrypted and there is no terminal to ask for its passphrase; give --passphrase-file FILE \[PASSPHRASE_REQUIRED\]\n$/, [PASSPHRASE]);
 });
 
+test('stdin read at once (a pipe or a file), or partly and the rest through the stream (a non-blocking pipe not yet filled), or all through the stream (a terminal)', async () => {
+  const io = (now: ReturnType<NonNullable<CliIo['readStdinNow']>>, rest: string[]): CliIo =>
+    ({ stdin: Readable.from(rest.map((r) => Buffer.from(r))), readStdinNow: () => now, stderr: () => undefined }) as unknown as CliIo;
+  const hex = CHALLENGE;
+  assert.equal(await readStdinValue(io({ data: Buffer.from(hex + '\n'), ended: true }, ['not read']), 'challenge', 'INVALID_CHALLENGE'), hex);
+  assert.equal(await readStdinValue(io({ data: Buffer.from(hex.slice(0, 10)), ended: false }, [hex.slice(10, 40), hex.slice(40) + '\n']), 'challenge', 'INVALID_CHALLENGE'), hex);
+  assert.equal(await readStdinValue(io(undefined, [hex + '\n']), 'challenge', 'INVALID_CHALLENGE'), hex);
+  // the bound holds on every path
+  const big = Buffer.alloc(64 * 1024 + 1, 0x35);
+  await assert.rejects(readStdinValue(io({ data: big, ended: false }, []), 'challenge', 'INVALID_CHALLENGE'), { code: 'INVALID_CHALLENGE', message: /more than 65536 bytes/ });
+  await assert.rejects(readStdinValue(io({ data: big.subarray(0, 10), ended: false }, [big.subarray(10).toString()]), 'challenge', 'INVALID_CHALLENGE'), { code: 'INVALID_CHALLENGE', message: /more than 65536 bytes/ });
+});
+
 test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afresh: same answers, and --help/list/sign --agent load only what they use', async () => {
   const out = join(ROOT, 'dist/cli-bundle-test');
   const { bundleCli } = (await import(pathToFileURL(join(ROOT, 'scripts/bundle-cli.mjs')).href)) as { bundleCli: (dir: string) => Promise<void> };
@@ -456,7 +472,7 @@ test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afres
   const script = join(out, 'cryptosign-keys.cjs');
   // which builtins and packages the process loaded, written at exit
   const probe = join(tmp.dir, 'probe.cjs');
-  writeFileSync(probe, "process.on('exit', () => process.stderr.write('LOADED ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + ' ' + Object.keys(require.cache).join(' ') + '\\n'));\n");
+  writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, 'LOADED ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + ' ' + Object.keys(require.cache).join(' ') + '\\n'));\n");
   const loaded = (r: { stderr: string }) => (/LOADED (.*)\n/.exec(r.stderr)?.[1] ?? '').split(' ');
   const heavy = ['tls', 'https', 'http', 'child_process', 'worker_threads'];
   const run = (args: string[], o: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) => runProcess(args, { ...o, script, nodeArgs: ['-r', probe] });
@@ -464,8 +480,8 @@ test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afres
   const help = await run(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^cryptosign-keys \d+\.\d+\.\d+: /);
-  // (net is stdout itself here: a pipe is a socket)
-  for (const m of [...heavy, 'crypto']) assert.ok(!loaded(help).includes(m), `--help loads ${m}`);
+  // stdout is written with write(2), not through a stream (a pipe's would be a net.Socket)
+  for (const m of [...heavy, 'crypto', 'net']) assert.ok(!loaded(help).includes(m), `--help loads ${m}`);
   const list = await run(['list'], { env: agentEnv });
   assert.equal(list.stdout, (await runCli(['list'], { env: agentEnv })).stdout);
   const signed = await run(['sign', '--agent', 'cli@example'], { stdin: CHALLENGE, env: agentEnv });
@@ -479,11 +495,17 @@ test('the bundled CLI (npm run build: dist/bin/cryptosign-keys.cjs), built afres
     assert.equal(r.code, 0, r.stderr);
     for (const m of heavy) assert.ok(!loaded(r).includes(m), `loads ${m}`);
     assert.ok(!loaded(r).some((f) => /node_modules[/\\](sshpk|sodium-native|ssh2|ws)[/\\]/.test(f)), 'no package is loaded');
+    assert.ok(!loaded(r).some((f) => f.endsWith('bcrypt-workers.cjs')), 'the KDF worker pool is not loaded');
   }
   // the worker is found beside the bundle; the version comes from package.json; exit statuses hold
   const enc = fixtureCopy(tmp.dir, 'ed25519-encrypted');
   const pub = await run(['pubkey', '--ssh', '--key', enc, '--passphrase-file', fixtureCopy(tmp.dir, 'ed25519-encrypted.passphrase')]);
   assert.equal(pub.stdout, readFileSync(fixture('ed25519-encrypted.pub'), 'utf8'));
+  // the entry started the KDF's worker (with --passphrase-file) from the pool's own file, the one the bundle uses
+  // (no bundle holds a second pool of its own)
+  for (const f of readdirSync(out).filter((f) => /^cryptosign-keys.*\.cjs$/.test(f))) assert.ok(!readFileSync(join(out, f), 'utf8').includes('parentPort.on('), `${f} holds a copy of the worker pool`);
+  assert.equal(loaded(pub).filter((f) => f.endsWith('bcrypt-workers.cjs')).length, 1);
+  assert.ok(loaded(pub).includes('worker_threads'));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   assert.equal((await run(['--version'])).stdout, pkg.version + '\n');
   // every command's bundle runs it (its --help goes through the command's own bundle)
