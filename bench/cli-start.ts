@@ -5,7 +5,7 @@
  * bench's throwaway ssh-agent), and `ssh-add -l` for scale.
  */
 import { spawnSync } from 'node:child_process';
-import { CLI, turns } from './kdf.js';
+import { CLI, turns, type TurnResults } from './kdf.js';
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): number {
   const t0 = process.hrtime.bigint();
@@ -15,8 +15,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: st
   return ms;
 }
 
-/** median ms per command */
-export async function benchCliStart(socketPath: string, runs: number): Promise<Map<string, number>> {
+/** ms per command, and paired against `node -e 0` */
+export async function benchCliStart(socketPath: string, runs: number): Promise<TurnResults> {
   const env = { ...process.env, SSH_AUTH_SOCK: socketPath };
   const challenge = `${'5a'.repeat(32)}\n`;
   return turns(

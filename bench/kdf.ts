@@ -39,8 +39,20 @@ export function processMs(command: string, args: string[]): number {
   return ms;
 }
 
-/** Runs the contenders in turns `runs` times (after one warm-up turn); median ms of each. */
-export async function turns(cases: [string, () => number | Promise<number>][], runs: number): Promise<Map<string, number>> {
+/**
+ * Medians of contenders run in turns, and each one's median per-turn difference
+ * and ratio to the first contender (the baseline): the pairs are taken side by
+ * side, so the machine's ups and downs (and a bimodal node start-up, as
+ * NODE_EXTRA_CA_CERTS makes here) fall on both of a pair alike.
+ */
+export interface TurnResults {
+  median: Map<string, number>;
+  pairedDeltaMs: Map<string, number>;
+  pairedRatio: Map<string, number>;
+}
+
+/** Runs the contenders in turns `runs` times (after one warm-up turn), the order reversed every other turn. */
+export async function turns(cases: [string, () => number | Promise<number>][], runs: number): Promise<TurnResults> {
   const samples = new Map<string, number[]>(cases.map(([n]) => [n, []]));
   for (let i = 0; i <= runs; i++) {
     for (const [name, run] of i % 2 ? [...cases].reverse() : cases) {
@@ -48,7 +60,9 @@ export async function turns(cases: [string, () => number | Promise<number>][], r
       if (i > 0) samples.get(name)!.push(ms);
     }
   }
-  return new Map([...samples].map(([n, xs]) => [n, median(xs)]));
+  const base = samples.get(cases[0]![0]) as number[];
+  const per = (f: (x: number, b: number) => number) => new Map([...samples].map(([n, xs]) => [n, median(xs.map((x, i) => f(x, base[i] as number)))]));
+  return { median: new Map([...samples].map(([n, xs]) => [n, median(xs)])), pairedDeltaMs: per((x, b) => x - b), pairedRatio: per((x, b) => x / b) };
 }
 
 const timed = async (f: () => unknown): Promise<number> => {
@@ -58,11 +72,14 @@ const timed = async (f: () => unknown): Promise<number> => {
 };
 
 export interface KdfResults {
-  /** median ms: 'ssh-keygen -y' and 'cryptosign-keys pubkey' at 16 and 64 rounds */
-  whole: Map<number, Map<string, number>>;
-  /** median ms in-process at 16 rounds */
-  inProcess: Map<string, number>;
+  /** 'ssh-keygen -y' (the baseline) and 'cryptosign-keys pubkey' at 16 and 64 rounds */
+  whole: Map<number, TurnResults>;
+  /** in-process at 16 rounds, against 'ssh-keygen -y' */
+  inProcess: TurnResults;
   workerStartMs: number;
+  /** median ms of openKeyFile at 16 rounds as the first call in fresh processes (the pool's worker starting), and how many */
+  firstOpenMs: number;
+  firstOpenRuns: number;
   /** CPU ms of one 16-round chain on each core */
   chainCpuMs: Map<string, number>;
 }
@@ -78,7 +95,7 @@ export async function benchKdf(runs: number): Promise<KdfResults> {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', String(rounds), '-N', PASS, '-f', path]);
       keys.set(rounds, path);
     }
-    const whole = new Map<number, Map<string, number>>();
+    const whole = new Map<number, TurnResults>();
     for (const [rounds, path] of keys) {
       whole.set(
         rounds,
@@ -115,14 +132,22 @@ export async function benchKdf(runs: number): Promise<KdfResults> {
     const chainCpuMs = new Map<string, number>();
     const pass = new TextEncoder().encode(PASS);
     const salt = new Uint8Array(16);
-    for (const core of ['wasm', 'js', 'wasm', 'js', 'wasm', 'js'] as const) {
-      const c0 = process.cpuUsage();
-      bcryptPbkdfBlocks(pass, salt, 16, [1], core);
-      const c = process.cpuUsage(c0);
-      const ms = (c.user + c.system) / 1000;
-      chainCpuMs.set(core, Math.min(chainCpuMs.get(core) ?? Infinity, ms));
+    // one chain on each core, and both chains at once on the WebAssembly core's two lanes
+    for (const [name, core, counts] of [['wasm', 'wasm', [1]], ['js', 'js', [1]], ['wasm2', 'wasm', [1, 2]]] as const) {
+      for (let i = 0; i < 3; i++) {
+        const c0 = process.cpuUsage();
+        bcryptPbkdfBlocks(pass, salt, 16, counts, core);
+        const c = process.cpuUsage(c0);
+        chainCpuMs.set(name, Math.min(chainCpuMs.get(name) ?? Infinity, (c.user + c.system) / 1000));
+      }
     }
-    return { whole, inProcess, workerStartMs: median(starts), chainCpuMs };
+    // the first openKeyFile in a process: its worker starts then (timed inside the process)
+    const firstOpenRuns = 7;
+    const script = `const { openKeyFile } = await import(${JSON.stringify(new URL('../lib/index.js', import.meta.url).href)});
+const t0 = performance.now(); await openKeyFile(${JSON.stringify(k16)}, { passphrase: ${JSON.stringify(PASS)} }); console.log(performance.now() - t0);`;
+    const firsts: number[] = [];
+    for (let i = 0; i < firstOpenRuns; i++) firsts.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })));
+    return { whole, inProcess, workerStartMs: median(starts), chainCpuMs, firstOpenMs: median(firsts), firstOpenRuns };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

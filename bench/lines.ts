@@ -31,6 +31,11 @@ export interface BenchLine {
   note?: string;
   /** a line another bench module printed as text (its figures and targets inside): value is NaN */
   text?: string;
+  /**
+   * the median of per-turn ratios (and differences, for ms) to the baseline, taken side by side;
+   * when given, the ratio and the target use these, not value / baselineValue
+   */
+  paired?: { ratio: number; deltaMs?: number };
 }
 
 export const collected: BenchLine[] = [];
@@ -45,17 +50,24 @@ function targetText(t: BenchTarget): string {
 /** Records and prints one line; the ratio and met/missed are computed here. */
 export function line(l: Omit<BenchLine, 'ratio' | 'met'>): BenchLine {
   const out: BenchLine = { ...l };
-  if (l.baselineValue !== undefined) out.ratio = l.value / l.baselineValue;
+  if (l.baselineValue !== undefined) out.ratio = l.paired?.ratio ?? l.value / l.baselineValue;
+  const delta = deltaMs(l);
   if (l.target && out.ratio !== undefined) {
     const t = l.target;
-    out.met = t.kind === 'max-ratio' ? out.ratio <= t.value : t.kind === 'min-ratio' ? out.ratio >= t.value : l.value - (l.baselineValue as number) <= t.value;
+    out.met = t.kind === 'max-ratio' ? out.ratio <= t.value : t.kind === 'min-ratio' ? out.ratio >= t.value : (delta as number) <= t.value;
   }
   collected.push(out);
   const fig = `${l.value.toFixed(l.unit === 'ops/s' ? 0 : 1)} ${l.unit}`;
-  const vs = out.ratio === undefined ? '' : `  ${out.ratio.toFixed(3)} x ${l.baseline}${l.unit === 'ms' ? ` (${(l.value - (l.baselineValue as number)) >= 0 ? '+' : ''}${(l.value - (l.baselineValue as number)).toFixed(1)} ms)` : ''}`;
+  const vs = out.ratio === undefined ? '' : `  ${out.ratio.toFixed(3)} x ${l.baseline}${delta !== undefined ? ` (${delta >= 0 ? '+' : ''}${delta.toFixed(1)} ms)` : ''}${l.paired ? ' paired' : ''}`;
   const tgt = l.target ? `  target ${targetText(l.target)}: ${out.met ? 'met' : 'MISSED'}` : '';
   console.log(`  ${l.name.padEnd(50)} ${fig.padStart(12)}${vs}${tgt}`);
   return out;
+}
+
+/** A ms line's difference to its baseline: the paired one where there is one. */
+export function deltaMs(l: Pick<BenchLine, 'unit' | 'value' | 'baselineValue' | 'paired'>): number | undefined {
+  if (l.unit !== 'ms' || l.baselineValue === undefined) return undefined;
+  return l.paired?.deltaMs ?? l.value - l.baselineValue;
 }
 
 /** Records and prints a line that another bench module gives as text. */

@@ -35,7 +35,9 @@ for (const l of run.lines) {
     rows.push(`| ${l.text.replace(/\|/g, '\\|')} | | | | | |`);
     continue;
   }
-  const ratio = l.ratio === undefined ? '' : `${l.ratio.toFixed(3)}×${l.unit === 'ms' && l.baselineValue !== undefined ? ` (${l.value - l.baselineValue >= 0 ? '+' : ''}${(l.value - l.baselineValue).toFixed(1)} ms)` : ''}`;
+  // a paired line's ratio and difference are medians of per-turn ones (bench/lines.ts), not of the two medians
+  const delta = l.unit === 'ms' && l.baselineValue !== undefined ? (l.paired?.deltaMs ?? l.value - l.baselineValue) : undefined;
+  const ratio = l.ratio === undefined ? '' : `${l.ratio.toFixed(3)}×${delta !== undefined ? ` (${delta >= 0 ? '+' : ''}${delta.toFixed(1)} ms)` : ''}${l.paired ? ' paired' : ''}`;
   const base = l.baseline === undefined ? '' : `${l.baseline}${l.baselineValue === undefined ? '' : `: ${fig(l.baselineValue, l.unit)}`}`;
   const met = l.met === undefined ? '' : l.met ? 'met' : '**missed**';
   const name = l.note ? `${l.name} <sub>(${l.note})</sub>` : l.name;

@@ -3,12 +3,13 @@
  * of n 32-byte blocks (aes256-ctr's 48 bytes of key and IV: 2; chacha20-
  * poly1305's 64: 2) is n chains that need nothing from each other. The
  * WebAssembly core computes two chains at once in one thread, in about the
- * time of one (its two interleaved lanes, scripts/blowfish-wasm.mjs), so a
- * worker takes the chains two by two, and every OpenSSH key file needs one
- * worker: with a second one (as first built) the same wall time cost twice
- * the CPU and a second worker start. More blocks (keys over 64 bytes) go to
- * more workers, one per core. Never on the calling thread: the KDF takes
- * hundreds of milliseconds and the event loop goes on meanwhile.
+ * time of one (its two interleaved lanes, scripts/blowfish-wasm.mjs: 1.05x),
+ * so one worker can take a whole OpenSSH key file (two chains): what the CLI
+ * starts ahead (prestartBcryptWorkers), saving a second worker's start and
+ * CPU. Otherwise the chains are shared by the workers that are running, or,
+ * with none, by one new worker per core (one chain each: ~5 % faster than
+ * two lanes in one). Never on the calling thread: the KDF takes hundreds of
+ * milliseconds and the event loop goes on meanwhile.
  *
  * Worker start-up (~30 ms of CPU on Node 20) is as long as half a chain, so
  * the workers are a pool kept between calls: a second key file (a server opening
@@ -169,14 +170,16 @@ export function prestartBcryptWorkers(count = 1): void {
 
 /**
  * bcrypt_pbkdf(pass, salt, rounds) → keyLength bytes, equal to bcryptPbkdf,
- * computed in worker threads (two chains per worker, at most `parallelism`
- * workers).
+ * computed in worker threads (at most `parallelism` of them; a worker with
+ * two chains or more runs them two at a time).
  */
 export async function bcryptPbkdfInWorkers(pass: Uint8Array, salt: Uint8Array, rounds: number, keyLength: number, options: BcryptWorkersOptions = {}): Promise<Uint8Array> {
   checkBcryptParameters(pass, salt, rounds, keyLength);
   if (!blowfishWasmModule()) throw new Error('bcrypt_pbkdf: WebAssembly is not available');
   const blockCount = bcryptPbkdfBlockCount(keyLength);
-  const groupCount = Math.max(1, Math.min(Math.ceil(blockCount / 2), options.parallelism ?? poolSize()));
+  // how many workers share the chains: as many as are running (a prestarted one takes both chains
+  // on its two lanes); with none running, one per core (one chain each: ~5 % faster than two lanes)
+  const groupCount = Math.max(1, Math.min(blockCount, options.parallelism ?? (pool.length || poolSize())));
   const groups: number[][] = Array.from({ length: groupCount }, () => []);
   for (let count = 1; count <= blockCount; count++) groups[(count - 1) % groupCount]!.push(count);
   const settled = await Promise.allSettled(
