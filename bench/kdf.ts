@@ -76,6 +76,8 @@ export interface KdfResults {
   whole: Map<number, TurnResults>;
   /** in-process at 16 rounds, against 'ssh-keygen -y' */
   inProcess: TurnResults;
+  /** whole processes at 16 rounds on one core (taskset -c 0), when taskset is there */
+  oneCore?: TurnResults;
   workerStartMs: number;
   /** median ms of openKeyFile at 16 rounds as the first call in fresh processes (the pool's worker starting), and how many */
   firstOpenMs: number;
@@ -109,6 +111,17 @@ export async function benchKdf(runs: number): Promise<KdfResults> {
       );
     }
     const k16 = keys.get(16) as string;
+    // on one core (taskset, where there is one): the pool's one worker runs both chains on its two lanes
+    let oneCore: TurnResults | undefined;
+    if (spawnSync('taskset', ['-c', '0', 'true']).status === 0) {
+      oneCore = await turns(
+        [
+          ['ssh-keygen -y', () => processMs('taskset', ['-c', '0', 'ssh-keygen', '-y', '-P', PASS, '-f', k16])],
+          ['cryptosign-keys pubkey', () => processMs('taskset', ['-c', '0', process.execPath, CLI, 'pubkey', '--key', k16, '--passphrase-file', passFile])],
+        ],
+        Math.max(3, runs >> 1),
+      );
+    }
     const inProcess = await turns(
       [
         ['ssh-keygen -y', () => processMs('ssh-keygen', ['-y', '-P', PASS, '-f', k16])],
@@ -147,7 +160,7 @@ export async function benchKdf(runs: number): Promise<KdfResults> {
 const t0 = performance.now(); await openKeyFile(${JSON.stringify(k16)}, { passphrase: ${JSON.stringify(PASS)} }); console.log(performance.now() - t0);`;
     const firsts: number[] = [];
     for (let i = 0; i < firstOpenRuns; i++) firsts.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })));
-    return { whole, inProcess, workerStartMs: median(starts), chainCpuMs, firstOpenMs: median(firsts), firstOpenRuns };
+    return { whole, inProcess, ...(oneCore ? { oneCore } : {}), workerStartMs: median(starts), chainCpuMs, firstOpenMs: median(firsts), firstOpenRuns };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

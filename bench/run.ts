@@ -280,6 +280,9 @@ if (runs('kdf')) {
   for (const [rounds, m] of kdf.whole) {
     line({ group: g, name: `cryptosign-keys pubkey --key, ${rounds} rounds (process)`, value: m.median.get('cryptosign-keys pubkey') as number, unit: 'ms', baseline: `ssh-keygen -y, ${rounds} rounds`, baselineValue: m.median.get('ssh-keygen -y') as number, paired: pairedOf(m, 'cryptosign-keys pubkey'), target: { kind: 'max-ratio', value: rounds === 64 ? 1.0 : 1.5 } });
   }
+  if (kdf.oneCore) {
+    line({ group: g, name: 'cryptosign-keys pubkey --key, 16 rounds, one core (process)', value: kdf.oneCore.median.get('cryptosign-keys pubkey') as number, unit: 'ms', baseline: 'ssh-keygen -y, 16 rounds, one core', baselineValue: kdf.oneCore.median.get('ssh-keygen -y') as number, paired: pairedOf(kdf.oneCore, 'cryptosign-keys pubkey'), note: 'taskset -c 0' });
+  }
   const sk = kdf.inProcess.median.get('ssh-keygen -y') as number;
   line({ group: g, name: 'openKeyFile, 16 rounds (in-process, pooled worker)', value: kdf.inProcess.median.get('openKeyFile') as number, unit: 'ms', baseline: 'ssh-keygen -y, 16 rounds', baselineValue: sk, paired: pairedOf(kdf.inProcess, 'openKeyFile'), target: { kind: 'max-ratio', value: 0.6 } });
   line({ group: g, name: 'openKeyFile, 16 rounds, first in a process (worker start)', value: kdf.firstOpenMs, unit: 'ms', baseline: 'ssh-keygen -y, 16 rounds', baselineValue: sk, note: `median of ${kdf.firstOpenRuns} fresh processes, timed inside` });
