@@ -46,7 +46,10 @@ export const done: Promise<string> = signChallenge(key, "00".repeat(32)).then((s
   out=$(echo 3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c | npx --no-install cryptosign-keys sign --seed-file "$work/seed")
   [ "${#out}" -eq 192 ] || { echo "check-package: $2: npx cryptosign-keys sign printed '$out'" >&2; exit 1; }
   npx --no-install cryptosign-keys --version >/dev/null
-  echo "check-package: $2: import, require (root and $subpaths), types (ESM node16 and bundler, CommonJS nodenext), npx: ok"
+  # an encrypted key file: the entry's early KDF worker and the bundle's pool are the installed files
+  pub=$(npx --no-install cryptosign-keys pubkey --ssh --key "$work/enc" --passphrase-file "$work/enc.pass")
+  [ "$pub" = "$(cat "$work/enc.pub")" ] || { echo "check-package: $2: pubkey of an encrypted key printed '$pub'" >&2; exit 1; }
+  echo "check-package: $2: import, require (root and $subpaths), types (ESM node16 and bundler, CommonJS nodenext), npx (sign, an encrypted key): ok"
 }
 
 # the subpaths of the exports map (router crossbar handshake ssh testing)
@@ -54,6 +57,10 @@ subpaths=$(node -p "Object.keys(require('$root/package.json').exports).filter((k
 
 printf '%s' "$(printf '22%.0s' $(seq 32))" > "$work/seed"
 chmod 600 "$work/seed"
+cp "$root/fixtures/ed25519-encrypted" "$work/enc"
+cp "$root/fixtures/ed25519-encrypted.passphrase" "$work/enc.pass"
+cp "$root/fixtures/ed25519-encrypted.pub" "$work/enc.pub"
+chmod 600 "$work/enc" "$work/enc.pass"
 
 # 0. the tarball npm publish would upload, packed once (prepack builds it) from a clean clone of
 # the committed tree (so this can run while tests use the checkout's dist/), and what it holds:
