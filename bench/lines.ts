@@ -36,6 +36,8 @@ export interface BenchLine {
    * when given, the ratio and the target use these, not value / baselineValue
    */
   paired?: { ratio: number; deltaMs?: number };
+  /** shown in the README's summary although it has no target (lines with a target always are) */
+  summary?: boolean;
 }
 
 export const collected: BenchLine[] = [];

@@ -35,6 +35,7 @@ export interface CliIo {
  * a non-blocking pipe that is not ready (EAGAIN) ends the read early, and the stream reads the rest.
  */
 function readStdinNow(max: number): { data: Buffer; ended: boolean } | undefined {
+  if (process.platform === 'win32') return undefined; // (fd 0 there: a console, or libuv's pipe emulation)
   let st;
   try {
     st = fstatSync(0);
@@ -61,11 +62,15 @@ function readStdinNow(max: number): { data: Buffer; ended: boolean } | undefined
  * Writes to fd 1 with write(2), not through process.stdout (whose creation costs ~1 ms of
  * start-up; a pipe's or a file's writes are synchronous either way on Linux). Once a write would
  * block (EAGAIN: a non-blocking pipe that is full), the rest and every later write go through
- * process.stdout, so nothing is reordered.
+ * process.stdout, so nothing is reordered. A reader that went away (EPIPE, `| head`) ends the
+ * output quietly, as SIGPIPE ends C programs' output. On Windows, process.stdout always (a
+ * console wants its UTF-16 API).
  */
 function stdoutWriter(): (s: string) => void {
-  let stream = false;
+  let stream = process.platform === 'win32';
+  let gone = false;
   return (s) => {
+    if (gone) return;
     if (!stream) {
       const bytes = Buffer.from(s, 'utf8');
       let n = 0;
@@ -73,9 +78,16 @@ function stdoutWriter(): (s: string) => void {
         while (n < bytes.length) n += writeSync(1, bytes, n);
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') {
+          gone = true;
+          return;
+        }
+        if (code !== 'EAGAIN') throw e;
         stream = true;
-        s = bytes.subarray(n).toString('utf8');
+        // the rest as bytes: n may fall inside a character
+        process.stdout.write(bytes.subarray(n));
+        return;
       }
     }
     process.stdout.write(s);

@@ -61,7 +61,7 @@ const summary = [
   '',
   '| measurement | against | ratio | target | |',
   '| --- | --- | ---: | ---: | --- |',
-  ...targeted.map((l) => `| ${l.name} | ${l.baseline} | ${ratioText(l)} | ${target(l.target)} | ${metText(l)} |`),
+  ...run.lines.filter((l) => l.target || l.summary).map((l) => `| ${l.name} | ${l.baseline} | ${ratioText(l)} | ${target(l.target)} | ${metText(l)} |`),
   SUMMARY_END,
 ].join('\n');
 

@@ -221,9 +221,11 @@ function runWithCodeCache() {
   return true;
 }
 
-// An encrypted key file to open: its KDF's workers start now (~30 ms each), while the bundle loads
-// and the files are read, not after (lib/crypto/bcrypt-pbkdf-workers.ts; the bundle uses this pool).
-if ((command === 'sign' || command === 'pubkey') && process.argv.some((a) => a === '--passphrase-file' || a.startsWith('--passphrase-file='))) {
+// An encrypted key file to open (--key with --passphrase-file, no --help): its KDF's worker starts
+// now (~30 ms), while the bundle loads and the files are read, not after
+// (lib/crypto/bcrypt-pbkdf-workers.ts; the bundle uses this pool).
+const given = (o) => process.argv.some((a) => a === o || a.startsWith(o + '='));
+if ((command === 'sign' || command === 'pubkey') && given('--key') && given('--passphrase-file') && !given('--help') && !given('-h')) {
   try {
     require('./bcrypt-workers.cjs').prestartBcryptWorkers();
   } catch {

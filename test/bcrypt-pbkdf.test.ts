@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { bcryptPbkdf, bcryptPbkdfBlocks, computePiWords, storedPiWords } from '../lib/crypto/bcrypt-pbkdf.js';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { bcryptPbkdfInWorkers, prestartBcryptWorkers } from '../lib/crypto/bcrypt-pbkdf-workers.js';
+import { bcryptPbkdfInWorkers, prestartBcryptWorkers, setBcryptWorkerIdleMs } from '../lib/crypto/bcrypt-pbkdf-workers.js';
 import { fixture, fixtureCopy, ROOT, tempDir } from './helpers/paths.js';
 
 const reference = createRequire(import.meta.url)('bcrypt-pbkdf') as {
@@ -76,6 +76,32 @@ test('the worker pool: prestarted workers, and more jobs at once than workers (q
     assert.equal(reference.pbkdf(c.pass, c.pass.length, c.salt, c.salt.length, theirs, c.keyLength, c.rounds), 0);
     assert.deepEqual(got[i], theirs, `case ${i}`);
   });
+});
+
+test('a job that comes just as an idle worker is being stopped goes to a live worker (the stopping one has left the pool)', async () => {
+  setBcryptWorkerIdleMs(30);
+  try {
+    const pass = new Uint8Array(randomBytes(12));
+    const salt = new Uint8Array(randomBytes(16));
+    const theirs = new Uint8Array(48);
+    assert.equal(reference.pbkdf(pass, pass.length, salt, salt.length, theirs, 48, 1), 0);
+    await bcryptPbkdfInWorkers(pass, salt, 1, 48); // every pool worker idle from here: their 30 ms timers start now
+    // a timer of the same length made after theirs runs right after them: the workers' terminate() has begun
+    const got = await new Promise<Uint8Array>((resolve, reject) => setTimeout(() => bcryptPbkdfInWorkers(pass, salt, 1, 48).then(resolve, reject), 30));
+    assert.deepEqual(got, theirs);
+  } finally {
+    setBcryptWorkerIdleMs(5000);
+  }
+});
+
+test('the longest key bcrypt_pbkdf makes (1024 bytes: 32 chains, two lanes and workers) equals the reference module', async () => {
+  const pass = new Uint8Array(randomBytes(20));
+  const salt = new Uint8Array(randomBytes(16));
+  const theirs = new Uint8Array(1024);
+  assert.equal(reference.pbkdf(pass, pass.length, salt, salt.length, theirs, 1024, 2), 0);
+  assert.deepEqual(bcryptPbkdf(pass, salt, 2, 1024), theirs);
+  assert.deepEqual(await bcryptPbkdfInWorkers(pass, salt, 2, 1024), theirs);
+  assert.deepEqual(await bcryptPbkdfInWorkers(pass, salt, 2, 1024, { parallelism: 3 }), theirs);
 });
 
 test('a process that opened an encrypted key file (its KDF workers idle in the pool) exits by itself', { timeout: 60_000 }, async () => {

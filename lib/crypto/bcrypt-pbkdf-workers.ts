@@ -56,7 +56,8 @@ const { parentPort, workerData: d } = process.getBuiltinModule('node:worker_thre
 const { createHash } = process.getBuiltinModule('node:crypto');
 const wasmHasherOf = ${wasmHasherOf.toString()};
 const bcryptChains = ${bcryptChains.toString()};
-const sha512 = (data) => new Uint8Array(createHash('sha512').update(data).digest());
+// the digest itself (a Buffer), not a copy: bcryptChains wipes what it is handed
+const sha512 = (data) => createHash('sha512').update(data).digest();
 parentPort.on('message', (job) => {
   try {
     // a fresh instance per job (its wipe() clears the whole memory, pi's digits too)
@@ -141,7 +142,12 @@ function dispatch(): void {
   for (const pw of pool) {
     if (pw.job || pw.idle) continue;
     pw.worker.unref();
-    pw.idle = setTimeout(() => void pw.worker.terminate(), idleMs);
+    pw.idle = setTimeout(() => {
+      // out of the pool before it goes: terminate() is not immediate, and dispatch must not hand it a job meanwhile
+      const at = pool.indexOf(pw);
+      if (at >= 0) pool.splice(at, 1);
+      void pw.worker.terminate();
+    }, idleMs);
     pw.idle.unref();
   }
 }
@@ -186,8 +192,16 @@ export async function bcryptPbkdfInWorkers(pass: Uint8Array, salt: Uint8Array, r
     groups.map(
       (counts) =>
         new Promise<Uint8Array>((resolve, reject) => {
-          queue.push({ pass, salt, rounds, counts, resolve, reject });
-          dispatch();
+          const job: Job = { pass, salt, rounds, counts, resolve, reject };
+          queue.push(job);
+          try {
+            dispatch();
+          } catch (e) {
+            // a worker that could not even be made (new Worker threw): this job is not left queued
+            const at = queue.indexOf(job);
+            if (at >= 0) queue.splice(at, 1);
+            reject(e);
+          }
         }),
     ),
   );

@@ -185,7 +185,8 @@ class Blowfish {
 }
 
 const MAGIC = new TextEncoder().encode('OxychromaticBlowfishSwatDynamite');
-const sha512 = (data: Uint8Array) => new Uint8Array(createHash('sha512').update(data).digest());
+// the digest itself (a Buffer), not a copy: bcryptChains wipes what it is handed
+const sha512 = (data: Uint8Array): Uint8Array => createHash('sha512').update(data).digest();
 
 function bcryptHash(bf: Blowfish, sha2pass: Uint8Array, sha2salt: Uint8Array, out: Uint8Array): void {
   bf.reset();
@@ -302,6 +303,7 @@ export function bcryptChains(sha512: (data: Uint8Array) => Uint8Array, hasher: B
         const data = [0, 1].slice(0, lanes).map((k) => (r === 0 ? firstData(counts[n + k] as number) : sha512(tmp[k] as Uint8Array)));
         if (two) (hasher.hash2 as NonNullable<BcryptHasher['hash2']>)(sha2pass, data[0] as Uint8Array, data[1] as Uint8Array, tmp[0] as Uint8Array, tmp[1] as Uint8Array);
         else hasher.hash(sha2pass, data[0] as Uint8Array, tmp[0] as Uint8Array);
+        for (const d of data) d.fill(0);
         for (let k = 0; k < lanes; k++) {
           const out = outs[k] as Uint8Array;
           const t = tmp[k] as Uint8Array;
