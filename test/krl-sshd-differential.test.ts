@@ -294,6 +294,11 @@ const CASES: Case[] = [
     revokedFirst: ['k-textfile'],
   },
   {
+    name: 'plain public keys: a line of an unknown key type',
+    content: () => `ssh-frob ${Buffer.from(concatBytes(wireString('ssh-frob'), wireString('x'))).toString('base64')}\n`,
+    refused: 'all',
+  },
+  {
     name: 'plain public keys: a line with authorized_keys options',
     content: () => `from="10.0.0.1" ${pubLine(byName('k-textfile').key)}\n`,
     refused: 'all',
@@ -310,6 +315,36 @@ const CASES: Case[] = [
       const frob = concatBytes(wireString('ssh-frob'), wireString('x'));
       return concatBytes(base, new Uint8Array([2]), wireString(wireString(frob)));
     },
+    refused: [],
+  },
+  {
+    name: 'a KRL whose certificate section names a CA key of an unknown type',
+    content: () => {
+      const base = krl(join(tmp.dir, 'krl-y'), []);
+      const frob = concatBytes(wireString('ssh-frob'), wireString('x'));
+      const ids = concatBytes(new Uint8Array([0x23]), wireString(wireString('nobody')));
+      return concatBytes(base, new Uint8Array([1]), wireString(concatBytes(wireString(frob), wireString(''), ids)));
+    },
+    refused: 'all',
+  },
+  {
+    name: 'plain public keys: an ECDSA key on a curve sshd does not know',
+    content: () => `ecdsa-sha2-nistp999 ${Buffer.from(concatBytes(wireString('ecdsa-sha2-nistp999'), wireString('nistp999'), wireString(new Uint8Array([4, 1, 2])))).toString('base64')}\n`,
+    refused: 'all',
+  },
+  {
+    name: 'plain public keys: an ECDSA nistp256 key whose point is not on the curve',
+    content: () => {
+      const point = new Uint8Array(65);
+      point[0] = 4;
+      point[64] = 7;
+      return `ecdsa-sha2-nistp256 ${Buffer.from(concatBytes(wireString('ecdsa-sha2-nistp256'), wireString('nistp256'), wireString(point))).toString('base64')}\n`;
+    },
+    refused: 'all',
+  },
+  {
+    name: 'plain public keys: an RSA key under the name rsa-sha2-512',
+    content: () => `rsa-sha2-512 ${pubLine(join(tmp.dir, 'rsa-unrelated')).split(' ')[1]}\n`,
     refused: [],
   },
   { name: 'empty KRL again (logins come back)', content: () => krl(join(tmp.dir, 'krl-empty2'), []), refused: [] },

@@ -186,3 +186,37 @@ test('the plain public keys form (what sshd reads when the file is not a KRL)', 
   await expectCode(() => RevokedKeys.parse('ssh-ed25519 not-base64!'), 'KRL_FORMAT', /line 1/);
   await expectCode(() => RevokedKeys.parse(`ssh-rsa ${Buffer.from(pubBlob(`${ca}.pub`)).toString('base64')}`), 'KRL_FORMAT', /says ssh-rsa/);
 });
+
+test('keys sshd cannot read refuse the whole file, as sshd then refuses every login (krl-sshd-differential proves sshd does)', async () => {
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+  const frob = concatBytes(wireString('ssh-frob'), wireString('x'));
+  const point = new Uint8Array(65);
+  point[0] = 4;
+  point[64] = 7;
+  const offCurve = concatBytes(wireString('ecdsa-sha2-nistp256'), wireString('nistp256'), wireString(point));
+  const wrongCurve = concatBytes(wireString('ecdsa-sha2-nistp256'), wireString('nistp384'), wireString(point));
+  const listed = readFileSync(subjects.get('s5.pub') as string, 'utf8').trim();
+  // a plain keys file: an unknown type, an unknown curve, a point off its curve, a curve that is not the type's
+  for (const [what, line] of [
+    ['unknown type', `ssh-frob ${b64(frob)}`],
+    ['unknown curve', `ecdsa-sha2-nistp999 ${b64(concatBytes(wireString('ecdsa-sha2-nistp999'), wireString('nistp999'), wireString(point)))}`],
+    ['point off the curve', `ecdsa-sha2-nistp256 ${b64(offCurve)}`],
+    ['wrong curve', `ecdsa-sha2-nistp256 ${b64(wrongCurve)}`],
+  ]) {
+    await expectCode(() => RevokedKeys.parse(`${listed}\n${line}\n`), 'KRL_FORMAT', /line 2/);
+    assert.ok(what, 'each case is named');
+  }
+  // a KRL whose certificate section names a CA key sshd cannot read
+  for (const ca of [frob, offCurve]) {
+    const section = concatBytes(wireString(ca), wireString(''), new Uint8Array([0x23]), wireString(wireString('badid')));
+    await expectCode(() => RevokedKeys.parse(krlBytes(concatBytes(new Uint8Array([1]), wireString(section)))), 'KRL_FORMAT', /CA key/);
+  }
+  // sshd names an RSA key also rsa-sha2-256 / rsa-sha2-512: such a line is read and revokes the key
+  const rsa = makeKey(dir, 'rsa-named', 'rsa');
+  const rsaB64 = readFileSync(`${rsa}.pub`, 'utf8').split(' ')[1] as string;
+  for (const name of ['rsa-sha2-256', 'rsa-sha2-512']) {
+    assert.equal(RevokedKeys.parse(`${name} ${rsaB64}\n`).isRevoked(pubBlob(`${rsa}.pub`)), true, name);
+  }
+  // a short name (ED25519) is not one sshd takes in this file
+  await expectCode(() => RevokedKeys.parse(`ED25519 ${listed.split(' ')[1]}\n`), 'KRL_FORMAT', /says ED25519/);
+});
