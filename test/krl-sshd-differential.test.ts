@@ -363,6 +363,26 @@ const CASES: Case[] = [
     refused: [],
     deliberate: 'sshd keeps an explicit key blob unparsed; the library refuses a KRL holding a key no ssh-keygen writes',
   },
+  {
+    name: 'plain public keys: base64 with one = too many (b64_pton refuses it)',
+    content: () => {
+      const [t, b] = pubLine(byName('k-textfile').key).split(' ');
+      return `${t} ${b}= comment\n`;
+    },
+    refused: 'all',
+  },
+  {
+    name: 'plain public keys: base64 whose slop bits are not zero (an ECDSA key)',
+    content: () => {
+      const [t, b] = pubLine(ca2).split(' ') as [string, string];
+      const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+      const i = b.indexOf('=') - 1; // the last character before the padding carries two slop bits
+      return `${t} ${b.slice(0, i)}${A[A.indexOf(b[i] as string) | 1]}${b.slice(i + 1)}\n${pubLine(byName('k-textfile').key)}\n`;
+    },
+    refused: 'all',
+  },
+  { name: 'plain public keys: a blank CRLF line after a revoked key', content: () => `${pubLine(byName('k-textfile').key)}\r\n\r\n`, refused: 'all', revokedFirst: ['k-textfile'] },
+  { name: 'plain public keys: a line holding a form feed', content: () => `\f\n${pubLine(byName('k-textfile').key)}\n`, refused: 'all' },
   { name: 'empty KRL again (logins come back)', content: () => krl(join(tmp.dir, 'krl-empty2'), []), refused: [] },
 ];
 

@@ -220,3 +220,24 @@ test('keys sshd cannot read refuse the whole file, as sshd then refuses every lo
   // a short name (ED25519) is not one sshd takes in this file
   await expectCode(() => RevokedKeys.parse(`ED25519 ${listed.split(' ')[1]}\n`), 'KRL_FORMAT', /says ED25519/);
 });
+
+test('a plain keys file is read line by line as sshkey_in_file reads it: b64_pton base64, a blank CRLF line is not blank', async () => {
+  const listed = readFileSync(subjects.get('s5.pub') as string, 'utf8').trim();
+  const [type, b64] = listed.split(' ') as [string, string];
+  const ecdsa = readFileSync(`${ca2}.pub`, 'utf8').trim().split(' ') as [string, string];
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const i = ecdsa[1].indexOf('=') - 1;
+  const slop = `${ecdsa[0]} ${ecdsa[1].slice(0, i)}${A[A.indexOf(ecdsa[1][i] as string) | 1]}${ecdsa[1].slice(i + 1)}`;
+  for (const [what, text] of [
+    ['one = too many', `${type} ${b64}= c\n`],
+    ['slop bits', `${slop}\n`],
+    ['a blank CRLF line', `${listed}\r\n\r\n`],
+    ['a form feed', `\f\n${listed}\n`],
+  ] as const) {
+    await expectCode(() => RevokedKeys.parse(text), 'KRL_FORMAT', undefined);
+    assert.ok(what, 'each case is named');
+  }
+  // what sshd skips: leading blanks and tabs, '#' lines, empty lines, the rest of a line after NUL; a CRLF key line is read
+  const revoked = RevokedKeys.parse(` \t# c\n\n\t${listed}\0 junk\r\n${type} ${b64}\r\n`);
+  assert.equal(revoked.isRevoked(pubBlob(subjects.get('s5.pub') as string)), true);
+});

@@ -20,12 +20,15 @@
  * with it (sshkey_check_revoked's error; test/krl-sshd-differential.test.ts):
  * a key type sshd does not know, an ECDSA key on an unknown curve or off its
  * curve, a type name that is not the key's (`rsa-sha2-256`/`-512` name an
- * RSA key, as for sshd). The same holds for a KRL's CA keys.
+ * RSA key, as for sshd), base64 that b64_pton refuses (bad padding, slop
+ * bits), a line of only `\r` (a blank CRLF line). The same holds for a
+ * KRL's CA keys.
  */
 import { createHash } from 'node:crypto';
 import { CertificateError } from '../errors.js';
 import { toHex as hex } from '../crypto/hex.js';
 import type { SshCertificate } from './certificate.js';
+import { strictBase64 } from './authorized-keys.js';
 import { certifiedKeyType, parsePublicKeyBlob, plainKeyBlob as plainBlob, type PublicKeyInfo } from './public-key.js';
 import { SshVerifyKey } from './signature.js';
 import { WireError, WireReader, concatBytes, wireString } from './wire.js';
@@ -129,13 +132,20 @@ export class RevokedKeys {
     let lineNo = 0;
     for (const raw of text.split('\n')) {
       lineNo++;
-      const line = raw.replace(/\r$/, '').trim();
+      // as sshkey_in_file reads it: a C string (cut at NUL), leading spaces and tabs skipped, then
+      // nothing or '#' is skipped and anything else must be a key — a blank CRLF line ("\r") is not
+      // one, and sshd refuses every login with it
+      const nul = raw.indexOf('\0');
+      const line = (nul === -1 ? raw : raw.slice(0, nul)).replace(/^[ \t]+/, '');
       if (line === '' || line.startsWith('#')) continue;
-      const m = /^(\S+)[ \t]+([A-Za-z0-9+/]+={0,2})(?:[ \t].*)?$/.exec(line);
+      const m = /^([^ \t]+)[ \t]+([A-Za-z0-9+/]+={0,2})(?:\r?$|[ \t][^]*$)/.exec(line);
       if (!m) throw new WireError(`line ${lineNo} is not "type base64 [comment]"`);
+      // b64_pton as sshd decodes it: strict padding, zero slop bits (Buffer's base64 would take more)
+      const decoded = strictBase64(m[2] as string);
+      if (!decoded || decoded.length === 0) throw new WireError(`line ${lineNo}: the key is not base64 as sshd reads it`);
       let info;
       try {
-        info = parsePublicKeyBlob(new Uint8Array(Buffer.from(m[2] as string, 'base64')));
+        info = parsePublicKeyBlob(new Uint8Array(decoded));
       } catch {
         throw new WireError(`line ${lineNo}: the key is malformed`);
       }
