@@ -383,6 +383,29 @@ const CASES: Case[] = [
   },
   { name: 'plain public keys: a blank CRLF line after a revoked key', content: () => `${pubLine(byName('k-textfile').key)}\r\n\r\n`, refused: 'all', revokedFirst: ['k-textfile'] },
   { name: 'plain public keys: a line holding a form feed', content: () => `\f\n${pubLine(byName('k-textfile').key)}\n`, refused: 'all' },
+  {
+    name: 'plain public keys: a certificate line whose CA signature does not verify',
+    content: () => {
+      const [t, b] = readFileSync(byName('c1-ok').certFile as string, 'utf8').trim().split(' ') as [string, string];
+      const blob = Buffer.from(b, 'base64');
+      blob[blob.length - 5] = (blob[blob.length - 5] as number) ^ 1; // inside the Ed25519 signature
+      return `${t} ${blob.toString('base64')}\n`;
+    },
+    refused: 'all',
+  },
+  {
+    name: 'a KRL whose certificate section names a 512-bit RSA CA key',
+    content: () => {
+      const base = krl(join(tmp.dir, 'krl-rsa512'), []);
+      const n = Buffer.alloc(65);
+      n[1] = 0xc1;
+      n[64] = 1;
+      const rsa = concatBytes(wireString('ssh-rsa'), wireString(new Uint8Array([1, 0, 1])), wireString(n));
+      const ids = concatBytes(new Uint8Array([0x23]), wireString(wireString('nobody')));
+      return concatBytes(base, new Uint8Array([1]), wireString(concatBytes(wireString(rsa), wireString(''), ids)));
+    },
+    refused: 'all',
+  },
   { name: 'empty KRL again (logins come back)', content: () => krl(join(tmp.dir, 'krl-empty2'), []), refused: [] },
 ];
 

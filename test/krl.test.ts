@@ -241,3 +241,20 @@ test('a plain keys file is read line by line as sshkey_in_file reads it: b64_pto
   const revoked = RevokedKeys.parse(` \t# c\n\n\t${listed}\0 junk\r\n${type} ${b64}\r\n`);
   assert.equal(revoked.isRevoked(pubBlob(subjects.get('s5.pub') as string)), true);
 });
+
+test('a certificate line must verify and a KRL CA key must be one sshd reads; a short RSA line is skipped as sshd skips it', async () => {
+  const [t, b] = readFileSync(subjects.get('s5') as string, 'utf8').trim().split(' ') as [string, string];
+  const blob = Buffer.from(b, 'base64');
+  blob[blob.length - 5] = (blob[blob.length - 5] as number) ^ 1;
+  await expectCode(() => RevokedKeys.parse(`${t} ${blob.toString('base64')}\n`), 'KRL_FORMAT', /certificate cannot be read/);
+  // the certificate itself (signature intact) revokes its key
+  assert.equal(RevokedKeys.parse(`${t} ${b}\n`).isRevoked(pubBlob(subjects.get('s5.pub') as string)), true);
+  const n = Buffer.alloc(65);
+  n[1] = 0xc1;
+  n[64] = 1;
+  const rsa512 = concatBytes(wireString('ssh-rsa'), wireString(new Uint8Array([1, 0, 1])), wireString(n));
+  const section = concatBytes(wireString(rsa512), wireString(''), new Uint8Array([0x23]), wireString(wireString('badid')));
+  await expectCode(() => RevokedKeys.parse(krlBytes(concatBytes(new Uint8Array([1]), wireString(section)))), 'KRL_FORMAT', /CA key: RSA key of 5\d\d bits/);
+  const short = RevokedKeys.parse(`ssh-rsa ${Buffer.from(rsa512).toString('base64')}\n`);
+  assert.equal(short.isRevoked(rsa512), false, 'skipped, as sshd skips it');
+});

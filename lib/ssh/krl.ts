@@ -21,13 +21,15 @@
  * a key type sshd does not know, an ECDSA key on an unknown curve or off its
  * curve, a type name that is not the key's (`rsa-sha2-256`/`-512` name an
  * RSA key, as for sshd), base64 that b64_pton refuses (bad padding, slop
- * bits), a line of only `\r` (a blank CRLF line). The same holds for a
- * KRL's CA keys.
+ * bits), a line of only `\r` (a blank CRLF line), a certificate whose CA
+ * signature does not verify. The same holds for a KRL's CA keys (and an RSA
+ * CA key under 1024 bits; such a line of a keys file is skipped, as sshd
+ * skips it).
  */
 import { createHash } from 'node:crypto';
 import { CertificateError } from '../errors.js';
 import { toHex as hex } from '../crypto/hex.js';
-import type { SshCertificate } from './certificate.js';
+import { parseCertificate, type SshCertificate } from './certificate.js';
 import { strictBase64 } from './authorized-keys.js';
 import { certifiedKeyType, parsePublicKeyBlob, plainKeyBlob as plainBlob, type PublicKeyInfo } from './public-key.js';
 import { SshVerifyKey } from './signature.js';
@@ -54,14 +56,33 @@ const SSHD_KEY_TYPES = new Set([
   'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com',
 ]);
 
+/** OpenSSH's smallest and largest RSA moduli (SSH_RSA_MINIMUM_MODULUS_SIZE, SSHBUF_MAX_BIGNUM). */
+const RSA_MIN_BITS = 1024;
+const RSA_MAX_BITS = 16384;
+
+/** sshkey_from_blob's SSH_ERR_KEY_LENGTH: an RSA key under 1024 bits (a keys file skips its line; a KRL CA key refuses the KRL). */
+function isShortRsa(info: PublicKeyInfo): boolean {
+  return (certifiedKeyType(info.type) ?? info.type) === 'ssh-rsa' && info.bits < RSA_MIN_BITS;
+}
+
 /**
  * Why sshd could not read this key (sshkey_from_blob), or undefined: a type
  * it does not know, an ECDSA key whose curve is not its type's or whose
- * point is not on it. (Key sizes sshd refuses are left to the caller.)
+ * point is not on it, an RSA modulus over 16384 bits; a certificate whose
+ * CA signature does not verify (or that this package cannot read). RSA
+ * keys under 1024 bits are isShortRsa's.
  */
 function unreadableKey(info: PublicKeyInfo): string | undefined {
   const base = certifiedKeyType(info.type) ?? info.type;
   if (!SSHD_KEY_TYPES.has(base)) return `key type ${JSON.stringify(info.type.slice(0, 64))} is not one sshd reads`;
+  if (base !== info.type) {
+    try {
+      parseCertificate(info.blob);
+    } catch (e) {
+      return `the certificate cannot be read (${(e as Error).message})`;
+    }
+  }
+  if (base === 'ssh-rsa' && info.bits > RSA_MAX_BITS) return `RSA key of ${info.bits} bits`;
   if (!base.includes('ecdsa-sha2-')) return undefined;
   // the plain key: string type, string curve, string point (then the application for sk-)
   const r = new WireReader(plainBlob(info.blob));
@@ -150,6 +171,7 @@ export class RevokedKeys {
         throw new WireError(`line ${lineNo}: the key is malformed`);
       }
       if (!namesFor(info.type).includes(m[1] as string)) throw new WireError(`line ${lineNo} says ${m[1]} but holds a ${info.type} key`);
+      if (isShortRsa(info)) continue; // sshd skips it (SSH_ERR_KEY_LENGTH)
       const unreadable = unreadableKey(info);
       if (unreadable) throw new WireError(`line ${lineNo}: ${unreadable}`);
       const plain = plainBlob(info.blob);
@@ -217,7 +239,7 @@ export class RevokedKeys {
       } catch {
         throw new WireError('KRL CA key is malformed');
       }
-      const unreadable = unreadableKey(info);
+      const unreadable = isShortRsa(info) ? `RSA key of ${info.bits} bits` : unreadableKey(info);
       if (unreadable) throw new WireError(`KRL CA key: ${unreadable}`);
     }
     const key = hex(caBlob);
