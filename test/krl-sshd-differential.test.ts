@@ -1,7 +1,9 @@
 /**
  * Revoked keys: the library and a real sshd decide the same. One private sshd
- * (test/helpers/sshd.ts) runs with `RevokedKeys FILE`; sshd reads FILE at
- * every key check, so each case replaces FILE (atomically, by rename) with
+ * (test/helpers/sshd.ts) runs with `RevokedKeys FILE` (two FILEs, one per
+ * peer address, by `Match Address`, so two cases run at a time); sshd reads
+ * FILE at every key check, so each case replaces FILE (atomically, by
+ * rename) with
  * a KRL from the real `ssh-keygen -k` (-s CA spec lines: serial, range, id,
  * key, sha1, sha256, hash; a CA key; -u updates; empty), a plain public
  * keys file, or a broken one (missing, a directory, a truncated KRL, lines
@@ -44,7 +46,17 @@ import { certBlob, makeKey, pubBlob, signKey, sshKeygen, type SignOptions } from
 import { startSshd, type PrivateSshd } from './helpers/sshd.js';
 
 const tmp = tempDir();
-const REVOKED = join(tmp.dir, 'revoked_keys');
+/**
+ * Two lanes, one sshd: the cases run two at a time, one asked from 127.0.0.1
+ * (sshd's RevokedKeys) and one from ::1 (`Match Address ::1`, its own
+ * RevokedKeys file); each lane has its own file and its own followed
+ * RevokedKeysFile, and sshd's log names the file in every reason.
+ */
+const LANES = [
+  { address: '127.0.0.1', revoked: join(tmp.dir, 'revoked_keys_v4') },
+  { address: '::1', revoked: join(tmp.dir, 'revoked_keys_v6') },
+] as const;
+type Lane = (typeof LANES)[number];
 /** the public halves ssh offers, alone in their directory (no private key beside them: ssh can only ask) */
 const OFFER = join(tmp.dir, 'offer');
 const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'root');
@@ -67,8 +79,8 @@ let sshd: PrivateSshd;
 let ca1: string;
 let ca2: string;
 let authorizedKeys: AuthorizedKeys;
-/** the router's RevokedKeysFile, made when REVOKED held an empty KRL, following it since */
-let followed: RevokedKeysFile;
+/** per lane, the router's RevokedKeysFile, made when the lane's file held an empty KRL, following it since */
+const followed = new Map<Lane, RevokedKeysFile>();
 const subjects: Subject[] = [];
 const byName = (name: string) => subjects.find((s) => s.name === name) as Subject;
 const pubLine = (keyPath: string) => readFileSync(`${keyPath}.pub`, 'utf8').trim();
@@ -91,8 +103,8 @@ const CERTS: Array<[string, 1 | 2, SignOptions]> = [
 
 before(async () => {
   mkdirSync(OFFER);
-  sshKeygen(['-q', '-k', '-f', REVOKED]); // an empty KRL
-  sshd = await startSshd(tmp.dir, { config: [`RevokedKeys ${REVOKED}`] });
+  for (const lane of LANES) sshKeygen(['-q', '-k', '-f', lane.revoked]); // an empty KRL
+  sshd = await startSshd(tmp.dir, { config: [`RevokedKeys ${LANES[0].revoked}`, 'Match Address ::1', `  RevokedKeys ${LANES[1].revoked}`] });
   ca1 = makeKey(tmp.dir, 'ca1');
   ca2 = makeKey(tmp.dir, 'ca2', 'ecdsa256');
   for (const name of PLAIN) {
@@ -120,7 +132,7 @@ before(async () => {
   ].join('\n') + '\n';
   sshd.setAuthorizedKeys(text);
   authorizedKeys = parseAuthorizedKeys(text);
-  followed = new RevokedKeysFile(REVOKED);
+  for (const lane of LANES) followed.set(lane, new RevokedKeysFile(lane.revoked));
 });
 after(async () => {
   await sshd?.stop();
@@ -128,17 +140,17 @@ after(async () => {
   tmp.cleanup();
 });
 
-/** Puts `content` at REVOKED as sshd and the router see it: a file (renamed into place), a directory, or nothing. */
-function setRevoked(content: Uint8Array | string | { directory: true } | null): void {
-  rmSync(REVOKED, { recursive: true, force: true });
+/** Puts `content` at `path` as sshd and the router see it: a file (renamed into place), a directory, or nothing. */
+function setRevoked(path: string, content: Uint8Array | string | { directory: true } | null): void {
+  rmSync(path, { recursive: true, force: true });
   if (content === null) return;
   if (typeof content === 'object' && 'directory' in content) {
-    mkdirSync(REVOKED);
+    mkdirSync(path);
     return;
   }
-  const t = `${REVOKED}.new`;
+  const t = `${path}.new`;
   writeFileSync(t, content);
-  renameSync(t, REVOKED);
+  renameSync(t, path);
 }
 
 /** A KRL from ssh-keygen -k: `args` after `-k -f FILE` (spec files, key files, -s CA, -u). */
@@ -156,7 +168,7 @@ function specFile(name: string, lines: string[]): string {
 type Verdict = 'accept' | 'refuse';
 
 /** sshd's verdict per subject (one connection offering every public half), and the subjects its log says it refused as revoked / for an unusable file. */
-async function sshdVerdicts(): Promise<{ verdicts: Map<string, Verdict>; revokedInLog: Set<string>; fileErrorInLog: Set<string> }> {
+async function sshdVerdicts(lane: Lane): Promise<{ verdicts: Map<string, Verdict>; revokedInLog: Set<string>; fileErrorInLog: Set<string> }> {
   const from = sshd.log().length;
   const r = await runProcess('ssh', [
     '-v', '-F', '/dev/null', '-p', String(sshd.port),
@@ -164,7 +176,7 @@ async function sshdVerdicts(): Promise<{ verdicts: Map<string, Verdict>; revoked
     '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
     '-o', 'PreferredAuthentications=publickey', '-o', 'ConnectTimeout=20',
     ...subjects.flatMap((s) => ['-i', s.offered]),
-    `${user}@127.0.0.1`, 'true',
+    `${user}@${lane.address}`, 'true',
   ]);
   assert.notEqual(r.code, 0, 'ssh could not log in: it holds no private key');
   const verdicts = new Map<string, Verdict>();
@@ -177,8 +189,12 @@ async function sshdVerdicts(): Promise<{ verdicts: Map<string, Verdict>; revoked
   const revokedInLog = new Set<string>();
   const fileErrorInLog = new Set<string>();
   const scan = (text: string) => {
-    for (const m of text.matchAll(/^Authentication key ED25519(?:-CERT)? (SHA256:\S+) revoked by file /gm)) revokedInLog.add(m[1] as string);
-    for (const m of text.matchAll(/^Error checking authentication key ED25519(?:-CERT)? (SHA256:\S+) in revoked keys file /gm)) fileErrorInLog.add(m[1] as string);
+    for (const m of text.matchAll(/^Authentication key ED25519(?:-CERT)? (SHA256:\S+) revoked by file (\S+)$/gm)) {
+      if (m[2] === lane.revoked) revokedInLog.add(m[1] as string);
+    }
+    for (const m of text.matchAll(/^Error checking authentication key ED25519(?:-CERT)? (SHA256:\S+) in revoked keys file ([^:\s]+):/gm)) {
+      if (m[2] === lane.revoked) fileErrorInLog.add(m[1] as string);
+    }
     return refused.every((s) => revokedInLog.has(s.fingerprint) || fileErrorInLog.has(s.fingerprint));
   };
   await sshd.waitForLog(from, scan, `a reason for each of ${refused.length} refusals`);
@@ -218,7 +234,7 @@ function crossbarVerdict(s: Subject, revokedKeys: () => ReturnType<RevokedKeysFi
 
 interface Case {
   name: string;
-  /** what REVOKED holds (made when the case runs) */
+  /** what the lane's revoked keys file holds (made when the case runs) */
   content: () => Uint8Array | string | { directory: true } | null;
   /** the subjects sshd is expected to refuse ('all' when the file cannot be used) */
   refused: string[] | 'all';
@@ -410,17 +426,19 @@ const CASES: Case[] = [
 ];
 
 test('RevokedKeys: a real sshd and the library (authenticator, crossbar decision, a router started now) agree on every file and subject', async () => {
-  const table: string[] = [];
+  const rows = new Map<Case, string[]>();
   let accepted = 0;
   let refusedCount = 0;
-  for (const c of CASES) {
-    setRevoked(c.content());
-    const { verdicts, revokedInLog, fileErrorInLog } = await sshdVerdicts();
+  const runCase = async (c: Case, lane: Lane) => {
+    const table: string[] = [];
+    rows.set(c, table);
+    setRevoked(lane.revoked, c.content());
+    const { verdicts, revokedInLog, fileErrorInLog } = await sshdVerdicts(lane);
     // the router started now: refuses to start on a file it cannot use (nothing logs in)
     let fresh: RevokedKeysFile | undefined;
     let freshError = '';
     try {
-      fresh = new RevokedKeysFile(REVOKED);
+      fresh = new RevokedKeysFile(lane.revoked);
     } catch (e) {
       if (!(e instanceof CryptosignKeysError)) throw e;
       freshError = e.code;
@@ -428,11 +446,12 @@ test('RevokedKeys: a real sshd and the library (authenticator, crossbar decision
     for (const s of subjects) {
       const sshdSays = verdicts.get(s.name) as Verdict;
       const expected: Verdict = c.refused === 'all' || c.refused.includes(s.name) ? 'refuse' : 'accept';
-      const auth = await authenticatorVerdict(s, () => followed.current());
-      const cb = crossbarVerdict(s, () => followed.current());
+      const follows = followed.get(lane) as RevokedKeysFile;
+      const auth = await authenticatorVerdict(s, () => follows.current());
+      const cb = crossbarVerdict(s, () => follows.current());
       const started = fresh ? await authenticatorVerdict(s, () => (fresh as RevokedKeysFile).current()) : `not started: ${freshError}`;
       const lib = (v: string): Verdict => (v === 'ok' ? 'accept' : 'refuse');
-      table.push(`${c.name} | ${s.name} | sshd ${sshdSays} | authenticator ${auth} | crossbar ${cb} | started now ${started}`);
+      table.push(`${c.name} | ${lane.address} | ${s.name} | sshd ${sshdSays} | authenticator ${auth} | crossbar ${cb} | started now ${started}`);
       const at = `${c.name} / ${s.name}`;
       assert.equal(sshdSays, expected, `${at}: sshd ${sshdSays}s, the test expected ${expected}`);
       // where the library refuses on purpose, it refuses every login (and a router does not start)
@@ -456,20 +475,26 @@ test('RevokedKeys: a real sshd and the library (authenticator, crossbar decision
     }
     // a router started now refuses to start on exactly the files sshd cannot use
     assert.equal(fresh === undefined, c.refused === 'all' || c.deliberate !== undefined, `${c.name}: a router started now ${fresh ? 'starts' : `does not start (${freshError})`}`);
-  }
+  };
+  // each lane takes the next case when it is done with one
+  const queue = [...CASES];
+  await Promise.all(LANES.map(async (lane) => {
+    for (let c = queue.shift(); c; c = queue.shift()) await runCase(c, lane);
+  }));
   // "acceptable" means a login: with the private key, a key no file revokes logs in; a revoked one does not
-  setRevoked(krl(join(tmp.dir, 'krl-login'), ['-s', `${ca1}.pub`, specB()]));
+  setRevoked(LANES[0].revoked, krl(join(tmp.dir, 'krl-login'), ['-s', `${ca1}.pub`, specB()]));
   const login = (s: Subject) =>
     runProcess('ssh', [
       '-F', '/dev/null', '-p', String(sshd.port), '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',
       '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
       '-i', s.key, ...(s.certFile ? ['-o', `CertificateFile=${s.certFile}`] : []), `${user}@127.0.0.1`, 'true',
     ]);
-  assert.equal((await login(byName('k-ok'))).code, 0, 'a key no file revokes logs in');
-  assert.notEqual((await login(byName('k-key'))).code, 0, 'a revoked key does not log in');
-  assert.equal((await login(byName('c1-serial21'))).code, 0, 'a certificate not revoked logs in');
-  assert.notEqual((await login(byName('c1-serial15'))).code, 0, 'a revoked certificate does not log in');
+  const [ok, revokedKey, okCert, revokedCert] = await Promise.all(['k-ok', 'k-key', 'c1-serial21', 'c1-serial15'].map((n) => login(byName(n))));
+  assert.equal(ok?.code, 0, 'a key no file revokes logs in');
+  assert.notEqual(revokedKey?.code, 0, 'a revoked key does not log in');
+  assert.equal(okCert?.code, 0, 'a certificate not revoked logs in');
+  assert.notEqual(revokedCert?.code, 0, 'a revoked certificate does not log in');
   assert.ok(accepted >= 50 && refusedCount >= 50, `both answers exercised (${accepted} accepted, ${refusedCount} refused)`);
   // the case table, for a report: KRL_DIFFERENTIAL_TABLE=1 node --test dist/test/krl-sshd-differential.test.js
-  if (process.env.KRL_DIFFERENTIAL_TABLE) console.log(table.join('\n'));
+  if (process.env.KRL_DIFFERENTIAL_TABLE) console.log(CASES.flatMap((c) => rows.get(c) ?? []).join('\n'));
 });
