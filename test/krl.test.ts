@@ -186,3 +186,75 @@ test('the plain public keys form (what sshd reads when the file is not a KRL)', 
   await expectCode(() => RevokedKeys.parse('ssh-ed25519 not-base64!'), 'KRL_FORMAT', /line 1/);
   await expectCode(() => RevokedKeys.parse(`ssh-rsa ${Buffer.from(pubBlob(`${ca}.pub`)).toString('base64')}`), 'KRL_FORMAT', /says ssh-rsa/);
 });
+
+test('keys sshd cannot read refuse the whole file, as sshd then refuses every login (krl-sshd-differential proves sshd does)', async () => {
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+  const frob = concatBytes(wireString('ssh-frob'), wireString('x'));
+  const point = new Uint8Array(65);
+  point[0] = 4;
+  point[64] = 7;
+  const offCurve = concatBytes(wireString('ecdsa-sha2-nistp256'), wireString('nistp256'), wireString(point));
+  const wrongCurve = concatBytes(wireString('ecdsa-sha2-nistp256'), wireString('nistp384'), wireString(point));
+  const listed = readFileSync(subjects.get('s5.pub') as string, 'utf8').trim();
+  // a plain keys file: an unknown type, an unknown curve, a point off its curve, a curve that is not the type's
+  for (const [what, line] of [
+    ['unknown type', `ssh-frob ${b64(frob)}`],
+    ['unknown curve', `ecdsa-sha2-nistp999 ${b64(concatBytes(wireString('ecdsa-sha2-nistp999'), wireString('nistp999'), wireString(point)))}`],
+    ['point off the curve', `ecdsa-sha2-nistp256 ${b64(offCurve)}`],
+    ['wrong curve', `ecdsa-sha2-nistp256 ${b64(wrongCurve)}`],
+  ]) {
+    await expectCode(() => RevokedKeys.parse(`${listed}\n${line}\n`), 'KRL_FORMAT', /line 2/);
+    assert.ok(what, 'each case is named');
+  }
+  // a KRL whose certificate section names a CA key sshd cannot read
+  for (const ca of [frob, offCurve]) {
+    const section = concatBytes(wireString(ca), wireString(''), new Uint8Array([0x23]), wireString(wireString('badid')));
+    await expectCode(() => RevokedKeys.parse(krlBytes(concatBytes(new Uint8Array([1]), wireString(section)))), 'KRL_FORMAT', /CA key/);
+  }
+  // sshd names an RSA key also rsa-sha2-256 / rsa-sha2-512: such a line is read and revokes the key
+  const rsa = makeKey(dir, 'rsa-named', 'rsa');
+  const rsaB64 = readFileSync(`${rsa}.pub`, 'utf8').split(' ')[1] as string;
+  for (const name of ['rsa-sha2-256', 'rsa-sha2-512']) {
+    assert.equal(RevokedKeys.parse(`${name} ${rsaB64}\n`).isRevoked(pubBlob(`${rsa}.pub`)), true, name);
+  }
+  // a short name (ED25519) is not one sshd takes in this file
+  await expectCode(() => RevokedKeys.parse(`ED25519 ${listed.split(' ')[1]}\n`), 'KRL_FORMAT', /says ED25519/);
+});
+
+test('a plain keys file is read line by line as sshkey_in_file reads it: b64_pton base64, a blank CRLF line is not blank', async () => {
+  const listed = readFileSync(subjects.get('s5.pub') as string, 'utf8').trim();
+  const [type, b64] = listed.split(' ') as [string, string];
+  const ecdsa = readFileSync(`${ca2}.pub`, 'utf8').trim().split(' ') as [string, string];
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const i = ecdsa[1].indexOf('=') - 1;
+  const slop = `${ecdsa[0]} ${ecdsa[1].slice(0, i)}${A[A.indexOf(ecdsa[1][i] as string) | 1]}${ecdsa[1].slice(i + 1)}`;
+  for (const [what, text] of [
+    ['one = too many', `${type} ${b64}= c\n`],
+    ['slop bits', `${slop}\n`],
+    ['a blank CRLF line', `${listed}\r\n\r\n`],
+    ['a form feed', `\f\n${listed}\n`],
+  ] as const) {
+    await expectCode(() => RevokedKeys.parse(text), 'KRL_FORMAT', undefined);
+    assert.ok(what, 'each case is named');
+  }
+  // what sshd skips: leading blanks and tabs, '#' lines, empty lines, the rest of a line after NUL; a CRLF key line is read
+  const revoked = RevokedKeys.parse(` \t# c\n\n\t${listed}\0 junk\r\n${type} ${b64}\r\n`);
+  assert.equal(revoked.isRevoked(pubBlob(subjects.get('s5.pub') as string)), true);
+});
+
+test('a certificate line must verify and a KRL CA key must be one sshd reads; a short RSA line is skipped as sshd skips it', async () => {
+  const [t, b] = readFileSync(subjects.get('s5') as string, 'utf8').trim().split(' ') as [string, string];
+  const blob = Buffer.from(b, 'base64');
+  blob[blob.length - 5] = (blob[blob.length - 5] as number) ^ 1;
+  await expectCode(() => RevokedKeys.parse(`${t} ${blob.toString('base64')}\n`), 'KRL_FORMAT', /certificate cannot be read/);
+  // the certificate itself (signature intact) revokes its key
+  assert.equal(RevokedKeys.parse(`${t} ${b}\n`).isRevoked(pubBlob(subjects.get('s5.pub') as string)), true);
+  const n = Buffer.alloc(65);
+  n[1] = 0xc1;
+  n[64] = 1;
+  const rsa512 = concatBytes(wireString('ssh-rsa'), wireString(new Uint8Array([1, 0, 1])), wireString(n));
+  const section = concatBytes(wireString(rsa512), wireString(''), new Uint8Array([0x23]), wireString(wireString('badid')));
+  await expectCode(() => RevokedKeys.parse(krlBytes(concatBytes(new Uint8Array([1]), wireString(section)))), 'KRL_FORMAT', /CA key: RSA key of 5\d\d bits/);
+  const short = RevokedKeys.parse(`ssh-rsa ${Buffer.from(rsa512).toString('base64')}\n`);
+  assert.equal(short.isRevoked(rsa512), false, 'skipped, as sshd skips it');
+});

@@ -16,15 +16,24 @@
  * Plain-key file: `type base64 [comment]` lines (blank and `#` lines
  * skipped). A listed key revokes itself and every certificate of it; a listed
  * CA key revokes every certificate it signed (sshkey_in_file with check_ca).
- * Unlike sshd, which skips lines it cannot read, a malformed line refuses the
- * whole file: a typo must not silently un-revoke a key.
+ * A line sshd cannot read refuses the whole file, as sshd refuses every login
+ * with it (sshkey_check_revoked's error; test/krl-sshd-differential.test.ts):
+ * a key type sshd does not know, an ECDSA key on an unknown curve or off its
+ * curve, a type name that is not the key's (`rsa-sha2-256`/`-512` name an
+ * RSA key, as for sshd), base64 that b64_pton refuses (bad padding, slop
+ * bits), a line of only `\r` (a blank CRLF line), a certificate whose CA
+ * signature does not verify. The same holds for a KRL's CA keys (and an RSA
+ * CA key under 1024 bits; such a line of a keys file is skipped, as sshd
+ * skips it).
  */
 import { createHash } from 'node:crypto';
 import { CertificateError } from '../errors.js';
 import { toHex as hex } from '../crypto/hex.js';
-import type { SshCertificate } from './certificate.js';
-import { parsePublicKeyBlob, plainKeyBlob as plainBlob } from './public-key.js';
-import { WireError, WireReader } from './wire.js';
+import { parseCertificate, type SshCertificate } from './certificate.js';
+import { strictBase64 } from './authorized-keys.js';
+import { certifiedKeyType, parsePublicKeyBlob, plainKeyBlob as plainBlob, type PublicKeyInfo } from './public-key.js';
+import { SshVerifyKey } from './signature.js';
+import { WireError, WireReader, concatBytes, wireString } from './wire.js';
 
 const MAGIC = Buffer.from('SSHKRL\n\0', 'latin1');
 
@@ -40,6 +49,64 @@ const CERT_KEY_ID = 0x23;
 
 /** A bitmap longer than this many bits is refused (ssh-keygen never writes one past a few thousand). */
 const MAX_BITMAP_BITS = 1 << 24;
+
+/** The plain key types sshd 9.2 reads (sshkey.c), each also as a certificate. */
+const SSHD_KEY_TYPES = new Set([
+  'ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'ssh-rsa', 'ssh-dss',
+  'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com',
+]);
+
+/** OpenSSH's smallest and largest RSA moduli (SSH_RSA_MINIMUM_MODULUS_SIZE, SSHBUF_MAX_BIGNUM). */
+const RSA_MIN_BITS = 1024;
+const RSA_MAX_BITS = 16384;
+
+/** sshkey_from_blob's SSH_ERR_KEY_LENGTH: an RSA key under 1024 bits (a keys file skips its line; a KRL CA key refuses the KRL). */
+function isShortRsa(info: PublicKeyInfo): boolean {
+  return (certifiedKeyType(info.type) ?? info.type) === 'ssh-rsa' && info.bits < RSA_MIN_BITS;
+}
+
+/**
+ * Why sshd could not read this key (sshkey_from_blob), or undefined: a type
+ * it does not know, an ECDSA key whose curve is not its type's or whose
+ * point is not on it, an RSA modulus over 16384 bits; a certificate whose
+ * CA signature does not verify (or that this package cannot read). RSA
+ * keys under 1024 bits are isShortRsa's.
+ */
+function unreadableKey(info: PublicKeyInfo): string | undefined {
+  const base = certifiedKeyType(info.type) ?? info.type;
+  if (!SSHD_KEY_TYPES.has(base)) return `key type ${JSON.stringify(info.type.slice(0, 64))} is not one sshd reads`;
+  if (base !== info.type) {
+    try {
+      parseCertificate(info.blob);
+    } catch (e) {
+      return `the certificate cannot be read (${(e as Error).message})`;
+    }
+  }
+  if (base === 'ssh-rsa' && info.bits > RSA_MAX_BITS) return `RSA key of ${info.bits} bits`;
+  if (!base.includes('ecdsa-sha2-')) return undefined;
+  // the plain key: string type, string curve, string point (then the application for sk-)
+  const r = new WireReader(plainBlob(info.blob));
+  r.string();
+  const curve = r.string();
+  const point = r.string();
+  const want = (/nistp\d+/.exec(base) as RegExpExecArray)[0];
+  const named = Buffer.from(curve).toString('latin1');
+  if (named !== want) return `${base} key names curve ${JSON.stringify(named.slice(0, 32))}`;
+  const type = `ecdsa-sha2-${want}`;
+  try {
+    new SshVerifyKey(concatBytes(wireString(type), wireString(curve), wireString(point)));
+  } catch (e) {
+    return `${base} key: ${(e as Error).message}`;
+  }
+  return undefined;
+}
+
+/** The key type names sshd takes for a key of this type (sshkey_type_from_name: the type's own name; rsa-sha2-* for RSA). */
+function namesFor(type: string): readonly string[] {
+  if (type === 'ssh-rsa') return ['ssh-rsa', 'rsa-sha2-256', 'rsa-sha2-512'];
+  if (type === 'ssh-rsa-cert-v01@openssh.com') return [type, 'rsa-sha2-256-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com'];
+  return [type];
+}
 
 interface CaRevocations {
   serials: Array<[bigint, bigint]>;
@@ -86,17 +153,27 @@ export class RevokedKeys {
     let lineNo = 0;
     for (const raw of text.split('\n')) {
       lineNo++;
-      const line = raw.replace(/\r$/, '').trim();
+      // as sshkey_in_file reads it: a C string (cut at NUL), leading spaces and tabs skipped, then
+      // nothing or '#' is skipped and anything else must be a key — a blank CRLF line ("\r") is not
+      // one, and sshd refuses every login with it
+      const nul = raw.indexOf('\0');
+      const line = (nul === -1 ? raw : raw.slice(0, nul)).replace(/^[ \t]+/, '');
       if (line === '' || line.startsWith('#')) continue;
-      const m = /^(\S+)[ \t]+([A-Za-z0-9+/]+={0,2})(?:[ \t].*)?$/.exec(line);
+      const m = /^([^ \t]+)[ \t]+([A-Za-z0-9+/]+={0,2})(?:\r?$|[ \t][^]*$)/.exec(line);
       if (!m) throw new WireError(`line ${lineNo} is not "type base64 [comment]"`);
+      // b64_pton as sshd decodes it: strict padding, zero slop bits (Buffer's base64 would take more)
+      const decoded = strictBase64(m[2] as string);
+      if (!decoded || decoded.length === 0) throw new WireError(`line ${lineNo}: the key is not base64 as sshd reads it`);
       let info;
       try {
-        info = parsePublicKeyBlob(new Uint8Array(Buffer.from(m[2] as string, 'base64')));
+        info = parsePublicKeyBlob(new Uint8Array(decoded));
       } catch {
         throw new WireError(`line ${lineNo}: the key is malformed`);
       }
-      if (info.type !== m[1]) throw new WireError(`line ${lineNo} says ${m[1]} but holds a ${info.type} key`);
+      if (!namesFor(info.type).includes(m[1] as string)) throw new WireError(`line ${lineNo} says ${m[1]} but holds a ${info.type} key`);
+      if (isShortRsa(info)) continue; // sshd skips it (SSH_ERR_KEY_LENGTH)
+      const unreadable = unreadableKey(info);
+      if (unreadable) throw new WireError(`line ${lineNo}: ${unreadable}`);
       const plain = plainBlob(info.blob);
       out.#keys.add(hex(plain));
     }
@@ -156,11 +233,14 @@ export class RevokedKeys {
     const caBlob = r.string();
     r.string(); // reserved
     if (caBlob.length > 0) {
+      let info: PublicKeyInfo;
       try {
-        parsePublicKeyBlob(caBlob);
+        info = parsePublicKeyBlob(caBlob);
       } catch {
         throw new WireError('KRL CA key is malformed');
       }
+      const unreadable = isShortRsa(info) ? `RSA key of ${info.bits} bits` : unreadableKey(info);
+      if (unreadable) throw new WireError(`KRL CA key: ${unreadable}`);
     }
     const key = hex(caBlob);
     let rc = this.#certs.get(key);

@@ -99,6 +99,12 @@ export interface PrivateSshd {
    * at a time.
    */
   decide(keys: readonly LoginKey[], address: '127.0.0.1' | '::1', options?: { concurrency?: number }): Promise<Map<string, boolean>>;
+  /**
+   * Resolves once `done(text)` holds for the log written since offset `from`
+   * (sshd's processes may still be writing when the client has ended);
+   * rejects after 10 s naming `what`.
+   */
+  waitForLog(from: number, done: (text: string) => boolean, what: string): Promise<void>;
   /** A real login with the private key (`ssh … true`): true when it logged in. */
   login(key: LoginKey, address: '127.0.0.1' | '::1'): Promise<boolean>;
   stop(): Promise<void>;
@@ -107,8 +113,8 @@ export interface PrivateSshd {
 /** Keys offered per connection (ssh's own limit on -i files is 100). */
 export const KEYS_PER_CONNECTION = 90;
 
-/** Starts sshd; resolves once it listens on both addresses. */
-export async function startSshd(dir: string): Promise<PrivateSshd> {
+/** Starts sshd (`config`: more sshd_config lines, e.g. `RevokedKeys …`); resolves once it listens on both addresses. */
+export async function startSshd(dir: string, options: { config?: readonly string[] } = {}): Promise<PrivateSshd> {
   // sshd (as root) insists on its privilege separation directory
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const hostSeed = randomBytes(32);
@@ -142,6 +148,7 @@ export async function startSshd(dir: string): Promise<PrivateSshd> {
         'LogLevel VERBOSE',
         'MaxAuthTries 10000',
         'MaxStartups 64',
+        ...(options.config ?? []),
         '',
       ].join('\n'),
     );
@@ -230,6 +237,22 @@ export async function startSshd(dir: string): Promise<PrivateSshd> {
           if (accepted.has(k.fingerprint) && refused.has(k.fingerprint)) throw new Error(`sshd both accepted and refused ${k.fingerprint}`);
         }
         return new Map(keys.map((k) => [k.fingerprint, accepted.has(k.fingerprint)]));
+      },
+      waitForLog(from, done, what) {
+        if (done(log.slice(from))) return Promise.resolve();
+        return new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            watchers.delete(check);
+            reject(new Error(`sshd never logged ${what}; its log ends:\n${log.slice(-2000)}`));
+          }, 10_000);
+          const check = () => {
+            if (!done(log.slice(from))) return;
+            clearTimeout(timer);
+            watchers.delete(check);
+            resolve();
+          };
+          watchers.add(check);
+        });
       },
       async login(key, address) {
         const r = await runProcess('ssh', sshArgs(['-i', key.file], address));
