@@ -136,6 +136,15 @@ test('principals: the one asked for must be listed; a certificate without princi
   assert.equal(!r2.ok && r2.code, 'CERT_PRINCIPAL_REFUSED');
 });
 
+test('principals are compared byte for byte: "\\uFEFFbob" (a leading byte-order mark) is not "bob", as sshd refuses it', () => {
+  const cert = parseCertificate(issue('ed25519', { principals: ['\ufeffbob'] }));
+  assert.deepEqual(cert.principals, ['\ufeffbob']);
+  const r = checkCertificate(cert, { type: 'user', principal: 'bob' });
+  assert.equal(!r.ok && r.code, 'CERT_PRINCIPAL_REFUSED');
+  const id = parseCertificate(certBlob(signKey(ca.ed25519 as string, user2, { id: '\ufeffkey-id', principals: ['bob'] })));
+  assert.equal(id.keyId, '\ufeffkey-id');
+});
+
 test('critical options: source-address enforced, force-command and unknown options refuse, unknown extensions are ignored', () => {
   const sa = parseCertificate(issue('ed25519', { options: ['source-address=10.0.0.0/8,192.168.1.7'] }));
   assert.equal(sa.sourceAddress, '10.0.0.0/8,192.168.1.7');

@@ -136,9 +136,9 @@ test('a KRL section for any CA (empty CA key, which ssh-keygen reads but does no
   agreeWithOracle(krl, ['id-bad', 'other-ca']);
 });
 
-function krlBytes(sections: Uint8Array): Uint8Array {
+function krlBytes(sections: Uint8Array, comment: Uint8Array | string = ''): Uint8Array {
   const u64 = (n: number) => concatBytes(wireUint32(0), wireUint32(n));
-  return concatBytes(Buffer.from('SSHKRL\n\0', 'latin1'), wireUint32(1), u64(1), u64(0), u64(0), wireString(''), wireString(''), sections);
+  return concatBytes(Buffer.from('SSHKRL\n\0', 'latin1'), wireUint32(1), u64(1), u64(0), u64(0), wireString(''), wireString(comment), sections);
 }
 
 test('malformed KRLs are refused (and ssh-keygen -Q refuses them too)', async () => {
@@ -154,9 +154,14 @@ test('malformed KRLs are refused (and ssh-keygen -Q refuses them too)', async ()
     ['short SHA1', concatBytes(new Uint8Array([3]), wireString(wireString(new Uint8Array(19))))],
     ['short SHA256', concatBytes(new Uint8Array([5]), wireString(wireString(new Uint8Array(31))))],
     ['truncated section', concatBytes(new Uint8Array([2]), wireUint32(100))],
+    // a serial bitmap is an SSH bignum: over 2048 bytes sshd refuses the KRL (the library allowed 2 MiB, and read serials from it)
+    ['a 2049-byte serial bitmap', certSection(concatBytes(new Uint8Array([0x22]), wireString(concatBytes(u64(1), wireString(new Uint8Array(2049).fill(0x55))))))],
+    ['a 4096-byte serial bitmap', certSection(concatBytes(new Uint8Array([0x22]), wireString(concatBytes(u64(1), wireString(new Uint8Array(4096).fill(0x55))))))],
+    // the comment is a C string for sshd
+    ['a NUL in the comment', new Uint8Array(0)],
   ];
   for (const [name, sections] of cases) {
-    const bytes = krlBytes(sections);
+    const bytes = name === 'a NUL in the comment' ? krlBytes(sections, new Uint8Array([0x61, 0, 0x62])) : krlBytes(sections);
     await expectCode(() => RevokedKeys.parse(bytes), 'KRL_FORMAT', undefined);
     const path = join(dir, 'bad-krl');
     writeFileSync(path, bytes);
@@ -165,6 +170,39 @@ test('malformed KRLs are refused (and ssh-keygen -Q refuses them too)', async ()
     assert.notEqual(r.status, 1, `${name}: (not a REVOKED answer)`);
   }
   await expectCode(() => RevokedKeys.parse(concatBytes(Buffer.from('SSHKRL\n\0', 'latin1'), wireUint32(2))), 'KRL_FORMAT', /version/);
+});
+
+test('a serial bitmap of the largest size sshd reads (2048 bytes, or 2049 with a leading zero) is read, and agrees with ssh-keygen -Q', () => {
+  const u64 = (n: number) => concatBytes(wireUint32(0), wireUint32(n));
+  const caBlob = pubBlob(`${ca}.pub`);
+  for (const bitmap of [new Uint8Array(2048).fill(0x11), concatBytes(new Uint8Array([0]), new Uint8Array(2048).fill(0x11))]) {
+    // bit i of the bignum (from its least significant end) revokes serial 100 + i: 0x11 bytes revoke serials 100, 104, 108, …
+    const bytes = krlBytes(concatBytes(new Uint8Array([1]), wireString(concatBytes(wireString(caBlob), wireString(''), new Uint8Array([0x22]), wireString(concatBytes(u64(100), wireString(bitmap)))))));
+    const path = join(dir, 'bitmap-krl');
+    writeFileSync(path, bytes);
+    const revoked = RevokedKeys.parse(bytes);
+    const files = ['s104', 's105', 's160', 's5'].map((n) => subjects.get(n) as string);
+    const verdict = oracle(path, files);
+    for (const f of files) assert.equal(libVerdict(revoked, f), verdict.get(f), `${f}: the library and ssh-keygen -Q disagree`);
+    assert.deepEqual(files.map((f) => verdict.get(f)), [true, false, true, false]);
+  }
+});
+
+test('a key id is compared byte for byte: a leading U+FEFF (a byte-order mark) is part of it, as for ssh-keygen -Q and sshd', () => {
+  const bomCert = signKey(ca, makeKey(dir, 'bom-id'), { id: '\ufeffbob', principals: ['alice'], serial: 0 });
+  const plainCert = signKey(ca, makeKey(dir, 'plain-id'), { id: 'bob', principals: ['alice'], serial: 0 });
+  for (const [spec, revokedOne] of [['\ufeffbob', bomCert], ['bob', plainCert]] as const) {
+    const specFile = join(dir, 'id-spec');
+    writeFileSync(specFile, `id: ${spec}\n`);
+    const krl = join(dir, 'id-krl');
+    sshKeygen(['-k', '-f', krl, '-s', `${ca}.pub`, specFile]);
+    const revoked = RevokedKeys.parse(readFileSync(krl));
+    const verdict = oracle(krl, [bomCert, plainCert]);
+    for (const f of [bomCert, plainCert]) {
+      assert.equal(libVerdict(revoked, f), verdict.get(f), `id ${JSON.stringify(spec)}, ${f}: the library and ssh-keygen -Q disagree`);
+      assert.equal(verdict.get(f), f === revokedOne, `id ${JSON.stringify(spec)}: only the certificate with that exact id is revoked`);
+    }
+  }
 });
 
 test('the plain public keys form (what sshd reads when the file is not a KRL)', async () => {

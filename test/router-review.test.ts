@@ -63,6 +63,30 @@ test('a principals source that throws: hello() and authenticate() tell the clien
   assert.deepEqual(refusals.map((r) => r.code), ['PRINCIPALS_UNAVAILABLE', 'PRINCIPALS_UNAVAILABLE']);
 });
 
+test('a revoked-keys source that throws: the client is told "not authorized", the operator KEY_REVOKED with the reason (authenticator, crossbarDecision)', async () => {
+  const list = parseAuthorizedKeys(`${alice.publicKeyHex} alice`);
+  const throwing = () => {
+    throw new Error('revoked keys file /etc/secret-revoked: line 1 is not base64');
+  };
+  const refusals: Refusal[] = [];
+  const auth = new CryptosignAuthenticator({ principals: list, revokedKeys: throwing, onRefusal: (r) => refusals.push(r) });
+  const hello = { authmethods: ['cryptosign'], authextra: { pubkey: alice.publicKeyHex } };
+  const generic = (e: unknown) => {
+    assert.ok(e instanceof AuthError, `an AuthError, not ${String(e)}`);
+    assert.equal(e.code, 'AUTH_NOT_AUTHORIZED');
+    assert.equal(e.message, 'not authorized');
+    assert.equal(e.refusal?.code, 'KEY_REVOKED');
+    assert.match(e.refusal?.reason ?? '', /secret-revoked/);
+    return true;
+  };
+  await assert.rejects(auth.hello(hello, { realm: 'realm1' }), generic);
+  assert.deepEqual(refusals.map((r) => r.code), ['KEY_REVOKED']);
+  const details = { authmethod: 'cryptosign', authextra: { pubkey: alice.publicKeyHex }, transport: { peer: 'tcp4:127.0.0.1:5000' } };
+  assert.throws(() => crossbarDecision(list, 'realm1', null, details, { revokedKeys: throwing }), generic);
+  // and something with current() (a RevokedKeysFile), as the authenticator takes it
+  assert.throws(() => crossbarDecision(list, 'realm1', null, details, { revokedKeys: { current: throwing } }), generic);
+});
+
 test('crossbarDecision with a principals source that throws: a coded refusal, not the source\'s message', () => {
   const details = { authmethod: 'cryptosign', authextra: { pubkey: alice.publicKeyHex }, transport: { peer: 'tcp4:127.0.0.1:5000' } };
   assert.throws(() => crossbarDecision(failingSource(parseAuthorizedKeys(''), 0), 'realm1', null, details), assertGeneric);

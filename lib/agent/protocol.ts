@@ -130,7 +130,7 @@ export function parseSignResponse(payload: Uint8Array): AgentSignature {
   return parse(payload, 'sign', SSH_AGENT_SIGN_RESPONSE, (r) => {
     const sigBlob = r.string();
     const s = new WireReader(sigBlob);
-    const algorithm = new TextDecoder().decode(s.string());
+    const algorithm = new TextDecoder('utf-8', { ignoreBOM: true }).decode(s.string());
     const signature = new Uint8Array(s.string());
     s.end();
     return { algorithm, signature };

@@ -85,7 +85,8 @@ const KNOWN_EXTENSIONS = new Set([
   'no-touch-required', 'permit-X11-forwarding', 'permit-agent-forwarding', 'permit-port-forwarding', 'permit-pty', 'permit-user-rc',
 ]);
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is kept, as sshd keeps the bytes (a key id or principal "\uFEFFbob" is not "bob")
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** sshbuf_get_cstring: no NUL inside; and (stricter than sshd) valid UTF-8. */
 function cstring(r: WireReader, what: string): string {

@@ -47,8 +47,11 @@ const CERT_SERIAL_RANGE = 0x21;
 const CERT_SERIAL_BITMAP = 0x22;
 const CERT_KEY_ID = 0x23;
 
-/** A bitmap longer than this many bits is refused (ssh-keygen never writes one past a few thousand). */
-const MAX_BITMAP_BITS = 1 << 24;
+/**
+ * A serial bitmap is an SSH bignum: sshd (sshbuf_get_bignum2_bytes_direct) refuses one over 2048
+ * bytes (SSHBUF_MAX_BIGNUM), or 2049 with a leading zero, and then the whole KRL.
+ */
+const MAX_BITMAP_BYTES = 2048;
 
 /** The plain key types sshd 9.2 reads (sshkey.c), each also as a certificate. */
 const SSHD_KEY_TYPES = new Set([
@@ -190,6 +193,8 @@ export class RevokedKeys {
     r.uint64(); // flags
     r.string(); // reserved
     out.comment = r.utf8();
+    // a C string for sshd (sshbuf_get_cstring): a NUL in it makes the KRL unreadable
+    if (out.comment.includes('\0')) throw new WireError('KRL comment holds a NUL byte');
     while (r.remaining > 0) {
       const type = r.byte();
       const sect = new WireReader(r.string());
@@ -269,7 +274,7 @@ export class RevokedKeys {
           const offset = sub.uint64();
           const m = sub.string();
           if (m.length > 0 && ((m[0] as number) & 0x80) !== 0) throw new WireError('KRL serial bitmap is negative');
-          if (m.length * 8 > MAX_BITMAP_BITS) throw new WireError('KRL serial bitmap is too long');
+          if (m.length > MAX_BITMAP_BYTES + 1 || (m.length === MAX_BITMAP_BYTES + 1 && m[0] !== 0)) throw new WireError('KRL serial bitmap is over 2048 bytes (sshd refuses such a KRL)');
           // bit i (from the least significant end) revokes offset + i
           for (let byteIdx = m.length - 1, bit = 0n; byteIdx >= 0; byteIdx--) {
             const b = m[byteIdx] as number;

@@ -92,7 +92,7 @@ export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
     if (base === 'ssh-rsa') bits = mpintBits(fields[1] as Uint8Array);
     else if (base === 'ssh-dss') bits = mpintBits(f0);
     else if (base === 'ssh-ed25519' || base === 'sk-ssh-ed25519@openssh.com') bits = 256;
-    else bits = curveBits(new TextDecoder().decode(f0));
+    else bits = curveBits(new TextDecoder('utf-8', { ignoreBOM: true }).decode(f0));
     if ((base === 'ssh-ed25519' || base === 'sk-ssh-ed25519@openssh.com') && f0.length !== 32) {
       throw new WireError(`Ed25519 key of ${f0.length} bytes`);
     }

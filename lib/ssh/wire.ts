@@ -48,7 +48,8 @@ export class WireReader {
   }
 
   utf8(): string {
-    return new TextDecoder('utf-8', { fatal: false }).decode(this.string());
+    // ignoreBOM: a leading U+FEFF stays (sshd compares bytes: "\uFEFFssh-ed25519" is no type name)
+    return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(this.string());
   }
 
   /** everything not read yet */

@@ -21,7 +21,8 @@ import { requireNotRevoked } from '../router/revoked-keys-file.js';
 import { AuthError } from '../../errors.js';
 import type { SigningKey } from '../../keys/signing-key.js';
 import { principalsReader, type PrincipalsSource } from '../router/principals.js';
-import { currentPrincipals, forClient, NOT_AUTHORIZED } from '../router/refusals.js';
+import { currentPrincipals, currentRevokedKeys, forClient, NOT_AUTHORIZED } from '../router/refusals.js';
+import { currentReader } from '../router/current-source.js';
 import { quoted } from '../../escape.js';
 import { joinWamp, WampCallError, type JoinOptions, type WampSession } from '../client/session.js';
 
@@ -40,7 +41,7 @@ export interface CrossbarDecisionOptions {
   defaultRole?: string;
   now?: Date;
   /** sshd's RevokedKeys (ssh/krl.ts), or a function returning the current one (RevokedKeysFile.current) */
-  revokedKeys?: RevokedKeys | (() => RevokedKeys);
+  revokedKeys?: RevokedKeys | { current(): RevokedKeys } | (() => RevokedKeys);
 }
 
 /** The client's IP address from crossbar's transport peer ("tcp4:1.2.3.4:5678", "tcp6:[::1]:5678", "tcp6:::1:5678"). */
@@ -70,7 +71,8 @@ function decide(principals: PrincipalsSource, realm: unknown, authid: unknown, d
   if (d.authmethod !== undefined && d.authmethod !== 'cryptosign') {
     throw new AuthError('AUTH_METHOD_REFUSED', `this authenticator answers cryptosign, not ${quoted(typeof d.authmethod === 'string' ? d.authmethod : typeof d.authmethod, 40)}`);
   }
-  const revoked = typeof options.revokedKeys === 'function' ? options.revokedKeys() : options.revokedKeys;
+  const source = options.revokedKeys;
+  const revoked = source === undefined ? undefined : currentRevokedKeys(currentReader<RevokedKeys>(source));
   const cert = d.authextra?.certificate;
   const asked = { pubkey: d.authextra?.pubkey, authid, realm, peerAddress: peerAddressOf(details), ...(options.now ? { now: options.now } : {}) };
   // a client certificate (authextra.certificate): checked here; crossbar then challenges the certified key

@@ -34,7 +34,7 @@ import { CHANNEL_BINDING_TYPES, tlsChannelId, transcriptTlsProblem, type Channel
 import { parseChallenge, signChallenge } from '../challenge.js';
 import { signTranscript, transcriptTextProblem, verifyTranscriptSignature, TRANSCRIPT_VERSION, type TranscriptFields } from '../transcript.js';
 import { principalsReader, type AuthorizedKeys, type Principal, type PrincipalsSource } from './principals.js';
-import { currentPrincipals, forClient, type Refusal } from './refusals.js';
+import { currentPrincipals, currentRevokedKeys, forClient, type Refusal } from './refusals.js';
 import { escapeText, quoted } from '../../escape.js';
 import { certificatePrincipal, decodeCertificateField } from './cert-authorities.js';
 import { toCertificate, type SshCertificate } from '../../ssh/certificate.js';
@@ -168,7 +168,8 @@ export class CryptosignAuthenticator {
   constructor(options: CryptosignAuthenticatorOptions) {
     this.#onRefusal = options.onRefusal;
     const revoked = options.revokedKeys;
-    this.#revoked = revoked === undefined ? () => undefined : currentReader<RevokedKeys | undefined>(revoked);
+    const readRevoked = revoked === undefined ? () => undefined : currentReader<RevokedKeys | undefined>(revoked);
+    this.#revoked = () => currentRevokedKeys(readRevoked); // a source that throws is a coded refusal, never its message to the client
     this.#caAlgorithms = options.caSignatureAlgorithms;
     this.#log = options.log;
     if (options.routerCertificate !== undefined) {

@@ -44,15 +44,16 @@ export class RevokedKeysFile {
   current(): RevokedKeys {
     const now = stamp(statPath(this.path));
     if (now !== this.#stamp) {
-      this.#stamp = now;
       try {
         this.#revoked = loadRevokedKeysFile(this.path);
         this.#error = undefined;
       } catch (e) {
-        if (!(e instanceof CryptosignKeysError)) throw e;
+        // never the old list after a failed read; an unexpected error is read again next time
         this.#revoked = undefined;
+        if (!(e instanceof CryptosignKeysError)) throw e;
         this.#error = e;
       }
+      this.#stamp = now;
     }
     if (!this.#revoked) {
       throw new AuthError('KEY_REVOKED', `the revoked keys file cannot be used (${this.#error?.message ?? 'unknown'}); every login is refused until it is fixed`);
