@@ -68,33 +68,32 @@ export function boundLoginString(value: unknown, what: string): void {
   }
 }
 
+/** A source's read, its own error (a path, an errno) turned into the refusal `code`, for the operator only. */
+function readOrRefuse<T>(read: () => T, code: 'PRINCIPALS_UNAVAILABLE' | 'KEY_REVOKED', what: string): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof AuthError) throw e;
+    const coded = e instanceof CryptosignKeysError ? ` [${e.code}]` : '';
+    throw new AuthError(code, `${what}: ${escapeText(e instanceof Error ? e.message : e, 500)}${coded}`);
+  }
+}
+
 /**
  * The current principals from a source that may throw (the operator's
  * function, a list that cannot be read): a source's own error becomes the
  * refusal PRINCIPALS_UNAVAILABLE with its message for the operator, so the
  * client never reads it (a path, an errno) in ABORT or crossbar's answer.
  */
-/**
- * The current revoked keys from a source that may throw (a function reading a file, say): anything
- * but an AuthError becomes the refusal KEY_REVOKED (every login refused while the list cannot be
- * read, as sshd does) with its message for the operator, never for the client.
- */
-export function currentRevokedKeys<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (e) {
-    if (e instanceof AuthError) throw e;
-    const code = e instanceof CryptosignKeysError ? ` [${e.code}]` : '';
-    throw new AuthError('KEY_REVOKED', `the revoked keys could not be read (every login is refused until they can): ${escapeText(e instanceof Error ? e.message : e, 500)}${code}`);
-  }
+export function currentPrincipals<T>(read: () => T): T {
+  return readOrRefuse(read, 'PRINCIPALS_UNAVAILABLE', 'the principals could not be read');
 }
 
-export function currentPrincipals<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (e) {
-    if (e instanceof AuthError) throw e;
-    const code = e instanceof CryptosignKeysError ? ` [${e.code}]` : '';
-    throw new AuthError('PRINCIPALS_UNAVAILABLE', `the principals could not be read: ${escapeText(e instanceof Error ? e.message : e, 500)}${code}`);
-  }
+/**
+ * The current revoked keys from a source that may throw (a function reading a file, say): its own
+ * error becomes the refusal KEY_REVOKED (every login refused while the list cannot be read, as sshd
+ * does) with its message for the operator, never for the client.
+ */
+export function currentRevokedKeys<T>(read: () => T): T {
+  return readOrRefuse(read, 'KEY_REVOKED', 'the revoked keys could not be read (every login is refused until they can)');
 }
