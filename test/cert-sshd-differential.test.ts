@@ -22,7 +22,6 @@ import { parseCertificate } from '../lib/ssh/certificate.js';
 import { certificatePrincipal } from '../lib/wamp/router/cert-authorities.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { tempDir } from './helpers/paths.js';
-import { runProcess } from './helpers/run-process.js';
 import { certBlob, makeKey, signKey, type KeyKind, type SignOptions } from './helpers/ssh-certs.js';
 import { startSshd, type PrivateSshd } from './helpers/sshd.js';
 import { readFileSync } from 'node:fs';
@@ -118,14 +117,7 @@ test('certificates: sshd (cert-authority line, ssh -o CertificateFile) and the l
   const list = parseAuthorizedKeys(text);
   // one connection offers every certificate (public halves only: no private key sits beside them, so ssh can only ask);
   // sshd runs its full check for each and answers "key acceptable" or not, which ssh -v reports per file
-  const r = await runProcess('ssh', [
-    '-v', '-F', '/dev/null', '-p', String(sshd.port),
-    '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'PreferredAuthentications=publickey', '-o', 'ConnectTimeout=20',
-    ...prepared.flatMap((p) => ['-i', p.certPath]),
-    `${user}@127.0.0.1`, 'true',
-  ]);
+  const r = await sshd.ssh(prepared.flatMap((p) => ['-i', p.certPath]), '127.0.0.1', { verbose: true });
   const sshdAccepts = new Map<string, boolean>();
   for (const p of prepared) {
     const offered = r.stderr.includes(`Offering public key: ${p.certPath} ED25519-CERT`);
@@ -155,11 +147,7 @@ test('certificates: sshd (cert-authority line, ssh -o CertificateFile) and the l
   }
   // "acceptable" means a login: the first accepted case, logged in for real with the private key and the certificate
   const first = prepared.find((p) => sshdAccepts.get(p.c.name) && !p.c.deliberate) as (typeof prepared)[number];
-  const login = await runProcess('ssh', [
-    '-F', '/dev/null', '-p', String(sshd.port), '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-    '-i', userKey, '-o', `CertificateFile=${first.certPath}`, `${user}@127.0.0.1`, 'true',
-  ]);
+  const login = await sshd.ssh(['-i', userKey, '-o', `CertificateFile=${first.certPath}`], '127.0.0.1');
   assert.equal(login.code, 0, login.stderr);
   // the cases really exercise both answers
   assert.ok([...sshdAccepts.values()].filter(Boolean).length >= 8);

@@ -41,7 +41,6 @@ import { CryptosignAuthenticator } from '../lib/wamp/router/authenticator.js';
 import { parseAuthorizedKeys, type AuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { RevokedKeysFile } from '../lib/wamp/router/revoked-keys-file.js';
 import { tempDir } from './helpers/paths.js';
-import { runProcess } from './helpers/run-process.js';
 import { certBlob, makeKey, pubBlob, signKey, sshKeygen, type SignOptions } from './helpers/ssh-certs.js';
 import { startSshd, type PrivateSshd } from './helpers/sshd.js';
 
@@ -59,7 +58,6 @@ const LANES = [
 type Lane = (typeof LANES)[number];
 /** the public halves ssh offers, alone in their directory (no private key beside them: ssh can only ask) */
 const OFFER = join(tmp.dir, 'offer');
-const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'root');
 
 interface Subject {
   name: string;
@@ -170,14 +168,7 @@ type Verdict = 'accept' | 'refuse';
 /** sshd's verdict per subject (one connection offering every public half), and the subjects its log says it refused as revoked / for an unusable file. */
 async function sshdVerdicts(lane: Lane): Promise<{ verdicts: Map<string, Verdict>; revokedInLog: Set<string>; fileErrorInLog: Set<string> }> {
   const from = sshd.log().length;
-  const r = await runProcess('ssh', [
-    '-v', '-F', '/dev/null', '-p', String(sshd.port),
-    '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'PreferredAuthentications=publickey', '-o', 'ConnectTimeout=20',
-    ...subjects.flatMap((s) => ['-i', s.offered]),
-    `${user}@${lane.address}`, 'true',
-  ]);
+  const r = await sshd.ssh(subjects.flatMap((s) => ['-i', s.offered]), lane.address, { verbose: true });
   assert.notEqual(r.code, 0, 'ssh could not log in: it holds no private key');
   const verdicts = new Map<string, Verdict>();
   for (const s of subjects) {
@@ -483,12 +474,7 @@ test('RevokedKeys: a real sshd and the library (authenticator, crossbar decision
   }));
   // "acceptable" means a login: with the private key, a key no file revokes logs in; a revoked one does not
   setRevoked(LANES[0].revoked, krl(join(tmp.dir, 'krl-login'), ['-s', `${ca1}.pub`, specB()]));
-  const login = (s: Subject) =>
-    runProcess('ssh', [
-      '-F', '/dev/null', '-p', String(sshd.port), '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',
-      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-      '-i', s.key, ...(s.certFile ? ['-o', `CertificateFile=${s.certFile}`] : []), `${user}@127.0.0.1`, 'true',
-    ]);
+  const login = (s: Subject) => sshd.ssh(['-i', s.key, ...(s.certFile ? ['-o', `CertificateFile=${s.certFile}`] : [])], '127.0.0.1');
   const [ok, revokedKey, okCert, revokedCert] = await Promise.all(['k-ok', 'k-key', 'c1-serial21', 'c1-serial15'].map((n) => login(byName(n))));
   assert.equal(ok?.code, 0, 'a key no file revokes logs in');
   assert.notEqual(revokedKey?.code, 0, 'a revoked key does not log in');

@@ -107,6 +107,12 @@ export interface PrivateSshd {
   waitForLog(from: number, done: (text: string) => boolean, what: string): Promise<void>;
   /** A real login with the private key (`ssh … true`): true when it logged in. */
   login(key: LoginKey, address: '127.0.0.1' | '::1'): Promise<boolean>;
+  /**
+   * Runs `ssh … true` against this sshd with `args` (identities: `-i FILE`, `-o CertificateFile=…`),
+   * only public-key authentication, no agent, no known_hosts; `verbose`: `-v`, so that stderr says
+   * which keys were offered ("Offering public key: FILE") and accepted ("Server accepts key: FILE").
+   */
+  ssh(args: readonly string[], address: string, options?: { verbose?: boolean }): Promise<{ code: number | null; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -179,14 +185,16 @@ export async function startSshd(dir: string, options: { config?: readonly string
     };
     process.once('exit', reap);
     void exited.then(() => process.removeListener('exit', reap));
-    const sshArgs = (identities: string[], address: string) => [
-      '-F', '/dev/null', '-p', String(port),
-      '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',
-      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-      '-o', 'PreferredAuthentications=publickey', '-o', 'ConnectTimeout=20',
-      ...identities,
-      `${user}@${address}`, 'true',
-    ];
+    const ssh = (identities: readonly string[], address: string, options: { verbose?: boolean } = {}) =>
+      runProcess('ssh', [
+        ...(options.verbose ? ['-v'] : ['-o', 'LogLevel=ERROR']),
+        '-F', '/dev/null', '-p', String(port),
+        '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',
+        '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+        '-o', 'PreferredAuthentications=publickey', '-o', 'ConnectTimeout=20',
+        ...identities,
+        `${user}@${address}`, 'true',
+      ]);
     const sshd: PrivateSshd = {
       port,
       pid: child.pid as number,
@@ -203,7 +211,7 @@ export async function startSshd(dir: string, options: { config?: readonly string
         for (let i = 0; i < keys.length; i += KEYS_PER_CONNECTION) batches.push(keys.slice(i, i + KEYS_PER_CONNECTION));
         const queue = [...batches];
         const workers = Array.from({ length: options.concurrency ?? 6 }, async () => {
-          for (let b = queue.shift(); b; b = queue.shift()) await runProcess('ssh', sshArgs(b.flatMap((k) => ['-i', k.pubFile]), address));
+          for (let b = queue.shift(); b; b = queue.shift()) await ssh(b.flatMap((k) => ['-i', k.pubFile]), address);
         });
         await Promise.all(workers);
         // sshd's processes may still be writing their last lines when the clients have ended: wait for every key's
@@ -255,9 +263,9 @@ export async function startSshd(dir: string, options: { config?: readonly string
         });
       },
       async login(key, address) {
-        const r = await runProcess('ssh', sshArgs(['-i', key.file], address));
-        return r.code === 0;
+        return (await ssh(['-i', key.file], address)).code === 0;
       },
+      ssh,
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {
           process.kill(child.pid as number, 'SIGTERM');
