@@ -102,6 +102,12 @@ const threads = (): WorkerThreads => process.getBuiltinModule('node:worker_threa
 /** The pool's size: one worker per core (not counting the calling thread's). */
 const poolSize = (): number => Math.max(1, availableParallelism());
 
+/** Takes a worker out of the pool (it is going: exited, or being stopped), so that no job is handed to it. */
+function leavePool(pw: PooledWorker): void {
+  const at = pool.indexOf(pw);
+  if (at >= 0) pool.splice(at, 1);
+}
+
 function startWorker(t: WorkerThreads, module: WebAssembly.Module): PooledWorker {
   const worker = new t.Worker(WORKER_SOURCE, { eval: true, workerData: { module, pi: piWords(), layout: BLOWFISH_WASM_LAYOUT }, env: t.SHARE_ENV, stdout: false, stderr: false });
   const pw: PooledWorker = { worker };
@@ -114,8 +120,7 @@ function startWorker(t: WorkerThreads, module: WebAssembly.Module): PooledWorker
     else job.reject(new RangeError(`bcrypt_pbkdf: ${m.error}`));
   };
   const gone = (e: Error) => {
-    const at = pool.indexOf(pw);
-    if (at >= 0) pool.splice(at, 1);
+    leavePool(pw);
     clearTimeout(pw.idle);
     settle(e);
     dispatch();
@@ -144,8 +149,7 @@ function dispatch(): void {
     pw.worker.unref();
     pw.idle = setTimeout(() => {
       // out of the pool before it goes: terminate() is not immediate, and dispatch must not hand it a job meanwhile
-      const at = pool.indexOf(pw);
-      if (at >= 0) pool.splice(at, 1);
+      leavePool(pw);
       void pw.worker.terminate();
     }, idleMs);
     pw.idle.unref();
