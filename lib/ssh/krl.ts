@@ -32,7 +32,7 @@ import { toHex as hex } from '../crypto/hex.js';
 import { parseCertificate, type SshCertificate } from './certificate.js';
 import { strictBase64 } from './authorized-keys.js';
 import { certifiedKeyType, parsePublicKeyBlob, plainKeyBlob as plainBlob, type PublicKeyInfo } from './public-key.js';
-import { SshVerifyKey } from './signature.js';
+import { RSA_MAX_BITS, RSA_MIN_BITS, SshVerifyKey } from './signature.js';
 import { WireError, WireReader, concatBytes, wireString } from './wire.js';
 
 const MAGIC = Buffer.from('SSHKRL\n\0', 'latin1');
@@ -58,10 +58,6 @@ const SSHD_KEY_TYPES = new Set([
   'ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'ssh-rsa', 'ssh-dss',
   'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com',
 ]);
-
-/** OpenSSH's smallest and largest RSA moduli (SSH_RSA_MINIMUM_MODULUS_SIZE, SSHBUF_MAX_BIGNUM). */
-const RSA_MIN_BITS = 1024;
-const RSA_MAX_BITS = 16384;
 
 /** sshkey_from_blob's SSH_ERR_KEY_LENGTH: an RSA key under 1024 bits (a keys file skips its line; a KRL CA key refuses the KRL). */
 function isShortRsa(info: PublicKeyInfo): boolean {

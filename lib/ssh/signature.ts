@@ -25,9 +25,9 @@ const CURVES: Record<string, { crv: string; size: number; hash: string }> = {
   nistp521: { crv: 'P-521', size: 66, hash: 'sha512' },
 };
 
-/** OpenSSH's smallest RSA modulus (SSH_RSA_MINIMUM_MODULUS_SIZE). */
-const RSA_MIN_BITS = 1024;
-const RSA_MAX_BITS = 16384;
+/** OpenSSH's smallest and largest RSA moduli (SSH_RSA_MINIMUM_MODULUS_SIZE, SSHBUF_MAX_BIGNUM). */
+export const RSA_MIN_BITS = 1024;
+export const RSA_MAX_BITS = 16384;
 
 /** An mpint as sshd reads it (sshbuf_get_bignum2_bytes_direct): never negative; leading zeros trimmed. */
 function mpintMagnitude(m: Uint8Array, what: string): Uint8Array {
