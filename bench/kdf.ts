@@ -51,6 +51,11 @@ export interface TurnResults {
   pairedRatio: Map<string, number>;
 }
 
+/** A contender's paired figures, for a bench line's `paired`. */
+export function pairedOf(t: TurnResults, name: string): { ratio: number; deltaMs: number } {
+  return { ratio: t.pairedRatio.get(name) as number, deltaMs: t.pairedDeltaMs.get(name) as number };
+}
+
 /** Runs the contenders in turns `runs` times (after one warm-up turn), the order reversed every other turn. */
 export async function turns(cases: [string, () => number | Promise<number>][], runs: number): Promise<TurnResults> {
   const samples = new Map<string, number[]>(cases.map(([n]) => [n, []]));

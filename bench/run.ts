@@ -27,7 +27,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { RawAgentBaseline } from './raw-agent-baseline.js';
 import { benchLogins } from './login.js';
 import { benchVerify } from './verify.js';
-import { benchKdf, type TurnResults } from './kdf.js';
+import { benchKdf, pairedOf } from './kdf.js';
 import { benchCliStart } from './cli-start.js';
 import { collected, line, textLine } from './lines.js';
 
@@ -247,8 +247,7 @@ try {
     const g = 'CLI start-up (whole processes in turns: median ms; difference: median of per-turn differences)';
     const node = cli.median.get('node -e 0') as number;
     for (const name of ['cryptosign-keys --help', 'cryptosign-keys list', 'cryptosign-keys sign --agent']) {
-      const paired = { ratio: cli.pairedRatio.get(name) as number, deltaMs: cli.pairedDeltaMs.get(name) as number };
-      line({ group: g, name, value: cli.median.get(name) as number, unit: 'ms', baseline: 'node -e 0', baselineValue: node, paired, target: { kind: 'max-delta-ms', value: 15 } });
+      line({ group: g, name, value: cli.median.get(name) as number, unit: 'ms', baseline: 'node -e 0', baselineValue: node, paired: pairedOf(cli, name), target: { kind: 'max-delta-ms', value: 15 } });
     }
     line({ group: g, name: 'ssh-add -l (for scale)', value: cli.median.get('ssh-add -l') as number, unit: 'ms', baseline: 'node -e 0', baselineValue: node });
   }
@@ -276,7 +275,6 @@ if (runs('kdf')) {
   console.log(`\nEncrypted OpenSSH key files vs ssh-keygen -y on the same file (in turns, medians of ${n}; -a 64: of ${Math.max(3, n >> 1)})`);
   const kdf = await benchKdf(n);
   const g = 'Encrypted key files (in turns with ssh-keygen -y: median ms; ratio: median of per-turn ratios)';
-  const pairedOf = (t: TurnResults, name: string) => ({ ratio: t.pairedRatio.get(name) as number, deltaMs: t.pairedDeltaMs.get(name) as number });
   for (const [rounds, m] of kdf.whole) {
     line({ group: g, name: `cryptosign-keys pubkey --key, ${rounds} rounds (process)`, value: m.median.get('cryptosign-keys pubkey') as number, unit: 'ms', baseline: `ssh-keygen -y, ${rounds} rounds`, baselineValue: m.median.get('ssh-keygen -y') as number, paired: pairedOf(m, 'cryptosign-keys pubkey'), target: { kind: 'max-ratio', value: rounds === 64 ? 1.0 : 1.5 } });
   }
