@@ -12,16 +12,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
-import { openAgentKey } from '../lib/keys/agent-key.js';
-import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
+import type { ThrowawayAgent } from '../lib/agent/throwaway.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { cryptosignClient, type CryptosignClient, type CryptosignClientOptions } from '../lib/wamp/client/cryptosign-client.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
-import { counting, CountingAgentClient } from './helpers/counting-key.js';
-import { fixtureCopy, tempDir } from './helpers/paths.js';
+import { counting, type CountingAgentClient } from './helpers/counting-key.js';
+import { openLoginKeys, type LoginKeys } from './helpers/login-keys.js';
+import { tempDir } from './helpers/paths.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
 import { KINDS, lastLogin, login as wampLogin, type ClientKind } from './helpers/wamp-login.js';
@@ -29,9 +28,10 @@ import { KINDS, lastLogin, login as wampLogin, type ClientKind } from './helpers
 const cert = makeTestCert();
 const tmp = tempDir();
 let agent: ThrowawayAgent;
-const keys: Record<'seed' | 'file' | 'agent', SigningKey> = {} as never;
+let keys: LoginKeys['keys'];
 let agentClient: CountingAgentClient;
 let routerAgentKey: SigningKey;
+let loginKeys: LoginKeys;
 const routerSeedKey = fromSeed('a1'.repeat(32));
 const strangerRouterKey = fromSeed('b2'.repeat(32));
 const routers: TestRouter[] = [];
@@ -39,13 +39,8 @@ const routers: TestRouter[] = [];
 let principalsText = '';
 const NAMES = new Map<string, string>();
 before(async () => {
-  agent = await startThrowawayAgent();
-  await agent.makeKey('alice', { comment: 'alice' });
-  await agent.makeKey('router', { comment: 'router-node-key' });
-  keys.agent = await openAgentKey('alice', { client: (agentClient = new CountingAgentClient({ socketPath: agent.socketPath })) });
-  routerAgentKey = await openAgentKey('router-node-key', { socketPath: agent.socketPath });
-  keys.file = loadKeyFile(fixtureCopy(tmp.dir, 'ed25519'));
-  keys.seed = fromSeed('c3'.repeat(32));
+  loginKeys = await openLoginKeys(tmp.dir);
+  ({ agent, agentClient, keys, routerAgentKey } = loginKeys);
   principalsText = [
     `wamp-role="admin" ${keys.agent.publicKeyHex} alice`,
     `${keys.file.publicKeyHex} bob`,
@@ -57,9 +52,7 @@ before(async () => {
 });
 after(async () => {
   for (const r of routers) await r.stop();
-  await keys.agent?.close();
-  await routerAgentKey?.close();
-  await agent.stop();
+  await loginKeys?.close();
   cert.cleanup();
   tmp.cleanup();
 });

@@ -11,10 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startThrowawayAgent, type ThrowawayAgent } from '../lib/agent/throwaway.js';
+import type { ThrowawayAgent } from '../lib/agent/throwaway.js';
 import { toHex } from '../lib/crypto/hex.js';
-import { openAgentKey } from '../lib/keys/agent-key.js';
-import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import { fromSeed } from '../lib/keys/seed-key.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
 import { tlsChannelId } from '../lib/wamp/channel-binding.js';
@@ -33,40 +31,35 @@ import {
   type TranscriptRole,
 } from '../lib/wamp/transcript.js';
 import { SYSTEM_PYTHON } from './helpers/autobahn-python.js';
-import { fixtureCopy, ROOT, tempDir } from './helpers/paths.js';
+import { ROOT, tempDir } from './helpers/paths.js';
 import { routerView } from './helpers/router-view.js';
 import { runProcess } from './helpers/run-process.js';
 import { startTestRouter, type TestRouter, type TestRouterOptions } from './helpers/test-router.js';
 import { makeTestCert, type TlsVersion } from './helpers/tls.js';
-import { counting, CountingAgentClient } from './helpers/counting-key.js';
+import { counting, type CountingAgentClient } from './helpers/counting-key.js';
+import { openLoginKeys, type LoginKeys } from './helpers/login-keys.js';
 import { KINDS, login } from './helpers/wamp-login.js';
 
 const cert = makeTestCert();
 const tmp = tempDir();
 let agent: ThrowawayAgent;
 let agentClient: CountingAgentClient;
-const keys: Record<'seed' | 'file' | 'agent', SigningKey> = {} as never;
+let keys: LoginKeys['keys'];
 let routerAgentKey: SigningKey;
+let loginKeys: LoginKeys;
 const routerSeedKey = fromSeed('a1'.repeat(32));
 const routers: TestRouter[] = [];
 const NAMES = { seed: 'carol', file: 'bob', agent: 'alice' } as const;
 let principalsText = '';
 
 before(async () => {
-  agent = await startThrowawayAgent();
-  await agent.makeKey('alice', { comment: 'alice' });
-  await agent.makeKey('router', { comment: 'router-node-key' });
-  keys.agent = await openAgentKey('alice', { client: (agentClient = new CountingAgentClient({ socketPath: agent.socketPath })) });
-  routerAgentKey = await openAgentKey('router-node-key', { socketPath: agent.socketPath });
-  keys.file = loadKeyFile(fixtureCopy(tmp.dir, 'ed25519'));
-  keys.seed = fromSeed('c3'.repeat(32));
+  loginKeys = await openLoginKeys(tmp.dir);
+  ({ agent, agentClient, keys, routerAgentKey } = loginKeys);
   principalsText = [`${keys.agent.publicKeyHex} alice`, `${keys.file.publicKeyHex} bob`, `${keys.seed.publicKeyHex} carol`].join('\n');
 });
 after(async () => {
   for (const r of routers) await r.stop();
-  await keys.agent?.close();
-  await routerAgentKey?.close();
-  await agent.stop();
+  await loginKeys?.close();
   cert.cleanup();
   tmp.cleanup();
 });
