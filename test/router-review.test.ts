@@ -40,14 +40,18 @@ function failingSource(list: AuthorizedKeys, okCalls: number): () => AuthorizedK
   };
 }
 
-function assertGeneric(e: unknown): true {
-  assert.ok(e instanceof AuthError, `an AuthError, not ${String(e)}`);
-  assert.equal(e.code, 'AUTH_NOT_AUTHORIZED');
-  assert.equal(e.message, 'not authorized');
-  assert.equal(e.refusal?.code, 'PRINCIPALS_UNAVAILABLE');
-  assert.match(e.refusal?.reason ?? '', /secret-principals/);
-  return true;
+/** The client's answer is "not authorized"; the operator's refusal has `code` and a reason matching `reason`. */
+function genericRefusal(code: string, reason: RegExp): (e: unknown) => true {
+  return (e) => {
+    assert.ok(e instanceof AuthError, `an AuthError, not ${String(e)}`);
+    assert.equal(e.code, 'AUTH_NOT_AUTHORIZED');
+    assert.equal(e.message, 'not authorized');
+    assert.equal(e.refusal?.code, code);
+    assert.match(e.refusal?.reason ?? '', reason);
+    return true;
+  };
 }
+const assertGeneric = genericRefusal('PRINCIPALS_UNAVAILABLE', /secret-principals/);
 
 test('a principals source that throws: hello() and authenticate() tell the client "not authorized", the operator PRINCIPALS_UNAVAILABLE', async () => {
   const list = parseAuthorizedKeys(`${alice.publicKeyHex} alice`);
@@ -71,14 +75,7 @@ test('a revoked-keys source that throws: the client is told "not authorized", th
   const refusals: Refusal[] = [];
   const auth = new CryptosignAuthenticator({ principals: list, revokedKeys: throwing, onRefusal: (r) => refusals.push(r) });
   const hello = { authmethods: ['cryptosign'], authextra: { pubkey: alice.publicKeyHex } };
-  const generic = (e: unknown) => {
-    assert.ok(e instanceof AuthError, `an AuthError, not ${String(e)}`);
-    assert.equal(e.code, 'AUTH_NOT_AUTHORIZED');
-    assert.equal(e.message, 'not authorized');
-    assert.equal(e.refusal?.code, 'KEY_REVOKED');
-    assert.match(e.refusal?.reason ?? '', /secret-revoked/);
-    return true;
-  };
+  const generic = genericRefusal('KEY_REVOKED', /secret-revoked/);
   await assert.rejects(auth.hello(hello, { realm: 'realm1' }), generic);
   assert.deepEqual(refusals.map((r) => r.code), ['KEY_REVOKED']);
   const details = { authmethod: 'cryptosign', authextra: { pubkey: alice.publicKeyHex }, transport: { peer: 'tcp4:127.0.0.1:5000' } };
