@@ -8,7 +8,6 @@
  * the same known_hosts text for the same name.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,7 +16,7 @@ import { KnownHosts } from '../lib/ssh/known-hosts.js';
 import { tempDir } from './helpers/paths.js';
 import { runProcess } from './helpers/run-process.js';
 import { certBlob, makeKey, signKey, sshKeygen, type SignOptions } from './helpers/ssh-certs.js';
-import { freePort, SSHD } from './helpers/sshd.js';
+import { listenSshd } from './helpers/sshd.js';
 
 const tmp = tempDir();
 let ca: string;
@@ -38,36 +37,26 @@ after(() => tmp.cleanup());
 
 /** Runs sshd with this host certificate, connects with ssh; true when ssh accepted the host (and logged in). */
 async function sshAccepts(certPath: string, knownHosts: string, alias: string, n: number): Promise<boolean> {
-  const port = await freePort();
   const config = join(tmp.dir, `sshd_config${n}`);
-  writeFileSync(config, [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `HostCertificate ${certPath}`, 'PidFile none',
-    `AuthorizedKeysFile ${join(tmp.dir, 'authorized_keys')}`, 'StrictModes no', 'UsePAM no', 'UseDNS no',
-    'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'LogLevel ERROR', '',
-  ].join('\n'));
-  const child = spawn(SSHD, ['-D', '-e', '-o', 'LogLevel=INFO', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  const sshd = await listenSshd((port) => {
+    writeFileSync(config, [
+      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `HostCertificate ${certPath}`, 'PidFile none',
+      `AuthorizedKeysFile ${join(tmp.dir, 'authorized_keys')}`, 'StrictModes no', 'UsePAM no', 'UseDNS no',
+      'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'LogLevel INFO', '',
+    ].join('\n'));
+    return config;
+  }, ['127.0.0.1']);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let log = '';
-      child.on('error', (e) => reject(new Error(`cannot run ${SSHD}: ${e.message}`)));
-      child.stderr.on('data', (d: Buffer) => {
-        log += d.toString();
-        if (log.includes(`Server listening on 127.0.0.1 port ${port}.`)) resolve();
-      });
-      child.on('exit', () => reject(new Error(`sshd exited: ${log}`)));
-    });
     const kh = join(tmp.dir, `known_hosts${n}`);
     writeFileSync(kh, knownHosts);
     const r = await runProcess('ssh', [
-      '-F', '/dev/null', '-p', String(port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${kh}`,
+      '-F', '/dev/null', '-p', String(sshd.port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${kh}`,
       '-o', 'GlobalKnownHostsFile=/dev/null', '-o', `HostKeyAlias=${alias}`, '-o', 'HostKeyAlgorithms=ssh-ed25519-cert-v01@openssh.com,ssh-ed25519',
       '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-i', userKey, '-o', 'LogLevel=ERROR', `${user}@127.0.0.1`, 'true',
     ]);
     return r.code === 0;
   } finally {
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, 'SIGTERM');
-    await exited;
+    await sshd.stop();
   }
 }
 

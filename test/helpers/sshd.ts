@@ -73,7 +73,7 @@ export function loginKey(dir: string, name: string, seed: Uint8Array): LoginKey 
 }
 
 /** A loopback TCP port nobody listens on right now (for a private sshd). */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on('error', reject);
@@ -82,6 +82,68 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** An sshd started by listenSshd: its log (stderr) so far, watchers called on each new piece of it. */
+export interface ListeningSshd {
+  readonly port: number;
+  readonly pid: number;
+  log(): string;
+  readonly watchers: Set<() => void>;
+  /** SIGTERM by pid; resolves when it has exited */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `sshd -D -e -f CONFIG` on a free loopback port; `writeConfig(port)` writes the config for that
+ * port and returns its path. Resolves once sshd logs that it listens on every one of `addresses`. A port
+ * can be taken between freePort() and sshd's bind (another test's process): sshd then exits, and this
+ * tries again with a new port, five times in all. The process is killed when the test process exits.
+ */
+export async function listenSshd(writeConfig: (port: number) => string, addresses: readonly string[]): Promise<ListeningSshd> {
+  // sshd (as root) insists on its privilege separation directory
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  let lastError = '';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const config = writeConfig(port);
+    const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env } });
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    let log = '';
+    const watchers = new Set<() => void>();
+    const listening = await new Promise<boolean>((resolve, reject) => {
+      child.on('error', (e) => reject(new Error(`cannot run ${SSHD}: ${e.message} (install openssh-server)`)));
+      child.stderr!.on('data', (d: Buffer) => {
+        log += d.toString();
+        if (addresses.every((a) => log.includes(`Server listening on ${a} port ${port}.`))) resolve(true);
+        for (const w of watchers) w();
+      });
+      child.on('exit', () => resolve(false));
+    });
+    if (!listening) {
+      lastError = log.trim();
+      continue;
+    }
+    // never leave it behind, even when the test process ends without stop()
+    const reap = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    };
+    process.once('exit', reap);
+    void exited.then(() => process.removeListener('exit', reap));
+    return {
+      port,
+      pid: child.pid as number,
+      log: () => log,
+      watchers,
+      async stop() {
+        if (child.exitCode === null && child.signalCode === null) {
+          process.kill(child.pid as number, 'SIGTERM');
+          await exited;
+        }
+      },
+    };
+  }
+  throw new Error(`sshd did not start: ${lastError}`);
 }
 
 export interface PrivateSshd {
@@ -121,8 +183,6 @@ export const KEYS_PER_CONNECTION = 90;
 
 /** Starts sshd (`config`: more sshd_config lines, e.g. `RevokedKeys …`); resolves once it listens on both addresses. */
 export async function startSshd(dir: string, options: { config?: readonly string[] } = {}): Promise<PrivateSshd> {
-  // sshd (as root) insists on its privilege separation directory
-  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const hostSeed = randomBytes(32);
   const hostPub = rawPublicKey(privateKeyFromSeed(hostSeed));
   const hostKey = join(dir, 'ssh_host_ed25519_key');
@@ -131,10 +191,8 @@ export async function startSshd(dir: string, options: { config?: readonly string
   writeFileSync(authorizedKeysFile, '');
   const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'root');
 
-  let lastError = '';
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
-    const config = join(dir, 'sshd_config');
+  const config = join(dir, 'sshd_config');
+  const running = await listenSshd((port) => {
     writeFileSync(
       config,
       [
@@ -158,33 +216,9 @@ export async function startSshd(dir: string, options: { config?: readonly string
         '',
       ].join('\n'),
     );
-    const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env } });
-    let log = '';
-    const watchers = new Set<() => void>();
-    const listening = await new Promise<boolean>((resolve, reject) => {
-      let v4 = false;
-      let v6 = false;
-      child.on('error', (e) => reject(new Error(`cannot run ${SSHD}: ${e.message} (install openssh-server)`)));
-      child.stderr!.on('data', (d: Buffer) => {
-        log += d.toString();
-        v4 ||= log.includes(`Server listening on 127.0.0.1 port ${port}.`);
-        v6 ||= log.includes(`Server listening on ::1 port ${port}.`);
-        if (v4 && v6) resolve(true);
-        for (const w of watchers) w();
-      });
-      child.on('exit', () => resolve(false));
-    });
-    if (!listening) {
-      lastError = log.trim();
-      continue;
-    }
-    const exited = new Promise<void>((r) => child.on('exit', () => r()));
-    // never leave it behind, even when the test process ends without stop()
-    const reap = () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    };
-    process.once('exit', reap);
-    void exited.then(() => process.removeListener('exit', reap));
+    return config;
+  }, ['127.0.0.1', '::1']);
+  const { port, watchers, log } = running;
     const ssh = (identities: readonly string[], address: string, options: { verbose?: boolean } = {}) =>
       runProcess('ssh', [
         ...(options.verbose ? ['-v'] : ['-o', 'LogLevel=ERROR']),
@@ -197,16 +231,16 @@ export async function startSshd(dir: string, options: { config?: readonly string
       ]);
     const sshd: PrivateSshd = {
       port,
-      pid: child.pid as number,
+      pid: running.pid,
       authorizedKeysFile,
       setAuthorizedKeys(content) {
         const tmp = `${authorizedKeysFile}.new`;
         writeFileSync(tmp, content);
         renameSync(tmp, authorizedKeysFile);
       },
-      log: () => log,
+      log,
       async decide(keys, address, options = {}) {
-        const from = log.length;
+        const from = log().length;
         const batches: LoginKey[][] = [];
         for (let i = 0; i < keys.length; i += KEYS_PER_CONNECTION) batches.push(keys.slice(i, i + KEYS_PER_CONNECTION));
         const queue = [...batches];
@@ -218,7 +252,7 @@ export async function startSshd(dir: string, options: { config?: readonly string
         const accepted = new Set<string>();
         const refused = new Set<string>();
         const complete = () => {
-          const text = log.slice(from);
+          const text = log().slice(from);
           for (const m of text.matchAll(/^Accepted key ED25519 (SHA256:\S+) found at /gm)) accepted.add(m[1] as string);
           for (const m of text.matchAll(/^Failed publickey for \S+ from (\S+) port \d+ ssh2: ED25519 (SHA256:\S+)/gm)) {
             if (m[1] === address) refused.add(m[2] as string);
@@ -230,7 +264,7 @@ export async function startSshd(dir: string, options: { config?: readonly string
             const timer = setTimeout(() => {
               watchers.delete(check);
               const missing = keys.filter((k) => !accepted.has(k.fingerprint) && !refused.has(k.fingerprint));
-              reject(new Error(`sshd never answered for ${missing.length} keys from ${address} (${missing[0]?.fingerprint}); its log ends:\n${log.slice(-2000)}`));
+              reject(new Error(`sshd never answered for ${missing.length} keys from ${address} (${missing[0]?.fingerprint}); its log ends:\n${log().slice(-2000)}`));
             }, 10_000);
             const check = () => {
               if (!complete()) return;
@@ -247,14 +281,14 @@ export async function startSshd(dir: string, options: { config?: readonly string
         return new Map(keys.map((k) => [k.fingerprint, accepted.has(k.fingerprint)]));
       },
       waitForLog(from, done, what) {
-        if (done(log.slice(from))) return Promise.resolve();
+        if (done(log().slice(from))) return Promise.resolve();
         return new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => {
             watchers.delete(check);
-            reject(new Error(`sshd never logged ${what}; its log ends:\n${log.slice(-2000)}`));
+            reject(new Error(`sshd never logged ${what}; its log ends:\n${log().slice(-2000)}`));
           }, 10_000);
           const check = () => {
-            if (!done(log.slice(from))) return;
+            if (!done(log().slice(from))) return;
             clearTimeout(timer);
             watchers.delete(check);
             resolve();
@@ -266,14 +300,7 @@ export async function startSshd(dir: string, options: { config?: readonly string
         return (await ssh(['-i', key.file], address)).code === 0;
       },
       ssh,
-      async stop() {
-        if (child.exitCode === null && child.signalCode === null) {
-          process.kill(child.pid as number, 'SIGTERM');
-          await exited;
-        }
-      },
+      stop: running.stop,
     };
     return sshd;
-  }
-  throw new Error(`sshd did not start: ${lastError}`);
 }
