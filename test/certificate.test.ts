@@ -16,7 +16,9 @@ import {
   parseCertificateLine,
   type CertificateCheck,
 } from '../lib/ssh/certificate.js';
-import { concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
+import { concatBytes, WireReader, wireString, wireUint32 } from '../lib/ssh/wire.js';
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { expectCode } from './helpers/errors.js';
 import { tempDir } from './helpers/paths.js';
 import { certBlob, certLayout, makeKey, pubBlob, resign, signCertificateBytes, signKey, sshKeygen, type KeyKind } from './helpers/ssh-certs.js';
@@ -46,6 +48,7 @@ function issue(caKind: KeyKind, o: Parameters<typeof signKey>[2] = {}, key = use
 }
 
 const USER: CertificateCheck = { type: 'user', principal: 'alice' };
+const zeroPadded = (m: Uint8Array, length: number) => concatBytes(new Uint8Array(length - m.length), m);
 
 test('certificates from every CA type ssh-keygen makes verify, with the fields ssh-keygen -L shows', () => {
   const expectedAlg: Record<KeyKind, string> = {
@@ -185,6 +188,48 @@ test('the certified key must be Ed25519 for cryptosign', () => {
   assert.equal(ec.keyType, 'ecdsa-sha2-nistp256');
   const r = checkCertificate(ec, USER);
   assert.equal(!r.ok && r.code, 'CERT_KEY_NOT_ED25519');
+});
+
+/** Whether the real ssh-keygen -L reads this certificate (it parses it with sshkey.c and checks its CA signature, as sshd does). */
+function keygenReads(blob: Uint8Array): boolean {
+  const file = join(dir, `keygen-reads-${n++}-cert.pub`);
+  require_write(file, `${new TextDecoder().decode(new WireReader(blob).string())} ${Buffer.from(blob).toString('base64')}\n`);
+  return spawnSync('ssh-keygen', ['-L', '-f', file], { encoding: 'utf8' }).status === 0;
+}
+
+test('SSH bignums as sshd reads them (at most 2048 bytes, or 2049 with a leading zero): zero-padded ECDSA signature r and RSA CA modulus, judged by ssh-keygen -L', async () => {
+  // an ECDSA CA's signature: string alg, string (mpint r, mpint s); r re-encoded with leading zeros (the signature still holds)
+  const ecdsa = issue('ecdsa256');
+  const { signatureAt } = certLayout(ecdsa);
+  const outer = new WireReader(ecdsa.subarray(signatureAt));
+  const sigBlob = outer.string();
+  const sr = new WireReader(sigBlob);
+  const alg = sr.string();
+  const inner = new WireReader(sr.string());
+  const r = inner.string();
+  const sPart = inner.string();
+  const withR = (length: number) =>
+    concatBytes(ecdsa.subarray(0, signatureAt), wireString(concatBytes(wireString(alg), wireString(concatBytes(wireString(zeroPadded(r, length)), wireString(sPart))))));
+  // an RSA CA (node:crypto's key, so that the modulus can be re-encoded before signing) whose modulus is zero-padded
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const e = Buffer.from(jwk.e as string, 'base64url');
+  const modulus = Buffer.from(jwk.n as string, 'base64url');
+  const body = issue('ed25519').subarray(0, certLayout(issue('ed25519')).caKeyAt);
+  const withModulus = (length: number) => {
+    const caBlob = concatBytes(wireString('ssh-rsa'), wireString(concatBytes(new Uint8Array(e[0]! & 0x80 ? 1 : 0), e)), wireString(zeroPadded(modulus, length)));
+    const signed = concatBytes(body, wireString(caBlob));
+    return concatBytes(signed, wireString(concatBytes(wireString('rsa-sha2-512'), wireString(nodeSign('sha512', signed, privateKey)))));
+  };
+  for (const [what, make, code] of [['ECDSA signature r', withR, 'CERT_SIGNATURE_WRONG'], ['RSA CA modulus', withModulus, 'CERT_FORMAT']] as const) {
+    for (const [length, reads] of [[2049, true], [2050, false]] as const) {
+      const blob = make(length);
+      const at = `${what} of ${length} bytes`;
+      assert.equal(keygenReads(blob), reads, `${at}: ssh-keygen -L ${reads ? 'reads' : 'refuses'} it`);
+      if (reads) assert.deepEqual(checkCertificate(parseCertificate(blob), USER), { ok: true }, at);
+      else await expectCode(() => parseCertificate(blob), code);
+    }
+  }
 });
 
 test('forgeries: a flipped byte anywhere, a swapped CA key, trailing bytes, every truncation', async () => {

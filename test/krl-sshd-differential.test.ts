@@ -34,7 +34,7 @@ import { loadKeyFile } from '../lib/keys/openssh-key-file.js';
 import type { SigningKey } from '../lib/keys/signing-key.js';
 import { parseCertificate, type SshCertificate } from '../lib/ssh/certificate.js';
 import { fingerprintOfBlob } from '../lib/ssh/public-key.js';
-import { concatBytes, wireString } from '../lib/ssh/wire.js';
+import { concatBytes, wireString, WireReader } from '../lib/ssh/wire.js';
 import { signChallenge } from '../lib/wamp/challenge.js';
 import { crossbarDecision } from '../lib/wamp/crossbar/dynamic-authenticator.js';
 import { CryptosignAuthenticator } from '../lib/wamp/router/authenticator.js';
@@ -257,6 +257,32 @@ const shortRsaLine = () => {
   return `ssh-rsa ${Buffer.from(blob).toString('base64')} short`;
 };
 
+/** An RSA key line built from a real 2048-bit key's exponent and modulus, as `edit` changes them (sshd reads both as bignums). */
+let rsaParts: { e: Uint8Array; n: Uint8Array } | undefined;
+const rsaLine = (edit: (p: { e: Uint8Array; n: Uint8Array }) => { e: Uint8Array; n: Uint8Array }) => {
+  if (!rsaParts) {
+    const r = new WireReader(pubBlob(`${makeKey(tmp.dir, 'rsa-bignums', 'rsa')}.pub`));
+    r.string();
+    rsaParts = { e: r.string(), n: r.string() };
+  }
+  const { e, n } = edit(rsaParts);
+  return `ssh-rsa ${Buffer.from(concatBytes(wireString('ssh-rsa'), wireString(e), wireString(n))).toString('base64')}\n`;
+};
+const zeroPadded = (m: Uint8Array, length: number) => concatBytes(new Uint8Array(length - m.length), m);
+/** A KRL (from ssh-keygen -k, empty) with a certificate section for CA1 whose serial bitmap (offset 0) is `bitmap`. */
+const krlWithBitmap = (name: string, bitmap: Uint8Array) => {
+  const offset = new Uint8Array(8);
+  const section = concatBytes(wireString(pubBlob(`${ca1}.pub`)), wireString(''), new Uint8Array([0x22]), wireString(concatBytes(offset, wireString(bitmap))));
+  return concatBytes(krl(join(tmp.dir, name), []), new Uint8Array([1]), wireString(section));
+};
+/** 2049 bytes revoking serial 5: the first byte zero (the longest bignum sshd reads) or not */
+const bitmap2049 = (first: number) => {
+  const m = new Uint8Array(2049);
+  m[0] = first;
+  m[2048] = 1 << 5;
+  return m;
+};
+
 const CASES: Case[] = [
   { name: 'empty KRL (ssh-keygen -k, no input)', content: () => krl(join(tmp.dir, 'krl-empty'), []), refused: [] },
   {
@@ -413,6 +439,28 @@ const CASES: Case[] = [
     },
     refused: 'all',
   },
+  {
+    name: 'plain public keys: an RSA key whose modulus is zero-padded to 2049 bytes (sshd trims the zeros)',
+    content: () => rsaLine(({ e, n }) => ({ e, n: zeroPadded(n, 2049) })),
+    refused: [],
+  },
+  {
+    name: 'plain public keys: an RSA key whose modulus is zero-padded to 2050 bytes (over SSHBUF_MAX_BIGNUM)',
+    content: () => rsaLine(({ e, n }) => ({ e, n: zeroPadded(n, 2050) })),
+    refused: 'all',
+  },
+  {
+    name: 'plain public keys: an RSA key whose exponent is 2049 bytes, the first not zero',
+    content: () => rsaLine(({ n }) => ({ e: bitmap2049(1), n })),
+    refused: 'all',
+  },
+  {
+    name: 'plain public keys: an RSA key whose modulus is negative (its leading zero dropped)',
+    content: () => rsaLine(({ e, n }) => ({ e, n: n.subarray(1) })),
+    refused: 'all',
+  },
+  { name: 'a KRL serial bitmap of 2049 bytes, the first zero', content: () => krlWithBitmap('krl-bm-2049z', bitmap2049(0)), refused: ['c1-serial5'] },
+  { name: 'a KRL serial bitmap of 2049 bytes, the first not zero', content: () => krlWithBitmap('krl-bm-2049', bitmap2049(1)), refused: 'all' },
   { name: 'empty KRL again (logins come back)', content: () => krl(join(tmp.dir, 'krl-empty2'), []), refused: [] },
 ];
 

@@ -33,7 +33,7 @@ import { parseCertificate, type SshCertificate } from './certificate.js';
 import { strictBase64 } from './authorized-keys.js';
 import { certifiedKeyType, parsePublicKeyBlob, plainKeyBlob as plainBlob, type PublicKeyInfo } from './public-key.js';
 import { RSA_MAX_BITS, RSA_MIN_BITS, SshVerifyKey } from './signature.js';
-import { WireError, WireReader, concatBytes, wireString } from './wire.js';
+import { WireError, WireReader, bignumMagnitude, concatBytes, wireString } from './wire.js';
 
 const MAGIC = Buffer.from('SSHKRL\n\0', 'latin1');
 
@@ -46,12 +46,6 @@ const CERT_SERIAL_LIST = 0x20;
 const CERT_SERIAL_RANGE = 0x21;
 const CERT_SERIAL_BITMAP = 0x22;
 const CERT_KEY_ID = 0x23;
-
-/**
- * A serial bitmap is an SSH bignum: sshd (sshbuf_get_bignum2_bytes_direct) refuses one over 2048
- * bytes (SSHBUF_MAX_BIGNUM), or 2049 with a leading zero, and then the whole KRL.
- */
-const MAX_BITMAP_BYTES = 2048;
 
 /** The plain key types sshd 9.2 reads (sshkey.c), each also as a certificate. */
 const SSHD_KEY_TYPES = new Set([
@@ -268,9 +262,8 @@ export class RevokedKeys {
           break;
         case CERT_SERIAL_BITMAP: {
           const offset = sub.uint64();
-          const m = sub.string();
-          if (m.length > 0 && ((m[0] as number) & 0x80) !== 0) throw new WireError('KRL serial bitmap is negative');
-          if (m.length > MAX_BITMAP_BYTES + 1 || (m.length === MAX_BITMAP_BYTES + 1 && m[0] !== 0)) throw new WireError('KRL serial bitmap is over 2048 bytes (sshd refuses such a KRL)');
+          // a bignum: sshd refuses one over 2048 bytes (ssh-keygen -k writes them), and then the whole KRL
+          const m = bignumMagnitude(sub.string(), 'KRL serial bitmap');
           // bit i (from the least significant end) revokes offset + i
           for (let byteIdx = m.length - 1, bit = 0n; byteIdx >= 0; byteIdx--) {
             const b = m[byteIdx] as number;

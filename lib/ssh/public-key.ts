@@ -4,7 +4,7 @@
  * fingerprint, and the one-line forms `ssh-add -l` and `ssh-add -L` print.
  */
 import { createHash } from 'node:crypto';
-import { WireError, WireReader, concatBytes, wireString } from './wire.js';
+import { WireError, WireReader, bignumMagnitude, bitLength, concatBytes, wireString } from './wire.js';
 import { InputError } from '../errors.js';
 
 export const ED25519_TYPE = 'ssh-ed25519';
@@ -55,11 +55,10 @@ function label(base: string, cert: boolean): string {
   return cert ? `${l}-CERT` : l;
 }
 
-function mpintBits(m: Uint8Array): number {
-  let i = 0;
-  while (i < m.length && m[i] === 0) i++;
-  if (i === m.length) return 0;
-  return (m.length - i - 1) * 8 + (32 - Math.clz32(m[i] as number));
+/** The bignum fields of RSA (e, n) and DSA (p, q, g, y) keys, which sshd reads as bignums (WireError where it refuses one). */
+function bignumFields(base: string, fields: readonly Uint8Array[]): Uint8Array[] {
+  const names = base === 'ssh-rsa' ? ['RSA exponent', 'RSA modulus'] : base === 'ssh-dss' ? ['DSA p', 'DSA q', 'DSA g', 'DSA public key'] : [];
+  return names.map((what, i) => bignumMagnitude(fields[i] as Uint8Array, what));
 }
 
 function curveBits(curve: string): number {
@@ -88,9 +87,10 @@ export function parsePublicKeyBlob(blob: Uint8Array): PublicKeyInfo {
     const fields = readKeyFields(r, n, cert);
     if (!cert) r.end();
     const f0 = fields[0] as Uint8Array;
+    const bignums = bignumFields(base, fields);
     let bits = 0;
-    if (base === 'ssh-rsa') bits = mpintBits(fields[1] as Uint8Array);
-    else if (base === 'ssh-dss') bits = mpintBits(f0);
+    if (base === 'ssh-rsa') bits = bitLength(bignums[1] as Uint8Array);
+    else if (base === 'ssh-dss') bits = bitLength(bignums[0] as Uint8Array);
     else if (base === 'ssh-ed25519' || base === 'sk-ssh-ed25519@openssh.com') bits = 256;
     else bits = curveBits(new TextDecoder('utf-8', { ignoreBOM: true }).decode(f0));
     if ((base === 'ssh-ed25519' || base === 'sk-ssh-ed25519@openssh.com') && f0.length !== 32) {

@@ -9,7 +9,7 @@
  */
 import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { VerifyKey } from '../crypto/ed25519.js';
-import { WireError, WireReader } from './wire.js';
+import { bignumMagnitude, bitLength, WireError, WireReader } from './wire.js';
 
 /** The signature algorithms a key type may sign with. */
 export function signatureAlgorithmsFor(keyType: string): readonly string[] {
@@ -25,22 +25,9 @@ const CURVES: Record<string, { crv: string; size: number; hash: string }> = {
   nistp521: { crv: 'P-521', size: 66, hash: 'sha512' },
 };
 
-/** OpenSSH's smallest and largest RSA moduli (SSH_RSA_MINIMUM_MODULUS_SIZE, SSHBUF_MAX_BIGNUM). */
+/** OpenSSH's smallest and largest RSA moduli (SSH_RSA_MINIMUM_MODULUS_SIZE; SSHBUF_MAX_BIGNUM, which bignumMagnitude enforces). */
 export const RSA_MIN_BITS = 1024;
 export const RSA_MAX_BITS = 16384;
-
-/** An mpint as sshd reads it (sshbuf_get_bignum2_bytes_direct): never negative; leading zeros trimmed. */
-function mpintMagnitude(m: Uint8Array, what: string): Uint8Array {
-  if (m.length > 0 && ((m[0] as number) & 0x80) !== 0) throw new WireError(`${what} is negative`);
-  let i = 0;
-  while (i < m.length && m[i] === 0) i++;
-  return m.subarray(i);
-}
-
-function bitLength(mag: Uint8Array): number {
-  if (mag.length === 0) return 0;
-  return (mag.length - 1) * 8 + (32 - Math.clz32(mag[0] as number));
-}
 
 function padTo(mag: Uint8Array, size: number, what: string): Buffer {
   if (mag.length > size) throw new WireError(`${what} is longer than ${size} bytes`);
@@ -71,8 +58,8 @@ export class SshVerifyKey {
         throw new WireError((e as Error).message);
       }
     } else if (this.type === 'ssh-rsa') {
-      const e = mpintMagnitude(r.string(), 'RSA exponent');
-      const n = mpintMagnitude(r.string(), 'RSA modulus');
+      const e = bignumMagnitude(r.string(), 'RSA exponent');
+      const n = bignumMagnitude(r.string(), 'RSA modulus');
       r.end();
       const bits = bitLength(n);
       if (bits < RSA_MIN_BITS) throw new WireError(`RSA key of ${bits} bits, below OpenSSH's minimum of ${RSA_MIN_BITS}`);
@@ -126,8 +113,8 @@ export class SshVerifyKey {
       if (this.#ed25519) return this.#ed25519.verify(data, sig) ? alg : undefined;
       if (this.#curve) {
         const inner = new WireReader(sig);
-        const rr = mpintMagnitude(inner.string(), 'ECDSA r');
-        const ss = mpintMagnitude(inner.string(), 'ECDSA s');
+        const rr = bignumMagnitude(inner.string(), 'ECDSA r');
+        const ss = bignumMagnitude(inner.string(), 'ECDSA s');
         inner.end();
         if (rr.length === 0 || ss.length === 0) return undefined;
         const size = this.#curve.size;

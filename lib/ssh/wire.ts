@@ -64,6 +64,31 @@ export class WireReader {
   }
 }
 
+/** SSHBUF_MAX_BIGNUM: the longest bignum sshd reads, in bytes (16384 bits). */
+export const MAX_BIGNUM_BYTES = 2048;
+
+/**
+ * The magnitude of an SSH bignum (an mpint's bytes) as sshd reads it
+ * (sshbuf_get_bignum2_bytes_direct): never negative (first byte's top bit
+ * set), at most 2048 bytes, or 2049 when the first is a zero; leading zeros
+ * trimmed. Throws WireError naming `what` otherwise.
+ */
+export function bignumMagnitude(m: Uint8Array, what: string): Uint8Array {
+  if (m.length > 0 && ((m[0] as number) & 0x80) !== 0) throw new WireError(`${what} is negative`);
+  if (m.length > MAX_BIGNUM_BYTES + 1 || (m.length === MAX_BIGNUM_BYTES + 1 && m[0] !== 0)) {
+    throw new WireError(`${what} is over ${MAX_BIGNUM_BYTES} bytes`);
+  }
+  let i = 0;
+  while (i < m.length && m[i] === 0) i++;
+  return m.subarray(i);
+}
+
+/** How many bits a bignum's magnitude (no leading zeros) holds. */
+export function bitLength(magnitude: Uint8Array): number {
+  if (magnitude.length === 0) return 0;
+  return (magnitude.length - 1) * 8 + (32 - Math.clz32(magnitude[0] as number));
+}
+
 export function wireString(data: Uint8Array | string): Uint8Array {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const out = new Uint8Array(4 + bytes.length);
