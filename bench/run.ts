@@ -9,7 +9,7 @@
  * rounds, in-process at 16); CLI start-up against bare node and
  * `ssh-add -l`; and bench/authorized-keys.ts's lines when that module is
  * there (the sshd work: a 1M-line file against sshd, event-loop delay).
- * BENCH_ONLY=seed,agent,logins,verify,kdf,cli,authorized-keys runs some.
+ * BENCH_ONLY=seed,agent,logins,verify,kdf,cli,krl,authorized-keys runs some.
  */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto';
@@ -29,6 +29,7 @@ import { benchLogins } from './login.js';
 import { benchVerify } from './verify.js';
 import { benchKdf, pairedOf } from './kdf.js';
 import { benchCliStart } from './cli-start.js';
+import { benchKrl } from './krl.js';
 import { collected, line, textLine } from './lines.js';
 
 const ONLY = process.env.BENCH_ONLY?.split(',');
@@ -288,6 +289,14 @@ if (runs('kdf')) {
   line({ group: g, name: 'a worker thread, start to first message', value: kdf.workerStartMs, unit: 'ms', note: 'median of 10' });
   line({ group: g, name: 'one 16-round chain, JavaScript core (CPU)', value: kdf.chainCpuMs.get('js') as number, unit: 'ms', baseline: 'one chain, WebAssembly core', baselineValue: kdf.chainCpuMs.get('wasm') as number, note: 'best of 3, CPU time' });
   line({ group: g, name: 'both 16-round chains, WebAssembly two lanes (CPU)', value: kdf.chainCpuMs.get('wasm2') as number, unit: 'ms', baseline: 'one chain, WebAssembly core', baselineValue: kdf.chainCpuMs.get('wasm') as number, note: 'best of 3, CPU time: a key file\'s whole KDF in one thread' });
+}
+
+if (runs('krl')) {
+  console.log('\nRevoked certificates: a KRL of 100,000 scattered serials from ssh-keygen -k (medians of 9)');
+  const k = benchKrl();
+  const g = 'Revoked certificates (a KRL from ssh-keygen -k)';
+  line({ group: g, name: `RevokedKeys.parse, ${k.serials} serials (in process)`, value: k.parseMs, unit: 'ms', baseline: 'ssh-keygen -Q, the same KRL and one certificate (whole process)', baselineValue: k.keygenQueryMs, summary: true });
+  line({ group: g, name: `a login's revocation check, ${k.serials} serials`, value: k.checkUs, unit: 'µs', baseline: 'one Ed25519 verify (node:crypto, cached key)', baselineValue: k.verifyUs, note: 'binary search over the merged ranges', summary: true });
 }
 
 if (runs('authorized-keys')) {

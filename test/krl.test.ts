@@ -119,6 +119,57 @@ test('a KRL with a sparse serial list: ssh-keygen -Q agrees', () => {
   agreeWithOracle(krl, ['s6', 'hashrev']);
 });
 
+test('a KRL of thousands of scattered serials, ranges and dense runs (lists, ranges, bitmaps): ssh-keygen -Q agrees at every boundary', () => {
+  // serials from a seeded generator: singles spread wide, short dense runs (bitmaps), and ranges
+  let x = 0x2545f491;
+  const rnd = (n: number) => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % n;
+  };
+  const revoked: Array<[number, number]> = [];
+  for (let i = 0; i < 4000; i++) revoked.push([1 + rnd(5_000_000), 0]);
+  for (let i = 0; i < 40; i++) {
+    const start = 1 + rnd(5_000_000);
+    for (let k = 0; k < 200; k += 1 + rnd(3)) revoked.push([start + k, 0]);
+  }
+  for (let i = 0; i < 30; i++) {
+    const lo = 1 + rnd(5_000_000);
+    revoked.push([lo, lo + 1 + rnd(100_000)]);
+  }
+  const spec = join(dir, 'spec-many');
+  writeFileSync(spec, revoked.map(([lo, hi]) => (hi ? `serial: ${lo}-${hi}` : `serial: ${lo}`)).join('\n') + '\n');
+  const krl = join(dir, 'krl-many');
+  sshKeygen(['-q', '-k', '-f', krl, '-s', `${ca}.pub`, spec]);
+  const bytes = readFileSync(krl);
+  for (const sub of [0x20, 0x21, 0x22]) assert.ok(bytes.includes(Buffer.from([sub, 0, 0, 0])), `subsection 0x${sub.toString(16)} present`);
+  // certificates at both ends of ranges, around single serials and at random places
+  const serials = new Set<number>();
+  for (let i = 0; i < 12; i++) {
+    const [lo, hi] = revoked[rnd(revoked.length)] as [number, number];
+    for (const v of [lo - 1, lo, lo + 1, (hi || lo) - 1, hi || lo, (hi || lo) + 1]) if (v > 0) serials.add(v);
+  }
+  for (let i = 0; i < 12; i++) serials.add(1 + rnd(5_100_000));
+  const key = makeKey(dir, 'many');
+  const files: string[] = [];
+  for (const serial of serials) {
+    const copy = join(dir, `many-${serial}`);
+    writeFileSync(`${copy}.pub`, readFileSync(`${key}.pub`));
+    files.push(signKey(ca, copy, { principals: ['alice'], serial }));
+  }
+  const verdict = oracle(krl, files);
+  const parsed = RevokedKeys.parse(bytes);
+  let revokedCount = 0;
+  for (const file of files) {
+    assert.equal(libVerdict(parsed, file), verdict.get(file), `${file}: the library and ssh-keygen -Q disagree`);
+    if (verdict.get(file)) revokedCount++;
+  }
+  assert.ok(revokedCount >= 10 && files.length - revokedCount >= 10, `both answers exercised (${revokedCount} of ${files.length} revoked)`);
+});
+
 test('a KRL of plain keys (ssh-keygen -k key.pub) revokes the keys and their certificates; a revoked CA key revokes its certificates', () => {
   const krl = join(dir, 'krl-keys');
   sshKeygen(['-q', '-k', '-f', krl, subjects.get('s6.pub') as string, `${ca2}.pub`]);

@@ -33,6 +33,7 @@ import { parseCertificate, type SshCertificate } from './certificate.js';
 import { strictBase64 } from './authorized-keys.js';
 import { certifiedKeyType, parsePublicKeyBlob, plainKeyBlob as plainBlob, type PublicKeyInfo } from './public-key.js';
 import { RSA_MAX_BITS, RSA_MIN_BITS, SshVerifyKey } from './signature.js';
+import { SerialRanges } from './serial-ranges.js';
 import { WireError, WireReader, bignumMagnitude, concatBytes, wireString } from './wire.js';
 
 const MAGIC = Buffer.from('SSHKRL\n\0', 'latin1');
@@ -102,7 +103,7 @@ function namesFor(type: string): readonly string[] {
 }
 
 interface CaRevocations {
-  serials: Array<[bigint, bigint]>;
+  serials: SerialRanges;
   keyIds: Set<string>;
 }
 
@@ -221,6 +222,7 @@ export class RevokedKeys {
       }
       if (sect.remaining > 0) throw new WireError('KRL section contains unparsed data');
     }
+    for (const rc of out.#certs.values()) rc.serials.freeze();
     return out;
   }
 
@@ -240,12 +242,12 @@ export class RevokedKeys {
     const key = hex(caBlob);
     let rc = this.#certs.get(key);
     if (!rc) {
-      rc = { serials: [], keyIds: new Set() };
+      rc = { serials: new SerialRanges(), keyIds: new Set() };
       this.#certs.set(key, rc);
     }
     const revokeRange = (lo: bigint, hi: bigint) => {
       if (lo === 0n || lo > hi) throw new WireError(`KRL serial range ${lo}-${hi} is invalid`);
-      rc.serials.push([lo, hi]);
+      rc.serials.add(lo, hi);
     };
     while (r.remaining > 0) {
       const type = r.byte();
@@ -264,16 +266,23 @@ export class RevokedKeys {
           const offset = sub.uint64();
           // a bignum: sshd refuses one over 2048 bytes (ssh-keygen -k writes them), and then the whole KRL
           const m = bignumMagnitude(sub.string(), 'KRL serial bitmap');
-          // bit i (from the least significant end) revokes offset + i
-          for (let byteIdx = m.length - 1, bit = 0n; byteIdx >= 0; byteIdx--) {
+          // bit i (from the least significant end) revokes offset + i; each run of set bits is one range
+          let runStart = -1;
+          const endRun = (end: number) => {
+            const hi = offset + BigInt(end);
+            if (hi > 0xffffffffffffffffn) throw new WireError('KRL serial bitmap wraps');
+            revokeRange(offset + BigInt(runStart), hi);
+            runStart = -1;
+          };
+          for (let byteIdx = m.length - 1, bit = 0; byteIdx >= 0; byteIdx--) {
             const b = m[byteIdx] as number;
             for (let k = 0; k < 8; k++, bit++) {
-              if ((b & (1 << k)) === 0) continue;
-              const serial = offset + bit;
-              if (serial > 0xffffffffffffffffn) throw new WireError('KRL serial bitmap wraps');
-              revokeRange(serial, serial);
+              if ((b & (1 << k)) !== 0) {
+                if (runStart < 0) runStart = bit;
+              } else if (runStart >= 0) endRun(bit - 1);
             }
           }
+          if (runStart >= 0) endRun(m.length * 8 - 1);
           break;
         }
         case CERT_KEY_ID:
@@ -305,7 +314,7 @@ export class RevokedKeys {
       const rc = this.#certs.get(caKey);
       if (!rc) continue;
       if (rc.keyIds.has(hex(new TextEncoder().encode(subject.keyId)))) return `revoked by key id${caKey === '' ? ' (any CA)' : ''}`;
-      if (subject.serial !== 0n && rc.serials.some(([lo, hi]) => subject.serial >= lo && subject.serial <= hi)) {
+      if (subject.serial !== 0n && rc.serials.has(subject.serial)) {
         return `serial ${subject.serial} revoked${caKey === '' ? ' (any CA)' : ''}`;
       }
     }
