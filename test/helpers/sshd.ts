@@ -98,7 +98,9 @@ export interface ListeningSshd {
  * Runs `sshd -D -e -f CONFIG` on a free loopback port; `writeConfig(port)` writes the config for that
  * port and returns its path. Resolves once sshd logs that it listens on every one of `addresses`. A port
  * can be taken between freePort() and sshd's bind (another test's process): sshd then exits, and this
- * tries again with a new port, five times in all. The process is killed when the test process exits.
+ * tries again with a new port, five times in all; so it does when sshd binds only some of `addresses`
+ * (it then goes on without the others) or has not listened after 60 s. The process is killed when the
+ * test process exits.
  */
 export async function listenSshd(writeConfig: (port: number) => string, addresses: readonly string[]): Promise<ListeningSshd> {
   // sshd (as root) insists on its privilege separation directory
@@ -112,15 +114,33 @@ export async function listenSshd(writeConfig: (port: number) => string, addresse
     let log = '';
     const watchers = new Set<() => void>();
     const listening = await new Promise<boolean>((resolve, reject) => {
-      child.on('error', (e) => reject(new Error(`cannot run ${SSHD}: ${e.message} (install openssh-server)`)));
+      // sshd goes on listening on the addresses it could bind when one of them is taken: that is a failed start too
+      const giveUp = () => {
+        clearTimeout(timer);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        log += `(not listening on ${addresses.join(' and ')} after 60 s)\n`;
+        giveUp();
+      }, 60_000);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(new Error(`cannot run ${SSHD}: ${e.message} (install openssh-server)`));
+      });
       child.stderr!.on('data', (d: Buffer) => {
         log += d.toString();
-        if (addresses.every((a) => log.includes(`Server listening on ${a} port ${port}.`))) resolve(true);
+        if (log.includes(`Bind to port ${port} on `)) giveUp();
+        else if (addresses.every((a) => log.includes(`Server listening on ${a} port ${port}.`))) {
+          clearTimeout(timer);
+          resolve(true);
+        }
         for (const w of watchers) w();
       });
-      child.on('exit', () => resolve(false));
+      child.on('exit', giveUp);
     });
     if (!listening) {
+      await exited;
       lastError = log.trim();
       continue;
     }
