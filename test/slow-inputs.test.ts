@@ -1,8 +1,10 @@
 /**
  * Inputs built to be slow for a backtracking parser: long runs of blank
- * lines, white space, colons, quotes. Every parser must stay linear; the
- * bound below is ~50x what they take here, and what a quadratic one took
- * before (200k blank lines in a key file: 43 s) is far beyond it.
+ * lines, white space, colons, quotes. Every parser must stay linear. No
+ * time is asserted (timing belongs to bench/): each case runs under a hang
+ * guard, node:test's timeout, ~500x what a linear parser takes here and far
+ * below what a quadratic one took before (200k blank lines in a key file:
+ * 43 s).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,7 +14,8 @@ import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { RouterKeys } from '../lib/wamp/client/router-trust.js';
 import { detectKeyFormat } from '../lib/keys/formats/detect.js';
 
-const BOUND_MS = 1000;
+/** node:test's timeout per case: a hang guard, not a measurement */
+const HANG_GUARD_MS = 10_000;
 const CASES: [string, () => unknown][] = [
   ['key file: 200k blank lines', () => parseKeyFileData(Buffer.from('\n'.repeat(200000) + 'x'), 'f')],
   ['key file: 500k " \\n"', () => parseKeyFileData(Buffer.from(' \n'.repeat(500000)), 'f')],
@@ -29,14 +32,11 @@ const CASES: [string, () => unknown][] = [
 ];
 
 for (const [name, run] of CASES) {
-  test(`linear: ${name}`, () => {
-    const t0 = performance.now();
+  test(`linear: ${name}`, { timeout: HANG_GUARD_MS }, () => {
     try {
       run();
     } catch (e) {
       assert.ok((e as { code?: string }).code, `only coded errors: ${String(e)}`);
     }
-    const ms = performance.now() - t0;
-    assert.ok(ms < BOUND_MS, `${name} took ${ms.toFixed(0)} ms`);
   });
 }

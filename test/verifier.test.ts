@@ -182,12 +182,10 @@ test('authorized_keys options: wamp-authid/role/realm, expiry-time, from=; unkno
   }
 });
 
-test('authorized-keys parsing is linear: long white space runs and deep quoting', () => {
-  const t0 = process.hrtime.bigint();
+test('authorized-keys parsing is linear: long white space runs and deep quoting', { timeout: 30_000 }, () => {
+  // no time asserted: a quadratic parser does not finish these millions of characters before node:test's timeout (a hang guard)
   const spaces = ' '.repeat(2_000_000);
   const big = `${spaces}${RFC_PUB}${spaces}x\n`.repeat(2) + `command="${'\\"'.repeat(500_000)}" ${RFC_PUB} q\n` + '\n'.repeat(1_000_000);
   const list = parseAuthorizedKeys(big);
   assert.equal(list.principals.length, 3);
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  assert.ok(ms < 5000, `took ${ms} ms`);
 });
