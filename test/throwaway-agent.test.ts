@@ -22,7 +22,7 @@ function alive(pid: number): boolean {
 }
 
 /** Waits (bounded) for another process's cleanup, which sends us no event. */
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) assert.fail(`timed out waiting for: ${what}`);
@@ -75,8 +75,9 @@ for (const [how, { code, signal }] of Object.entries(ENDINGS)) {
       const a = await startThrowawayAgent();
       await a.makeKey('k');
       console.log(JSON.stringify({ pid: a.pid, dir: a.dir }));
-      ${code}`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // the ending comes once the test has looked (a line on stdin), so its cleanup cannot run first
+      process.stdin.once('data', () => { ${code} });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
     const exited = new Promise((r) => child.once('exit', r));
     const info = await new Promise<{ pid: number; dir: string }>((resolve, reject) => {
       let out = '';
@@ -84,11 +85,12 @@ for (const [how, { code, signal }] of Object.entries(ENDINGS)) {
         out += d.toString();
         if (out.includes('\n')) resolve(JSON.parse(out));
       });
-      child.once('exit', () => reject(new Error('child exited before reporting')));
+      child.once('close', () => reject(new Error('child exited before reporting')));
     });
     assert.equal(alive(info.pid), true);
     assert.equal(existsSync(`${info.dir}/k`), true);
     if (signal) child.kill(signal);
+    else child.stdin.write('end\n');
     await exited;
     await until(() => !alive(info.pid), 'the agent to be killed');
     await until(() => !existsSync(info.dir), 'the key directory to be removed');
