@@ -23,14 +23,14 @@ import { certificatePrincipal } from '../lib/wamp/router/cert-authorities.js';
 import { parseAuthorizedKeys } from '../lib/wamp/router/principals.js';
 import { tempDir } from './helpers/paths.js';
 import { certBlob, makeKey, signKey, type KeyKind, type SignOptions } from './helpers/ssh-certs.js';
-import { startSshd, type PrivateSshd } from './helpers/sshd.js';
+import { loginUser, startSshd, type PrivateSshd } from './helpers/sshd.js';
 import { readFileSync } from 'node:fs';
 
 const tmp = tempDir();
 let sshd: PrivateSshd;
 const cas: Partial<Record<KeyKind | 'other', string>> = {};
 let userKey: string;
-const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'root');
+const user = loginUser;
 
 before(async () => {
   sshd = await startSshd(tmp.dir);

@@ -139,7 +139,8 @@ function pyLines(py: ReturnType<typeof spawn>): { next(): Promise<unknown> } {
     }
   });
   py.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  py.on('exit', () => {
+  // 'close', not 'exit': its last lines on stdout (and stderr) are read by then
+  py.on('close', () => {
     for (const f of failing.splice(0)) f(new Error(`autobahn-python helper exited: ${err.trim().split('\n').at(-1) ?? ''}`));
   });
   return {

@@ -16,8 +16,6 @@
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Wampy } from 'wampy';
 import WebSocket from 'ws';
@@ -44,17 +42,13 @@ const alice = fromSeed('a7'.repeat(32));
 const routerKey = fromSeed('7a'.repeat(32));
 const otherRouterKey = fromSeed('7b'.repeat(32));
 let router: TestRouter;
-let closedPort: number;
+/** a loopback port nobody listens on (port 1: one let go by a server here could be taken by another test's) */
+const closedPort = 1;
 const globalWebSocket = () => Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
 const globalAtStart = globalWebSocket();
 
 before(async () => {
   router = await startTestRouter({ principals: parseAuthorizedKeys(`${alice.publicKeyHex} alice`), routerKey, tls: { cert, version: 'TLSv1.3' } });
-  // a loopback port nobody listens on
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  closedPort = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
 });
 after(async () => {
   await router.stop();

@@ -16,14 +16,14 @@ import { KnownHosts } from '../lib/ssh/known-hosts.js';
 import { tempDir } from './helpers/paths.js';
 import { runProcess } from './helpers/run-process.js';
 import { certBlob, makeKey, signKey, sshKeygen, type SignOptions } from './helpers/ssh-certs.js';
-import { listenSshd } from './helpers/sshd.js';
+import { listenSshd, loginUser } from './helpers/sshd.js';
 
 const tmp = tempDir();
 let ca: string;
 let ca2: string;
 let hostKey: string;
 let userKey: string;
-const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'root');
+const user = loginUser;
 const pub = (p: string) => readFileSync(`${p}.pub`, 'utf8').trim();
 
 before(() => {

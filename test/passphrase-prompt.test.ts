@@ -30,7 +30,7 @@ function signOnTerminal(keyPath: string, answers: string[]): Promise<{ code: num
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`no finish; screen so far: ${JSON.stringify(screen)}`));
-    }, 15000);
+    }, 60_000); // a hang guard: node start and at most three KDF runs take a second or two
     child.stdout.on('data', (d: Buffer) => {
       screen += d.toString();
       const seen = screen.split('Enter passphrase for').length - 1;

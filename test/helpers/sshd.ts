@@ -18,12 +18,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyFromSeed, rawPublicKey } from '../../lib/crypto/ed25519.js';
 import { ed25519Blob, fingerprintOfBlob } from '../../lib/ssh/public-key.js';
 import { runProcess } from './run-process.js';
 
 export const SSHD = '/usr/sbin/sshd';
+
+/** The user the tests log in as over ssh: whoever runs them (from the password database, not $USER). */
+export const loginUser = userInfo().username;
 
 /** An Ed25519 key a test logs in with: its seed, public key, `ssh-ed25519 …` text, fingerprint, private key file. */
 export interface LoginKey {
@@ -184,7 +188,7 @@ export interface PrivateSshd {
   /**
    * Resolves once `done(text)` holds for the log written since offset `from`
    * (sshd's processes may still be writing when the client has ended);
-   * rejects after 10 s naming `what`.
+   * rejects after 60 s naming `what` (a hang guard: sshd writes them within milliseconds).
    */
   waitForLog(from: number, done: (text: string) => boolean, what: string): Promise<void>;
   /** A real login with the private key (`ssh … true`): true when it logged in. */
@@ -209,7 +213,6 @@ export async function startSshd(dir: string, options: { config?: readonly string
   writeFileSync(hostKey, openSshPrivateKeyText(hostSeed, hostPub), { mode: 0o600 });
   const authorizedKeysFile = join(dir, 'authorized_keys');
   writeFileSync(authorizedKeysFile, '');
-  const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'root');
 
   const config = join(dir, 'sshd_config');
   const running = await listenSshd((port) => {
@@ -247,7 +250,7 @@ export async function startSshd(dir: string, options: { config?: readonly string
         '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
         '-o', 'PreferredAuthentications=publickey', '-o', 'ConnectTimeout=20',
         ...identities,
-        `${user}@${address}`, 'true',
+        `${loginUser}@${address}`, 'true',
       ]);
     const sshd: PrivateSshd = {
       port,
@@ -285,7 +288,7 @@ export async function startSshd(dir: string, options: { config?: readonly string
               watchers.delete(check);
               const missing = keys.filter((k) => !accepted.has(k.fingerprint) && !refused.has(k.fingerprint));
               reject(new Error(`sshd never answered for ${missing.length} keys from ${address} (${missing[0]?.fingerprint}); its log ends:\n${log().slice(-2000)}`));
-            }, 10_000);
+            }, 60_000);
             const check = () => {
               if (!complete()) return;
               clearTimeout(timer);
@@ -306,7 +309,7 @@ export async function startSshd(dir: string, options: { config?: readonly string
           const timer = setTimeout(() => {
             watchers.delete(check);
             reject(new Error(`sshd never logged ${what}; its log ends:\n${log().slice(-2000)}`));
-          }, 10_000);
+          }, 60_000);
           const check = () => {
             if (!done(log().slice(from))) return;
             clearTimeout(timer);

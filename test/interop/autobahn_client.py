@@ -59,6 +59,6 @@ def give_up():
 
 
 component.start(reactor)
-reactor.callLater(15, give_up)
+reactor.callLater(60, give_up)  # a hang guard: a login takes well under a second
 reactor.run()
 print(json.dumps(result), flush=True)

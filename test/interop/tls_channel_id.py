@@ -41,7 +41,7 @@ def main():
     else:
         f = protocol.ClientFactory.forProtocol(Peer)
         reactor.connectSSL("127.0.0.1", int(sys.argv[2]), f, ssl.CertificateOptions(verify=False))
-    reactor.callLater(20, reactor.stop)
+    reactor.callLater(60, reactor.stop)  # a hang guard: it stops itself after one exchange
     reactor.run()
 
 
