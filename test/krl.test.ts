@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCertificate } from '../lib/ssh/certificate.js';
-import { RevokedKeys } from '../lib/ssh/krl.js';
+import { MAX_KRL_SERIAL_RANGES, RevokedKeys } from '../lib/ssh/krl.js';
 import { concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
 import { expectCode } from './helpers/errors.js';
 import { tempDir } from './helpers/paths.js';
@@ -191,6 +191,27 @@ function krlBytes(sections: Uint8Array, comment: Uint8Array | string = ''): Uint
   const u64 = (n: number) => concatBytes(wireUint32(0), wireUint32(n));
   return concatBytes(Buffer.from('SSHKRL\n\0', 'latin1'), wireUint32(1), u64(1), u64(0), u64(0), wireString(''), wireString(comment), sections);
 }
+
+test(`a KRL of at most MAX_KRL_SERIAL_RANGES separate serial ranges is read; one more refuses it (a hostile KRL cannot exhaust memory)`, async () => {
+  // bitmaps of alternating bits (0x55: serials offset+0, +2, +4, …): 8192 separate serials per 2048-byte bitmap
+  const bitmap = new Uint8Array(2048).fill(0x55);
+  const perBitmap = 2048 * 4;
+  assert.equal(MAX_KRL_SERIAL_RANGES % perBitmap, 0);
+  const krlOf = (extraSerial: boolean) => {
+    const subs: Uint8Array[] = [];
+    for (let i = 0; i < MAX_KRL_SERIAL_RANGES / perBitmap; i++) {
+      const offset = concatBytes(wireUint32(0), wireUint32(1 + i * 2048 * 8 * 2)); // bitmaps apart: no two runs touch
+      subs.push(new Uint8Array([0x22]), wireString(concatBytes(offset, wireString(bitmap))));
+    }
+    if (extraSerial) subs.push(new Uint8Array([0x20]), wireString(concatBytes(wireUint32(0), wireUint32(0xfffffff0))));
+    return krlBytes(concatBytes(new Uint8Array([1]), wireString(concatBytes(wireString(pubBlob(`${ca}.pub`)), wireString(''), ...subs))));
+  };
+  const atLimit = RevokedKeys.parse(krlOf(false));
+  // offset 1: bit 4 is serial 5, bit 5 serial 6
+  assert.equal(libVerdict(atLimit, subjects.get('s5') as string), true);
+  assert.equal(libVerdict(atLimit, subjects.get('s6') as string), false);
+  await expectCode(() => RevokedKeys.parse(krlOf(true)), 'KRL_FORMAT', /more than 4194304 separate serial ranges/);
+});
 
 test('malformed KRLs are refused (and ssh-keygen -Q refuses them too)', async () => {
   const u64 = (n: number) => concatBytes(wireUint32(0), wireUint32(n));

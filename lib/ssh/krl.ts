@@ -113,10 +113,21 @@ export function isKrl(data: Uint8Array): boolean {
   return data.length >= MAGIC.length && Buffer.from(data.subarray(0, MAGIC.length)).equals(MAGIC);
 }
 
+/**
+ * The most separate serial ranges (a single serial, a range, a run of set bits in a bitmap) one
+ * KRL may hold: 4,194,304 (64 MiB of merged ranges at most; a KRL of 100,000 scattered serials
+ * holds about as many). A hostile 16 MiB KRL of alternating bitmap bits holds 66 million: read
+ * whole it took 46 s and 2.6 GB (and ssh-keygen -Q took almost 5 minutes), so past this the KRL
+ * is refused (every login refused) where sshd would read it.
+ */
+export const MAX_KRL_SERIAL_RANGES = 4 * 1024 * 1024;
+
 /** sshd's RevokedKeys: a parsed KRL or public-keys list; `revocationOf(blob)` says why a key or certificate is revoked. */
 export class RevokedKeys {
   /** per CA key blob (hex); '' = any CA */
   readonly #certs = new Map<string, CaRevocations>();
+  /** serial ranges added while the KRL is read, across CAs (MAX_KRL_SERIAL_RANGES) */
+  #serialRanges = 0;
   readonly #keys = new Set<string>();
   readonly #sha1 = new Set<string>();
   readonly #sha256 = new Set<string>();
@@ -247,6 +258,7 @@ export class RevokedKeys {
     }
     const revokeRange = (lo: bigint, hi: bigint) => {
       if (lo === 0n || lo > hi) throw new WireError(`KRL serial range ${lo}-${hi} is invalid`);
+      if (++this.#serialRanges > MAX_KRL_SERIAL_RANGES) throw new WireError(`KRL revokes more than ${MAX_KRL_SERIAL_RANGES} separate serial ranges (this package's limit)`);
       rc.serials.add(lo, hi);
     };
     while (r.remaining > 0) {
