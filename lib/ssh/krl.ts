@@ -115,8 +115,8 @@ export function isKrl(data: Uint8Array): boolean {
 
 /**
  * The most separate serial ranges (a single serial, a range, a run of set bits in a bitmap) one
- * KRL may hold: 4,194,304 (64 MiB of merged ranges at most; a KRL of 100,000 scattered serials
- * holds about as many). A hostile 16 MiB KRL of alternating bitmap bits holds 66 million: read
+ * KRL may hold: 4,194,304 (64 MiB of ranges at most; a KRL of 100,000 scattered serials holds
+ * about 100,000). A hostile 16 MiB KRL of alternating bitmap bits holds 66 million: read
  * whole it took 46 s and 2.6 GB (and ssh-keygen -Q took almost 5 minutes), so past this the KRL
  * is refused (every login refused) where sshd would read it.
  */
