@@ -76,6 +76,8 @@ interface Subject {
 let sshd: PrivateSshd;
 let ca1: string;
 let ca2: string;
+/** an RSA CA: sshd compares its key by value, so its numbers can be written with extra leading zeros */
+let ca3: string;
 let authorizedKeys: AuthorizedKeys;
 /** per lane, the router's RevokedKeysFile, made when the lane's file held an empty KRL, following it since */
 const followed = new Map<Lane, RevokedKeysFile>();
@@ -86,7 +88,7 @@ const pubLine = (keyPath: string) => readFileSync(`${keyPath}.pub`, 'utf8').trim
 /** the plain keys listed in authorized_keys, and what each is for */
 const PLAIN = ['k-key', 'k-sha1', 'k-sha256', 'k-hash', 'k-update', 'k-textfile', 'k-ok'];
 /** certificates: [name, CA 1 or 2, ssh-keygen -s options] (principal alice, accepted by both CA lines) */
-const CERTS: Array<[string, 1 | 2, SignOptions]> = [
+const CERTS: Array<[string, 1 | 2 | 3, SignOptions]> = [
   ['c1-serial5', 1, { serial: 5, id: 'c1-serial5' }],
   ['c1-serial15', 1, { serial: 15, id: 'c1-serial15' }],
   ['c1-serial21', 1, { serial: 21, id: 'c1-serial21' }],
@@ -97,6 +99,7 @@ const CERTS: Array<[string, 1 | 2, SignOptions]> = [
   ['c1-ok', 1, { serial: 50, id: 'goodid' }],
   ['c2-serial5-badid', 2, { serial: 5, id: 'badid' }],
   ['c2-ok', 2, { serial: 70, id: 'c2-ok' }],
+  ['c3-serial7', 3, { serial: 7, id: 'c3-serial7' }],
 ];
 
 before(async () => {
@@ -105,6 +108,7 @@ before(async () => {
   sshd = await startSshd(tmp.dir, { config: [`RevokedKeys ${LANES[0].revoked}`, 'Match Address ::1', `  RevokedKeys ${LANES[1].revoked}`] });
   ca1 = makeKey(tmp.dir, 'ca1');
   ca2 = makeKey(tmp.dir, 'ca2', 'ecdsa256');
+  ca3 = makeKey(tmp.dir, 'ca3', 'rsa');
   for (const name of PLAIN) {
     const key = makeKey(tmp.dir, name);
     const offered = join(OFFER, `${name}.pub`);
@@ -113,7 +117,7 @@ before(async () => {
   }
   for (const [name, ca, o] of CERTS) {
     const key = makeKey(tmp.dir, name);
-    const certFile = signKey(ca === 1 ? ca1 : ca2, key, { principals: ['alice'], ...o });
+    const certFile = signKey(ca === 1 ? ca1 : ca === 2 ? ca2 : ca3, key, { principals: ['alice'], ...o });
     const offered = join(OFFER, `${name}-cert.pub`);
     copyFileSync(certFile, offered);
     subjects.push({
@@ -127,6 +131,7 @@ before(async () => {
     ...PLAIN.map((n) => pubLine(byName(n).key)),
     `cert-authority,principals="alice" ${pubLine(ca1)}`,
     `cert-authority,principals="alice" ${pubLine(ca2)}`,
+    `cert-authority,principals="alice" ${pubLine(ca3)}`,
   ].join('\n') + '\n';
   sshd.setAuthorizedKeys(text);
   authorizedKeys = parseAuthorizedKeys(text);
@@ -281,6 +286,15 @@ const bitmap2049 = (first: number) => {
   m[0] = first;
   m[2048] = 1 << 5;
   return m;
+};
+
+/** CA3's public key blob with its modulus written with two extra leading zero bytes (the same key to sshd) */
+const paddedCa3 = () => {
+  const r = new WireReader(pubBlob(`${ca3}.pub`));
+  r.string();
+  const e = r.string();
+  const n = r.string();
+  return concatBytes(wireString('ssh-rsa'), wireString(e), wireString(concatBytes(new Uint8Array(2), n)));
 };
 
 const CASES: Case[] = [
@@ -461,6 +475,19 @@ const CASES: Case[] = [
   },
   { name: 'a KRL serial bitmap of 2049 bytes, the first zero', content: () => krlWithBitmap('krl-bm-2049z', bitmap2049(0)), refused: ['c1-serial5'] },
   { name: 'a KRL serial bitmap of 2049 bytes, the first not zero', content: () => krlWithBitmap('krl-bm-2049', bitmap2049(1)), refused: 'all' },
+  {
+    name: 'plain public keys: the RSA CA3 key, its modulus written with two extra leading zeros (the same key)',
+    content: () => `ssh-rsa ${Buffer.from(paddedCa3()).toString('base64')} padded\n`,
+    refused: ['c3-serial7'],
+  },
+  {
+    name: 'a KRL revoking serial 7 under the RSA CA3 key written with extra leading zeros',
+    content: () => {
+      const serials = concatBytes(new Uint8Array([0x20]), wireString(concatBytes(new Uint8Array(7), new Uint8Array([7]))));
+      return concatBytes(krl(join(tmp.dir, 'krl-ca3'), []), new Uint8Array([1]), wireString(concatBytes(wireString(paddedCa3()), wireString(''), serials)));
+    },
+    refused: ['c3-serial7'],
+  },
   { name: 'empty KRL again (logins come back)', content: () => krl(join(tmp.dir, 'krl-empty2'), []), refused: [] },
 ];
 

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCertificate } from '../lib/ssh/certificate.js';
-import { MAX_KRL_SERIAL_RANGES, RevokedKeys } from '../lib/ssh/krl.js';
+import { MAX_KRL_CA_SECTIONS, MAX_KRL_ENTRIES, RevokedKeys } from '../lib/ssh/krl.js';
 import { concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
 import { expectCode } from './helpers/errors.js';
 import { tempDir } from './helpers/paths.js';
@@ -192,25 +192,42 @@ function krlBytes(sections: Uint8Array, comment: Uint8Array | string = ''): Uint
   return concatBytes(Buffer.from('SSHKRL\n\0', 'latin1'), wireUint32(1), u64(1), u64(0), u64(0), wireString(''), wireString(comment), sections);
 }
 
-test(`a KRL of at most MAX_KRL_SERIAL_RANGES separate serial ranges is read; one more refuses it (a hostile KRL cannot exhaust memory)`, async () => {
+test(`a KRL of at most MAX_KRL_ENTRIES entries is read; one more (a key id, a CA section: serials and other entries count alike) refuses it: a hostile KRL cannot exhaust memory`, async () => {
   // bitmaps of alternating bits (0x55: serials offset+0, +2, +4, …): 8192 separate serials per 2048-byte bitmap
-  const bitmap = new Uint8Array(2048).fill(0x55);
   const perBitmap = 2048 * 4;
-  assert.equal(MAX_KRL_SERIAL_RANGES % perBitmap, 0);
-  const krlOf = (extraSerial: boolean) => {
-    const subs: Uint8Array[] = [];
-    for (let i = 0; i < MAX_KRL_SERIAL_RANGES / perBitmap; i++) {
-      const offset = concatBytes(wireUint32(0), wireUint32(1 + i * 2048 * 8 * 2)); // bitmaps apart: no two runs touch
-      subs.push(new Uint8Array([0x22]), wireString(concatBytes(offset, wireString(bitmap))));
-    }
-    if (extraSerial) subs.push(new Uint8Array([0x20]), wireString(concatBytes(wireUint32(0), wireUint32(0xfffffff0))));
-    return krlBytes(concatBytes(new Uint8Array([1]), wireString(concatBytes(wireString(pubBlob(`${ca}.pub`)), wireString(''), ...subs))));
-  };
-  const atLimit = RevokedKeys.parse(krlOf(false));
+  assert.equal(MAX_KRL_ENTRIES % perBitmap, 0);
+  const full = new Uint8Array(2048).fill(0x55);
+  const oneLess = new Uint8Array(full);
+  oneLess[0] = 0x15; // its top byte holds three serials, not four
+  const caSection = (subs: Uint8Array[]) =>
+    concatBytes(new Uint8Array([1]), wireString(concatBytes(wireString(pubBlob(`${ca}.pub`)), wireString(''), ...subs)));
+  // entries: this CA section (1) + MAX - 1 serials = MAX
+  const atLimitSubs: Uint8Array[] = [];
+  const bitmaps = MAX_KRL_ENTRIES / perBitmap;
+  for (let i = 0; i < bitmaps; i++) {
+    const offset = concatBytes(wireUint32(0), wireUint32(1 + i * 2048 * 8 * 2)); // bitmaps apart: no two runs touch
+    atLimitSubs.push(new Uint8Array([0x22]), wireString(concatBytes(offset, wireString(i === bitmaps - 1 ? oneLess : full))));
+  }
+  const atLimit = RevokedKeys.parse(krlBytes(caSection(atLimitSubs)));
   // offset 1: bit 4 is serial 5, bit 5 serial 6
   assert.equal(libVerdict(atLimit, subjects.get('s5') as string), true);
   assert.equal(libVerdict(atLimit, subjects.get('s6') as string), false);
-  await expectCode(() => RevokedKeys.parse(krlOf(true)), 'KRL_FORMAT', /more than 4194304 separate serial ranges/);
+  const oneMore: Array<[string, Uint8Array]> = [
+    ['a key id', krlBytes(caSection([...atLimitSubs, new Uint8Array([0x23]), wireString(wireString('one-more'))]))],
+    ['a CA section', krlBytes(concatBytes(caSection(atLimitSubs), caSection([])))],
+  ];
+  for (const [what, bytes] of oneMore) {
+    await expectCode(() => RevokedKeys.parse(bytes), 'KRL_FORMAT', /more than 4194304 entries/).catch((e) => {
+      throw new Error(`${what}: ${(e as Error).message}`);
+    });
+  }
+});
+
+test(`a KRL of at most MAX_KRL_CA_SECTIONS CA sections is read; one more refuses it`, async () => {
+  const section = concatBytes(new Uint8Array([1]), wireString(concatBytes(wireString(pubBlob(`${ca2}.pub`)), wireString(''))));
+  const sections = (n: number) => krlBytes(concatBytes(...Array.from({ length: n }, () => section)));
+  assert.equal(RevokedKeys.parse(sections(MAX_KRL_CA_SECTIONS)).form, 'krl');
+  await expectCode(() => RevokedKeys.parse(sections(MAX_KRL_CA_SECTIONS + 1)), 'KRL_FORMAT', /more than 4096 CA sections/);
 });
 
 test('malformed KRLs are refused (and ssh-keygen -Q refuses them too)', async () => {

@@ -75,3 +75,14 @@ test('SerialRanges merges overlapping and adjacent ranges into one, and an empty
   assert.equal(empty.ranges, 0);
   assert.equal(empty.has(1n), false);
 });
+
+test('SerialRanges answers only once frozen, freezes once, and takes nothing after', () => {
+  const set = new SerialRanges();
+  set.add(5n, 5n);
+  assert.throws(() => set.has(5n), /before freeze/);
+  set.freeze();
+  set.freeze(); // a second freeze changes nothing
+  assert.equal(set.has(5n), true);
+  assert.throws(() => set.add(6n, 6n), /after freeze/);
+  assert.equal(set.has(6n), false);
+});

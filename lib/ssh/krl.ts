@@ -31,7 +31,7 @@ import { CertificateError } from '../errors.js';
 import { toHex as hex } from '../crypto/hex.js';
 import { parseCertificate, type SshCertificate } from './certificate.js';
 import { strictBase64 } from './authorized-keys.js';
-import { certifiedKeyType, parsePublicKeyBlob, plainKeyBlob as plainBlob, type PublicKeyInfo } from './public-key.js';
+import { canonicalKeyBlob, certifiedKeyType, parsePublicKeyBlob, plainKeyBlob as plainBlob, type PublicKeyInfo } from './public-key.js';
 import { RSA_MAX_BITS, RSA_MIN_BITS, SshVerifyKey } from './signature.js';
 import { SerialRanges } from './serial-ranges.js';
 import { WireError, WireReader, bignumMagnitude, concatBytes, wireString } from './wire.js';
@@ -114,20 +114,29 @@ export function isKrl(data: Uint8Array): boolean {
 }
 
 /**
- * The most separate serial ranges (a single serial, a range, a run of set bits in a bitmap) one
- * KRL may hold: 4,194,304 (64 MiB of ranges at most; a KRL of 100,000 scattered serials holds
- * about 100,000). A hostile 16 MiB KRL of alternating bitmap bits holds 66 million: read
- * whole it took 46 s and 2.6 GB (and ssh-keygen -Q took almost 5 minutes), so past this the KRL
- * is refused (every login refused) where sshd would read it.
+ * The most entries one KRL may hold: 4,194,304 in all of its sections (a CA section, a serial, a
+ * serial range, a run of set bits in a bitmap, a key id, an explicit key, a fingerprint — each
+ * counted as read, before duplicates merge). A KRL of 100,000 scattered serials holds about
+ * 100,000. A hostile 16 MiB KRL of alternating bitmap bits holds 66 million serials: read whole it
+ * took 46 s and 2.6 GB (and ssh-keygen -Q almost 5 minutes). Past the limit the KRL is refused
+ * (every login refused) where sshd would read it.
  */
-export const MAX_KRL_SERIAL_RANGES = 4 * 1024 * 1024;
+export const MAX_KRL_ENTRIES = 4 * 1024 * 1024;
+
+/**
+ * The most CA sections one KRL may hold (ssh-keygen writes one per CA): 4096. Each is a CA key
+ * parsed and checked (an ECDSA one ~150 µs), so a 64 MiB KRL of a million empty sections took 10 s
+ * and 0.9 GB to read.
+ */
+export const MAX_KRL_CA_SECTIONS = 4096;
 
 /** sshd's RevokedKeys: a parsed KRL or public-keys list; `revocationOf(blob)` says why a key or certificate is revoked. */
 export class RevokedKeys {
   /** per CA key blob (hex); '' = any CA */
   readonly #certs = new Map<string, CaRevocations>();
-  /** serial ranges added while the KRL is read, across CAs (MAX_KRL_SERIAL_RANGES) */
-  #serialRanges = 0;
+  /** entries and CA sections read so far (MAX_KRL_ENTRIES, MAX_KRL_CA_SECTIONS) */
+  #entries = 0;
+  #caSections = 0;
   readonly #keys = new Set<string>();
   readonly #sha1 = new Set<string>();
   readonly #sha256 = new Set<string>();
@@ -179,8 +188,8 @@ export class RevokedKeys {
       if (isShortRsa(info)) continue; // sshd skips it (SSH_ERR_KEY_LENGTH)
       const unreadable = unreadableKey(info);
       if (unreadable) throw new WireError(`line ${lineNo}: ${unreadable}`);
-      const plain = plainBlob(info.blob);
-      out.#keys.add(hex(plain));
+      // by value, as sshd compares keys: RSA and DSA numbers written with extra leading zeros are the same key
+      out.#keys.add(hex(canonicalKeyBlob(plainBlob(info.blob))));
     }
     return out;
   }
@@ -212,6 +221,7 @@ export class RevokedKeys {
             } catch {
               throw new WireError('KRL explicit key is malformed');
             }
+            out.#countEntry();
             out.#keys.add(hex(blob));
           }
           break;
@@ -222,6 +232,7 @@ export class RevokedKeys {
           while (sect.remaining > 0) {
             const h = sect.string();
             if (h.length !== len) throw new WireError(`KRL ${len === 20 ? 'SHA1' : 'SHA256'} fingerprint of ${h.length} bytes`);
+            out.#countEntry();
             set.add(hex(h));
           }
           break;
@@ -237,7 +248,14 @@ export class RevokedKeys {
     return out;
   }
 
+  /** One more entry read from the KRL; WireError past MAX_KRL_ENTRIES. */
+  #countEntry(): void {
+    if (++this.#entries > MAX_KRL_ENTRIES) throw new WireError(`KRL holds more than ${MAX_KRL_ENTRIES} entries (this package's limit)`);
+  }
+
   #parseCertSection(r: WireReader): void {
+    this.#countEntry();
+    if (++this.#caSections > MAX_KRL_CA_SECTIONS) throw new WireError(`KRL holds more than ${MAX_KRL_CA_SECTIONS} CA sections (this package's limit)`);
     const caBlob = r.string();
     r.string(); // reserved
     if (caBlob.length > 0) {
@@ -250,7 +268,8 @@ export class RevokedKeys {
       const unreadable = isShortRsa(info) ? `RSA key of ${info.bits} bits` : unreadableKey(info);
       if (unreadable) throw new WireError(`KRL CA key: ${unreadable}`);
     }
-    const key = hex(caBlob);
+    // the CA by value (sshkey_equal), '' for any CA
+    const key = hex(canonicalKeyBlob(caBlob));
     let rc = this.#certs.get(key);
     if (!rc) {
       rc = { serials: new SerialRanges(), keyIds: new Set() };
@@ -258,7 +277,7 @@ export class RevokedKeys {
     }
     const revokeRange = (lo: bigint, hi: bigint) => {
       if (lo === 0n || lo > hi) throw new WireError(`KRL serial range ${lo}-${hi} is invalid`);
-      if (++this.#serialRanges > MAX_KRL_SERIAL_RANGES) throw new WireError(`KRL revokes more than ${MAX_KRL_SERIAL_RANGES} separate serial ranges (this package's limit)`);
+      this.#countEntry();
       rc.serials.add(lo, hi);
     };
     while (r.remaining > 0) {
@@ -301,6 +320,7 @@ export class RevokedKeys {
           while (sub.remaining > 0) {
             const id = sub.string();
             if (id.includes(0)) throw new WireError('KRL key id contains a NUL byte');
+            this.#countEntry();
             rc.keyIds.add(hex(id));
           }
           break;
@@ -313,10 +333,11 @@ export class RevokedKeys {
 
   /** Why this key (a plain key blob) or certificate is revoked, or undefined. */
   revocationOf(subject: Uint8Array | SshCertificate): string | undefined {
-    if (subject instanceof Uint8Array) return this.#plainRevoked(plainBlob(subject));
-    const own = this.#plainRevoked(subject.key.blob);
+    // keys compared and hashed as sshd re-encodes them (RSA and DSA numbers without extra leading zeros)
+    if (subject instanceof Uint8Array) return this.#plainRevoked(canonicalKeyBlob(plainBlob(subject)));
+    const own = this.#plainRevoked(canonicalKeyBlob(subject.key.blob));
     if (own) return own;
-    const ca = subject.caKey.blob;
+    const ca = canonicalKeyBlob(subject.caKey.blob);
     if (this.form === 'keys') {
       // a plain revoked-keys file: its keys also revoke every certificate they signed, as sshd
       if (this.#keys.has(hex(ca))) return 'its CA key is listed as revoked';

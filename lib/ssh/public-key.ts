@@ -144,6 +144,28 @@ export function plainKeyBlob(blob: Uint8Array): Uint8Array {
   }
 }
 
+/**
+ * A plain key blob as sshd re-encodes it after parsing (sshkey_to_blob): RSA and DSA numbers as
+ * minimal mpints (no extra leading zeros), every other type as it is. sshd compares keys by value
+ * (sshkey_equal) and hashes fingerprints over this form, so a key written with padded numbers is
+ * the same key. A blob that does not parse is returned as it is.
+ */
+export function canonicalKeyBlob(plain: Uint8Array): Uint8Array {
+  try {
+    const r = new WireReader(plain);
+    const type = r.utf8();
+    const n = type === 'ssh-rsa' ? 2 : type === 'ssh-dss' ? 4 : 0;
+    if (n === 0) return plain;
+    const fields = Array.from({ length: n }, () => r.string());
+    r.end();
+    const mpints = bignumFields(type, fields).map((m) => wireString(m.length > 0 && ((m[0] as number) & 0x80) !== 0 ? concatBytes(new Uint8Array(1), m) : m));
+    return concatBytes(wireString(type), ...mpints);
+  } catch (e) {
+    if (e instanceof WireError) return plain;
+    throw e;
+  }
+}
+
 /** The SSH wire blob (`string "ssh-ed25519"`, `string key`) of a 32-byte Ed25519 public key. */
 export function ed25519Blob(publicKey: Uint8Array): Uint8Array {
   return concatBytes(wireString(ED25519_TYPE), wireString(publicKey));

@@ -1,79 +1,77 @@
 /**
  * The certificate serials a KRL revokes for one CA: uint64 ranges added
- * while the KRL is read, then sorted and merged once, so that a login's
+ * while the KRL is read, then merged once (freeze), so that a login's
  * lookup is a binary search (sshd keeps them in a red-black tree). A KRL
- * of 200,000 scattered serials costs a login microseconds, not a scan of
- * every range.
+ * of 100,000 scattered serials costs a login a few microseconds, not a
+ * scan of every range. Ranges are kept in typed arrays, 16 bytes each.
  */
 export class SerialRanges {
-  /** single serials as added (most of a large KRL): sorted natively at freeze() */
-  #singles = new BigUint64Array(64);
-  #singleCount = 0;
-  /** wider ranges as added: lo, hi, lo, hi, … */
-  #wide: bigint[] = [];
-  #lows = new BigUint64Array(0);
-  #highs = new BigUint64Array(0);
+  #lows = EMPTY;
+  #highs = EMPTY;
+  #count = 0;
+  #frozen = false;
 
   /** Adds lo..hi (inclusive; the caller checks 0 < lo ≤ hi < 2^64). */
   add(lo: bigint, hi: bigint): void {
-    if (lo !== hi) {
-      this.#wide.push(lo, hi);
-      return;
+    if (this.#frozen) throw new Error('SerialRanges: add() after freeze()');
+    if (this.#count === this.#lows.length) {
+      // the first range allocates: a KRL of many CA sections without serials holds no arrays
+      const size = Math.max(16, this.#lows.length * 2);
+      const lows = new BigUint64Array(size);
+      const highs = new BigUint64Array(size);
+      lows.set(this.#lows);
+      highs.set(this.#highs);
+      this.#lows = lows;
+      this.#highs = highs;
     }
-    if (this.#singleCount === this.#singles.length) {
-      const grown = new BigUint64Array(this.#singles.length * 2);
-      grown.set(this.#singles);
-      this.#singles = grown;
-    }
-    this.#singles[this.#singleCount++] = lo;
+    this.#lows[this.#count] = lo;
+    this.#highs[this.#count++] = hi;
   }
 
-  /** Sorts and merges what was added; has() sees it only after this. */
+  /**
+   * Merges what was added into disjoint ranges in ascending order; has() answers only after this.
+   * The union of ranges depends only on the sorted low ends and the sorted high ends, each sorted
+   * on its own (natively): walking both, a range opens at a low end while none is open and
+   * closes at the high end that brings the open count back to zero. A low end at most one past
+   * the next high end comes first, so ranges that touch (hi + 1 = next lo) become one, and once a
+   * range closes every low end left is beyond it.
+   */
   freeze(): void {
-    const singles = this.#singles.subarray(0, this.#singleCount).sort();
-    const w = this.#wide;
-    const order = Array.from({ length: w.length / 2 }, (_, i) => i);
-    order.sort((x, y) => {
-      const lx = w[2 * x] as bigint;
-      const ly = w[2 * y] as bigint;
-      return lx < ly ? -1 : lx > ly ? 1 : 0;
-    });
-    const lows = new BigUint64Array(singles.length + order.length);
-    const highs = new BigUint64Array(lows.length);
-    let count = 0;
-    const put = (lo: bigint, hi: bigint) => {
-      // overlapping or adjacent to the last one: the same range
-      if (count > 0 && lo <= (highs[count - 1] as bigint) + 1n) {
-        if (hi > (highs[count - 1] as bigint)) highs[count - 1] = hi;
-        return;
-      }
-      lows[count] = lo;
-      highs[count++] = hi;
-    };
-    // both in ascending order of their low ends: merge them
-    let s = 0;
-    let o = 0;
-    while (s < singles.length || o < order.length) {
-      const wideLo = o < order.length ? (w[2 * (order[o] as number)] as bigint) : undefined;
-      if (s < singles.length && (wideLo === undefined || (singles[s] as bigint) <= wideLo)) {
-        const v = singles[s++] as bigint;
-        put(v, v);
+    if (this.#frozen) return;
+    this.#frozen = true;
+    const n = this.#count;
+    if (n === 0) return;
+    const lows = this.#lows.subarray(0, n).sort();
+    const highs = this.#highs.subarray(0, n).sort();
+    const outLows = new BigUint64Array(n);
+    const outHighs = new BigUint64Array(n);
+    let out = 0;
+    let open = 0;
+    let i = 0;
+    let j = 0;
+    while (j < n) {
+      // a low end at or just after the next high end (hi + 1) still belongs to the open range
+      if (i < n && (lows[i] as bigint) <= (highs[j] as bigint) + 1n) {
+        if (open === 0) outLows[out] = lows[i] as bigint;
+        open++;
+        i++;
       } else {
-        put(wideLo as bigint, w[2 * (order[o++] as number) + 1] as bigint);
+        open--;
+        if (open === 0) outHighs[out++] = highs[j] as bigint;
+        j++;
       }
     }
-    this.#lows = lows.slice(0, count);
-    this.#highs = highs.slice(0, count);
-    this.#singles = new BigUint64Array(0);
-    this.#singleCount = 0;
-    this.#wide = [];
+    this.#lows = outLows.slice(0, out);
+    this.#highs = outHighs.slice(0, out);
+    this.#count = out;
   }
 
-  /** Is `serial` in one of the ranges (after freeze())? */
+  /** Is `serial` in one of the ranges? (After freeze().) */
   has(serial: bigint): boolean {
+    if (!this.#frozen) throw new Error('SerialRanges: has() before freeze()');
     // the last range whose low end is ≤ serial
     let lo = 0;
-    let hi = this.#lows.length - 1;
+    let hi = this.#count - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
@@ -85,8 +83,10 @@ export class SerialRanges {
     return found >= 0 && serial <= (this.#highs[found] as bigint);
   }
 
-  /** How many merged ranges (after freeze()). */
+  /** How many disjoint ranges (after freeze()). */
   get ranges(): number {
-    return this.#lows.length;
+    return this.#count;
   }
 }
+
+const EMPTY = new BigUint64Array(0);
