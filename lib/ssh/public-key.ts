@@ -153,7 +153,9 @@ export function plainKeyBlob(blob: Uint8Array): Uint8Array {
 export function canonicalKeyBlob(plain: Uint8Array): Uint8Array {
   try {
     const r = new WireReader(plain);
-    const type = r.utf8();
+    // the type's bytes, not decoded: this runs for every key a login checks against revocations
+    const t = r.string();
+    const type = t.length === 7 && t[0] === 0x73 && t[3] === 0x2d ? String.fromCharCode(...t) : '';
     const n = type === 'ssh-rsa' ? 2 : type === 'ssh-dss' ? 4 : 0;
     if (n === 0) return plain;
     const fields = Array.from({ length: n }, () => r.string());
