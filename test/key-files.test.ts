@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadKeyFile, parseKeyFileData } from '../lib/keys/openssh-key-file.js';
 import { fromCrossbarKeyText, fromSeed, loadSeedFile } from '../lib/keys/seed-key.js';
+import { readKeyFilePublicKey } from '../lib/keys/key-file-public-key.js';
 import { parsePublicKeyBlob } from '../lib/ssh/public-key.js';
+import { WireReader, concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
 import { expectCode } from './helpers/errors.js';
 import { fixture, fixtureCopy, tempDir } from './helpers/paths.js';
 
@@ -188,4 +190,32 @@ test('an Ed25519 openssh-key-v1 file is read without sshpk, to the same key and 
   assert.equal(ed25519KeyOfFile(readFileSync(fixture('rsa'))), undefined, 'an RSA key is left to sshpk');
   assert.equal(ed25519KeyOfFile(readFileSync(fixture('ed25519-encrypted'))), undefined, 'an encrypted file is not read here');
   expectCode(() => loadKeyFile(fixtureCopy(dir, 'rsa')), 'KEY_NOT_ED25519');
+});
+
+test('readKeyFilePublicKey: an encrypted OpenSSH file gives its public key without the passphrase; a malformed public key in its clear header is KEY_FILE_FORMAT', async () => {
+  const tmp = tempDir();
+  try {
+    const path = fixtureCopy(tmp.dir, 'ed25519-encrypted');
+    const read = readKeyFilePublicKey(path);
+    assert.equal(read.encrypted, true);
+    assert.equal(read.fingerprint, parsePublicKeyBlob(Buffer.from(readFileSync(fixture('ed25519-encrypted.pub'), 'utf8').split(' ')[1] as string, 'base64')).fingerprint);
+    // the same file with its header's public key cut to 31 bytes (a blob that is not an Ed25519 key)
+    const armoured = readFileSync(path, 'utf8');
+    const bin = Buffer.from(armoured.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    const magic = 'openssh-key-v1\0'.length;
+    const r = new WireReader(bin.subarray(magic));
+    const cipher = r.string();
+    const kdf = r.string();
+    const kdfOptions = r.string();
+    const count = r.uint32();
+    r.string(); // the public key
+    const rest = r.rest();
+    const broken = concatBytes(bin.subarray(0, magic), wireString(cipher), wireString(kdf), wireString(kdfOptions), wireUint32(count),
+      wireString(concatBytes(wireString('ssh-ed25519'), wireString(new Uint8Array(31)))), rest);
+    const b64 = Buffer.from(broken).toString('base64').replace(/.{70}/g, '$&\n');
+    writeFileSync(path, `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}\n-----END OPENSSH PRIVATE KEY-----\n`, { mode: 0o600 });
+    await expectCode(() => readKeyFilePublicKey(path), 'KEY_FILE_FORMAT', /public key is malformed/);
+  } finally {
+    tmp.cleanup();
+  }
 });

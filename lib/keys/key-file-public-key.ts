@@ -6,7 +6,7 @@
  * private key); an encrypted PEM PKCS#8 file has no public key in the clear
  * (PASSPHRASE_REQUIRED).
  */
-import { KeyFileError } from '../errors.js';
+import { InputError, KeyFileError } from '../errors.js';
 import { toHex } from '../crypto/hex.js';
 import { ED25519_TYPE, parsePublicKeyBlob } from '../ssh/public-key.js';
 import { openSshBinary } from './openssh-decrypt.js';
@@ -45,7 +45,13 @@ export function readKeyFilePublicKey(path: string, options: PrivateFileOptions =
     const header = bin && readOpenSshHeader(bin).header;
     if (bin && !header) throw new KeyFileError('KEY_FILE_FORMAT', `${path} is not a valid OpenSSH private key file`);
     if (header && header.cipher !== 'none') {
-      const info = parsePublicKeyBlob(header.publicBlob);
+      let info;
+      try {
+        info = parsePublicKeyBlob(header.publicBlob);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        throw new KeyFileError('KEY_FILE_FORMAT', `${path} is not a valid OpenSSH private key file (its public key is malformed)`);
+      }
       if (info.type !== ED25519_TYPE || !info.ed25519) {
         throw new KeyFileError('KEY_NOT_ED25519', `${path} holds a key of type ${info.label}; ${NOT_ED25519}`);
       }
