@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCertificate } from '../lib/ssh/certificate.js';
 import { RevokedKeys } from '../lib/ssh/krl.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
 
 export interface KrlFigures {
   serials: number;
@@ -43,15 +44,7 @@ export function benchKrl(turns = 9, serials = 100_000): KrlFigures {
     keygen(['-q', '-t', 'ed25519', '-N', '', '-f', user]);
     keygen(['-q', '-s', ca, '-I', 'bench', '-n', 'alice', '-z', String(4_000_000_007), `${user}.pub`]);
     // scattered singles with some dense runs (ssh-keygen writes those as bitmaps) and a few ranges
-    let x = 0x9e3779b9;
-    const rnd = (n: number) => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x % n;
-    };
+    const rnd = seededRandom(0x9e3779b9);
     const lines: string[] = [];
     while (lines.length < serials) {
       const start = 1 + rnd(4_000_000_000);

@@ -13,6 +13,7 @@ import { parseCertificate } from '../lib/ssh/certificate.js';
 import { MAX_KRL_CA_SECTIONS, MAX_KRL_ENTRIES, RevokedKeys } from '../lib/ssh/krl.js';
 import { concatBytes, wireString, wireUint32 } from '../lib/ssh/wire.js';
 import { expectCode } from './helpers/errors.js';
+import { seededRandom } from './helpers/seeded-random.js';
 import { tempDir } from './helpers/paths.js';
 import { certBlob, makeKey, pubBlob, signKey, sshKeygen } from './helpers/ssh-certs.js';
 
@@ -121,15 +122,7 @@ test('a KRL with a sparse serial list: ssh-keygen -Q agrees', () => {
 
 test('a KRL of thousands of scattered serials, ranges and dense runs (lists, ranges, bitmaps): ssh-keygen -Q agrees at every boundary', () => {
   // serials from a seeded generator: singles spread wide, short dense runs (bitmaps), and ranges
-  let x = 0x2545f491;
-  const rnd = (n: number) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
+  const rnd = seededRandom(0x2545f491);
   const revoked: Array<[number, number]> = [];
   for (let i = 0; i < 4000; i++) revoked.push([1 + rnd(5_000_000), 0]);
   for (let i = 0; i < 40; i++) {

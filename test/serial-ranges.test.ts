@@ -8,26 +8,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { SerialRanges } from '../lib/ssh/serial-ranges.js';
+import { seededRandom } from './helpers/seeded-random.js';
 
 const MAX = 0xffffffffffffffffn;
-
-/** a seeded generator, so that a failure can be repeated (the seed is in the message) */
-function generator(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
-}
 
 test('SerialRanges answers as a scan of every range added would, on random sets and at every boundary', () => {
   for (let round = 0; round < 300; round++) {
     const seed = randomBytes(4).readUInt32BE();
-    const rnd = generator(seed);
+    const rnd = seededRandom(seed); // the seed is in every message, so a failure can be repeated
     // small spans make overlaps and adjacency common; some rounds sit at the top of the uint64 space
     const base = round % 5 === 0 ? MAX - 200n : 1n;
     const span = 40 + rnd(400);
