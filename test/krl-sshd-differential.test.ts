@@ -9,7 +9,7 @@
  * keys file, or a broken one (missing, a directory, a truncated KRL, lines
  * sshd cannot read). For each case one `ssh -v` connection offers the public
  * half of every subject — plain keys listed in authorized_keys and
- * certificates of two CAs trusted by `cert-authority,principals=` lines — and
+ * certificates of three CAs (Ed25519, ECDSA, RSA) trusted by `cert-authority,principals=` lines — and
  * sshd answers "key acceptable" or not after its full check (revocation
  * included; its log must name the revocation or the file's error as the
  * reason of every refusal). The library decides for the same subjects, the
