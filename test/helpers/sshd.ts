@@ -119,7 +119,10 @@ export async function listenSshd(writeConfig: (port: number) => string, addresse
     const watchers = new Set<() => void>();
     const listening = await new Promise<boolean>((resolve, reject) => {
       // sshd goes on listening on the addresses it could bind when one of them is taken: that is a failed start too
+      let settled = false;
       const giveUp = () => {
+        if (settled) return; // once it listens, its later lines and its exit are not a failed start
+        settled = true;
         clearTimeout(timer);
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         resolve(false);
@@ -134,8 +137,9 @@ export async function listenSshd(writeConfig: (port: number) => string, addresse
       });
       child.stderr!.on('data', (d: Buffer) => {
         log += d.toString();
-        if (log.includes(`Bind to port ${port} on `)) giveUp();
-        else if (addresses.every((a) => log.includes(`Server listening on ${a} port ${port}.`))) {
+        if (!settled && log.includes(`Bind to port ${port} on `)) giveUp();
+        else if (!settled && addresses.every((a) => log.includes(`Server listening on ${a} port ${port}.`))) {
+          settled = true;
           clearTimeout(timer);
           resolve(true);
         }
