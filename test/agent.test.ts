@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -170,6 +170,19 @@ test('the agent exiting: socket gone, or killed leaving a stale socket', async (
   const key = await openAgentKey(undefined, { socketPath: other.socketPath });
   await signChallenge(key, CHALLENGE);
   process.kill(other.pid, 'SIGKILL'); // no cleanup: the socket file stays
+  // kill() returns before the agent is gone: until its exit has closed its files (a zombie, or no
+  // process at all) its listening socket still queues connections, which then break (AGENT_DIED)
+  const dead = () => {
+    try {
+      return /^State:\s+Z/m.test(readFileSync(`/proc/${other.pid}/status`, 'utf8'));
+    } catch {
+      return true;
+    }
+  };
+  for (const end = Date.now() + 60_000; !dead(); ) {
+    assert.ok(Date.now() < end, 'the killed agent still runs after 60 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
   // the key's open connection meets the agent's death (AGENT_DIED) unless it has seen it close already;
   // either way the connection after it finds the stale socket with nothing listening
   const first = await signChallenge(key, CHALLENGE).then(() => undefined, (e: { code?: string }) => e);
