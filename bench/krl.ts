@@ -9,12 +9,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCertificate } from '../lib/ssh/certificate.js';
 import { RevokedKeys } from '../lib/ssh/krl.js';
 import { seededRandom } from '../test/helpers/seeded-random.js';
+import { certBlob, makeKey, signKey, sshKeygen } from '../test/helpers/ssh-certs.js';
 
 export interface KrlFigures {
   serials: number;
@@ -28,21 +29,13 @@ export interface KrlFigures {
   verifyUs: number;
 }
 
-function keygen(args: string[]): void {
-  const r = spawnSync('ssh-keygen', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ssh-keygen ${args.join(' ')}: ${r.error?.message ?? r.stderr}`);
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 
 export function benchKrl(turns = 9, serials = 100_000): KrlFigures {
   const dir = mkdtempSync(join(tmpdir(), 'cryptosign-keys-krl-'));
   try {
-    const ca = join(dir, 'ca');
-    const user = join(dir, 'user');
-    keygen(['-q', '-t', 'ed25519', '-N', '', '-f', ca]);
-    keygen(['-q', '-t', 'ed25519', '-N', '', '-f', user]);
-    keygen(['-q', '-s', ca, '-I', 'bench', '-n', 'alice', '-z', String(4_000_000_007), `${user}.pub`]);
+    const ca = makeKey(dir, 'ca');
+    const certFile = signKey(ca, makeKey(dir, 'user'), { id: 'bench', principals: ['alice'], serial: 4_000_000_007 });
     // scattered singles with some dense runs (ssh-keygen writes those as bitmaps) and a few ranges
     const rnd = seededRandom(0x9e3779b9);
     const lines: string[] = [];
@@ -54,11 +47,9 @@ export function benchKrl(turns = 9, serials = 100_000): KrlFigures {
     }
     writeFileSync(join(dir, 'spec'), lines.join('\n') + '\n');
     const krl = join(dir, 'krl');
-    keygen(['-q', '-k', '-f', krl, '-s', `${ca}.pub`, join(dir, 'spec')]);
+    sshKeygen(['-q', '-k', '-f', krl, '-s', `${ca}.pub`, join(dir, 'spec')]);
     const bytes = readFileSync(krl);
-    const certFile = `${user}-cert.pub`;
-    copyFileSync(certFile, join(dir, 'asked-cert.pub'));
-    const cert = parseCertificate(Buffer.from(readFileSync(certFile, 'utf8').split(' ')[1] as string, 'base64'));
+    const cert = parseCertificate(certBlob(certFile));
     const parse: number[] = [];
     const query: number[] = [];
     let parsed: RevokedKeys | undefined;
@@ -67,7 +58,7 @@ export function benchKrl(turns = 9, serials = 100_000): KrlFigures {
       parsed = RevokedKeys.parse(bytes);
       parse.push(performance.now() - t);
       t = performance.now();
-      const r = spawnSync('ssh-keygen', ['-Q', '-f', krl, join(dir, 'asked-cert.pub')], { encoding: 'utf8' });
+      const r = spawnSync('ssh-keygen', ['-Q', '-f', krl, certFile], { encoding: 'utf8' });
       query.push(performance.now() - t);
       if (!/: ok$/m.test(r.stdout)) throw new Error(`ssh-keygen -Q: ${r.stdout}${r.stderr}`);
     }
