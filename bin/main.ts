@@ -102,7 +102,6 @@ function normalizeAgentFlag(argv: readonly string[]): string[] {
   return out;
 }
 
-
 function helpText(command: Command | 'main'): string {
   return (HELP[command] as string).replace('cryptosign-keys VERSION:', `cryptosign-keys ${version()}:`) + '\n';
 }

@@ -32,7 +32,7 @@ import { toHex as hex } from '../crypto/hex.js';
 import { parseCertificate, type SshCertificate } from './certificate.js';
 import { strictBase64 } from './authorized-keys.js';
 import { canonicalKeyBlob, certifiedKeyType, parsePublicKeyBlob, plainKeyBlob as plainBlob, type PublicKeyInfo } from './public-key.js';
-import { RSA_MAX_BITS, RSA_MIN_BITS, SshVerifyKey } from './signature.js';
+import { RSA_MIN_BITS, SshVerifyKey } from './signature.js';
 import { SerialRanges } from './serial-ranges.js';
 import { WireError, WireReader, bignumMagnitude, concatBytes, wireString } from './wire.js';
 
@@ -62,9 +62,10 @@ function isShortRsa(info: PublicKeyInfo): boolean {
 /**
  * Why sshd could not read this key (sshkey_from_blob), or undefined: a type
  * it does not know, an ECDSA key whose curve is not its type's or whose
- * point is not on it, an RSA modulus over 16384 bits; a certificate whose
- * CA signature does not verify (or that this package cannot read). RSA
- * keys under 1024 bits are isShortRsa's.
+ * point is not on it; a certificate whose CA signature does not verify (or
+ * that this package cannot read). RSA keys under 1024 bits are isShortRsa's;
+ * RSA and DSA numbers sshd cannot read (negative, over 2048 bytes) are
+ * refused by parsePublicKeyBlob already.
  */
 function unreadableKey(info: PublicKeyInfo): string | undefined {
   const base = certifiedKeyType(info.type) ?? info.type;
@@ -76,7 +77,6 @@ function unreadableKey(info: PublicKeyInfo): string | undefined {
       return `the certificate cannot be read (${(e as Error).message})`;
     }
   }
-  if (base === 'ssh-rsa' && info.bits > RSA_MAX_BITS) return `RSA key of ${info.bits} bits`;
   if (!base.includes('ecdsa-sha2-')) return undefined;
   // the plain key: string type, string curve, string point (then the application for sk-)
   const r = new WireReader(plainBlob(info.blob));
@@ -106,7 +106,6 @@ interface CaRevocations {
   serials: SerialRanges;
   keyIds: Set<string>;
 }
-
 
 /** Does the file start with the KRL magic (`SSHKRL\n\0`)? Otherwise it is read as public keys. */
 export function isKrl(data: Uint8Array): boolean {
@@ -140,7 +139,6 @@ export class RevokedKeys {
   readonly #keys = new Set<string>();
   readonly #sha1 = new Set<string>();
   readonly #sha256 = new Set<string>();
-  /** plain-file form: keys that also revoke the certificates they signed */
   /** 'krl' or 'keys' */
   readonly form: 'krl' | 'keys';
   /** the KRL's version and comment, when a KRL */

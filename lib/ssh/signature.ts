@@ -25,9 +25,8 @@ const CURVES: Record<string, { crv: string; size: number; hash: string }> = {
   nistp521: { crv: 'P-521', size: 66, hash: 'sha512' },
 };
 
-/** OpenSSH's smallest and largest RSA moduli (SSH_RSA_MINIMUM_MODULUS_SIZE; SSHBUF_MAX_BIGNUM, which bignumMagnitude enforces). */
+/** OpenSSH's smallest RSA modulus (SSH_RSA_MINIMUM_MODULUS_SIZE); the largest, 16384 bits, is bignumMagnitude's bound. */
 export const RSA_MIN_BITS = 1024;
-export const RSA_MAX_BITS = 16384;
 
 function padTo(mag: Uint8Array, size: number, what: string): Buffer {
   if (mag.length > size) throw new WireError(`${what} is longer than ${size} bytes`);
@@ -63,7 +62,6 @@ export class SshVerifyKey {
       r.end();
       const bits = bitLength(n);
       if (bits < RSA_MIN_BITS) throw new WireError(`RSA key of ${bits} bits, below OpenSSH's minimum of ${RSA_MIN_BITS}`);
-      if (bits > RSA_MAX_BITS) throw new WireError(`RSA key of ${bits} bits`);
       if (e.length === 0) throw new WireError('RSA exponent is zero');
       this.#rsaBytes = n.length;
       this.#key = createPublicKey({
