@@ -156,12 +156,11 @@ export function canonicalKeyBlob(plain: Uint8Array): Uint8Array {
     // the type's bytes, not decoded: this runs for every key a login checks against revocations
     const t = r.string();
     const type = t.length === 7 && t[0] === 0x73 && t[3] === 0x2d ? String.fromCharCode(...t) : '';
-    const n = type === 'ssh-rsa' ? 2 : type === 'ssh-dss' ? 4 : 0;
-    if (n === 0) return plain;
-    const fields = Array.from({ length: n }, () => r.string());
+    if (type !== 'ssh-rsa' && type !== 'ssh-dss') return plain;
+    const fields = readKeyFields(r, fieldCount(type) as number, false);
     r.end();
-    const mpints = bignumFields(type, fields).map((m) => wireString(m.length > 0 && ((m[0] as number) & 0x80) !== 0 ? concatBytes(new Uint8Array(1), m) : m));
-    return concatBytes(wireString(type), ...mpints);
+    // each number as sshbuf_put_bignum2 writes it: its magnitude, after a zero byte when the top bit is set
+    return plainBlobOf(type, bignumFields(type, fields).map((m) => (m.length > 0 && ((m[0] as number) & 0x80) !== 0 ? concatBytes(new Uint8Array(1), m) : m)));
   } catch (e) {
     if (e instanceof WireError) return plain;
     throw e;
